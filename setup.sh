@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what Junction needs on a fresh Debian machine (as root) and builds it.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+need=()
+command -v nft >/dev/null 2>&1 || need+=(nftables)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v conntrack >/dev/null 2>&1 || need+=(conntrack)
+command -v sysctl >/dev/null 2>&1 || need+=(procps)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: missing ${need[*]}; run this script as root (or install them with apt-get)" >&2
+    exit 1
+  fi
+  echo "setup: installing ${need[*]}" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "setup: the .NET 10 SDK is needed (dotnet not found on PATH)" >&2
+  exit 1
+fi
+"$here/junction" --help >/dev/null
+echo "setup: ready" >&2

@@ -1,0 +1,42 @@
+using Junction.Model;
+
+namespace Junction.Configuration;
+
+/// <summary>Reads, parses and validates a configuration file into a <see cref="JunctionModel"/>.</summary>
+public static class ConfigLoader
+{
+    public const string DefaultPath = "/etc/junction/junction.yaml";
+
+    /// <summary>The model, or every error found (never both).</summary>
+    public static (JunctionModel? Model, IReadOnlyList<ConfigError> Errors) TryLoadText(string text, string file)
+    {
+        var errors = new List<ConfigError>();
+        var config = ConfigParser.Parse(text, file, errors);
+        // Shape errors make value errors noisy and misleading; report them alone.
+        if (errors.Count > 0 && config.Uplinks.Count == 0 && errors.Any(e => e.Entity == "yaml"))
+            return (null, errors);
+        var model = ConfigValidator.Validate(config, errors);
+        return errors.Count == 0 ? (model, errors) : (null, errors);
+    }
+
+    public static JunctionModel LoadText(string text, string file)
+    {
+        var (model, errors) = TryLoadText(text, file);
+        return model ?? throw new ConfigException(errors);
+    }
+
+    public static JunctionModel Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException([new ConfigError(path, SourcePosition.None, "configuration",
+                $"cannot read the file: {e.Message}", "give an existing file with -c FILE")]);
+        }
+        return LoadText(text, path);
+    }
+}

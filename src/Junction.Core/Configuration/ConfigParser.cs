@@ -1,0 +1,202 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Junction.Configuration;
+
+/// <summary>
+/// Turns YAML text into a <see cref="JunctionConfig"/>, checking only the shape
+/// (known keys, mappings where mappings belong). Values are checked by
+/// <see cref="ConfigValidator"/>. Every problem is collected; none stops the parse.
+/// </summary>
+public static class ConfigParser
+{
+    internal static readonly string[] TopKeys =
+        ["lan", "local", "balance", "mark-mask", "table-base", "rule-priority", "bypass", "uplinks", "pin"];
+    internal static readonly string[] UplinkKeys =
+        ["name", "interface", "gateway", "gateway6", "family", "weight", "id", "snat", "probe"];
+    internal static readonly string[] SnatKeys = ["addresses", "spread"];
+    internal static readonly string[] PinKeys = ["to", "from", "protocol", "port", "via"];
+
+    public static JunctionConfig Parse(string text, string file, List<ConfigError> errors)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            errors.Add(new ConfigError(file, Pos(e.Start), "yaml", Clean(e.Message),
+                "fix the YAML syntax; indentation must use spaces"));
+            return Empty(file);
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        {
+            errors.Add(new ConfigError(file, new SourcePosition(1, 1), "configuration", "the file is empty",
+                "add at least an 'uplinks:' list; see examples/"));
+            return Empty(file);
+        }
+
+        var reader = new Reader(file, errors);
+        if (reader.Mapping(stream.Documents[0].RootNode, "configuration") is not { } root)
+            return Empty(file);
+
+        var keys = reader.Keys(root, "configuration", TopKeys);
+        var uplinksNode = keys.GetValueOrDefault("uplinks");
+        return new JunctionConfig(
+            file,
+            reader.ScalarList(keys.GetValueOrDefault("lan"), "lan"),
+            reader.Scalar(keys.GetValueOrDefault("local"), "local"),
+            reader.Scalar(keys.GetValueOrDefault("balance"), "balance"),
+            reader.Scalar(keys.GetValueOrDefault("mark-mask"), "mark-mask"),
+            reader.Scalar(keys.GetValueOrDefault("table-base"), "table-base"),
+            reader.Scalar(keys.GetValueOrDefault("rule-priority"), "rule-priority"),
+            reader.ScalarList(keys.GetValueOrDefault("bypass"), "bypass"),
+            reader.Items(uplinksNode, "uplinks").Select((n, i) => ParseUplink(reader, n, i)).OfType<UplinkConfig>().ToList(),
+            uplinksNode is null ? SourcePosition.None : Pos(uplinksNode.Start),
+            reader.Items(keys.GetValueOrDefault("pin"), "pin").Select((n, i) => ParsePin(reader, n, i)).OfType<PinConfig>().ToList());
+    }
+
+    private static UplinkConfig? ParseUplink(Reader reader, YamlNode node, int index)
+    {
+        var entity = $"uplinks[{index}]";
+        if (reader.Mapping(node, entity) is not { } map) return null;
+        var keys = reader.Keys(map, entity, UplinkKeys);
+        var name = reader.Scalar(keys.GetValueOrDefault("name"), entity);
+        if (name is not null) entity = $"uplink '{name.Value}'";
+        // probe: is configured by the health monitor; only its shape is checked here.
+        if (keys.GetValueOrDefault("probe") is { } probe and not YamlMappingNode)
+            reader.Error(probe, $"{entity}.probe", "must be a mapping", "write 'probe:' followed by indented settings");
+        return new UplinkConfig(
+            Pos(node.Start),
+            name,
+            reader.Scalar(keys.GetValueOrDefault("interface"), $"{entity}.interface"),
+            reader.Scalar(keys.GetValueOrDefault("gateway"), $"{entity}.gateway"),
+            reader.Scalar(keys.GetValueOrDefault("gateway6"), $"{entity}.gateway6"),
+            reader.Scalar(keys.GetValueOrDefault("family"), $"{entity}.family"),
+            reader.Scalar(keys.GetValueOrDefault("weight"), $"{entity}.weight"),
+            reader.Scalar(keys.GetValueOrDefault("id"), $"{entity}.id"),
+            ParseSnat(reader, keys.GetValueOrDefault("snat"), $"{entity}.snat"));
+    }
+
+    private static SnatConfig? ParseSnat(Reader reader, YamlNode? node, string entity)
+    {
+        switch (node)
+        {
+            case null:
+                return null;
+            case YamlScalarNode scalar:
+                return new SnatConfig(Pos(node.Start), new Sourced<string>(scalar.Value ?? "", Pos(node.Start)), [], null);
+            case YamlMappingNode map:
+                var keys = reader.Keys(map, entity, SnatKeys);
+                return new SnatConfig(
+                    Pos(node.Start),
+                    null,
+                    reader.ScalarList(keys.GetValueOrDefault("addresses"), $"{entity}.addresses"),
+                    reader.Scalar(keys.GetValueOrDefault("spread"), $"{entity}.spread"));
+            default:
+                reader.Error(node, entity, "must be 'masquerade', 'none' or a mapping with 'addresses:'",
+                    "e.g. snat: { addresses: [192.0.2.10, 192.0.2.11], spread: round-robin }");
+                return null;
+        }
+    }
+
+    private static PinConfig? ParsePin(Reader reader, YamlNode node, int index)
+    {
+        var entity = $"pin[{index}]";
+        if (reader.Mapping(node, entity) is not { } map) return null;
+        var keys = reader.Keys(map, entity, PinKeys);
+        return new PinConfig(
+            Pos(node.Start),
+            reader.Scalar(keys.GetValueOrDefault("to"), $"{entity}.to"),
+            reader.Scalar(keys.GetValueOrDefault("from"), $"{entity}.from"),
+            reader.Scalar(keys.GetValueOrDefault("protocol"), $"{entity}.protocol"),
+            reader.Scalar(keys.GetValueOrDefault("port"), $"{entity}.port"),
+            reader.Scalar(keys.GetValueOrDefault("via"), $"{entity}.via"));
+    }
+
+    private static JunctionConfig Empty(string file) =>
+        new(file, [], null, null, null, null, null, [], [], SourcePosition.None, []);
+
+    internal static SourcePosition Pos(Mark mark) => new((int)mark.Line, (int)mark.Column);
+
+    // YamlDotNet prefixes messages with "(Line: 3, Col: 1, Idx: 20) - (Line: ...): "; the position is reported separately.
+    private static string Clean(string message)
+    {
+        var i = message.LastIndexOf("): ", StringComparison.Ordinal);
+        return i >= 0 ? message[(i + 3)..] : message;
+    }
+
+    private sealed class Reader(string file, List<ConfigError> errors)
+    {
+        public void Error(YamlNode node, string entity, string problem, string? fix) =>
+            errors.Add(new ConfigError(file, Pos(node.Start), entity, problem, fix));
+
+        public YamlMappingNode? Mapping(YamlNode node, string entity)
+        {
+            if (node is YamlMappingNode map) return map;
+            Error(node, entity, $"must be a mapping of keys to values, found {Describe(node)}",
+                "write 'key: value' pairs, indented under it");
+            return null;
+        }
+
+        /// <summary>The mapping's entries by key; unknown keys are reported with a suggestion.</summary>
+        public Dictionary<string, YamlNode> Keys(YamlMappingNode map, string entity, string[] allowed)
+        {
+            var result = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+            foreach (var (keyNode, value) in map.Children)
+            {
+                var key = (keyNode as YamlScalarNode)?.Value ?? "";
+                if (allowed.Contains(key))
+                    result[key] = value;
+                else
+                    Error(keyNode, entity, $"unknown key '{key}'", Suggest.DidYouMean(key, allowed));
+            }
+            return result;
+        }
+
+        public Sourced<string>? Scalar(YamlNode? node, string entity)
+        {
+            if (node is null) return null;
+            if (node is YamlScalarNode scalar)
+                return new Sourced<string>(scalar.Value ?? "", Pos(node.Start));
+            Error(node, entity, $"must be a single value, found {Describe(node)}", null);
+            return null;
+        }
+
+        public IReadOnlyList<YamlNode> Items(YamlNode? node, string entity)
+        {
+            switch (node)
+            {
+                case null:
+                case YamlScalarNode { Value: null or "" or "~" or "null" }:
+                    return [];
+                case YamlSequenceNode seq:
+                    return seq.Children.ToList();
+                default:
+                    Error(node, entity, $"must be a list, found {Describe(node)}", "write '- item' lines, or [a, b]");
+                    return [];
+            }
+        }
+
+        public IReadOnlyList<Sourced<string>> ScalarList(YamlNode? node, string entity)
+        {
+            // A single value is accepted where a list is expected: "lan: lan0" means "lan: [lan0]".
+            if (node is YamlScalarNode { Value: not (null or "" or "~" or "null") } single)
+                return [new Sourced<string>(single.Value!, Pos(node.Start))];
+            return Items(node, entity)
+                .Select((n, i) => Scalar(n, $"{entity}[{i}]"))
+                .OfType<Sourced<string>>()
+                .ToList();
+        }
+
+        private static string Describe(YamlNode node) => node switch
+        {
+            YamlMappingNode => "a mapping",
+            YamlSequenceNode => "a list",
+            YamlScalarNode s => $"'{s.Value}'",
+            _ => "something else",
+        };
+    }
+}

@@ -1,0 +1,49 @@
+namespace Junction.Configuration;
+
+/// <summary>
+/// The configuration as the user wrote it: every scalar is still text, with its position,
+/// so the validator can report the bad value and where it stands.
+/// </summary>
+public sealed record JunctionConfig(
+    string File,
+    IReadOnlyList<Sourced<string>> Lan,
+    Sourced<string>? Local,
+    Sourced<string>? Balance,
+    Sourced<string>? MarkMask,
+    Sourced<string>? TableBase,
+    Sourced<string>? RulePriority,
+    IReadOnlyList<Sourced<string>> Bypass,
+    IReadOnlyList<UplinkConfig> Uplinks,
+    SourcePosition UplinksPosition,
+    IReadOnlyList<PinConfig> Pins);
+
+/// <summary>One entry of <c>uplinks:</c>.</summary>
+public sealed record UplinkConfig(
+    SourcePosition Position,
+    Sourced<string>? Name,
+    Sourced<string>? Interface,
+    Sourced<string>? Gateway,
+    Sourced<string>? Gateway6,
+    Sourced<string>? Family,
+    Sourced<string>? Weight,
+    Sourced<string>? Id,
+    SnatConfig? Snat);
+
+/// <summary>
+/// <c>snat:</c> of an uplink: either a mode word (<c>masquerade</c>, <c>none</c>)
+/// or a pool of addresses with a spread.
+/// </summary>
+public sealed record SnatConfig(
+    SourcePosition Position,
+    Sourced<string>? Mode,
+    IReadOnlyList<Sourced<string>> Addresses,
+    Sourced<string>? Spread);
+
+/// <summary>One entry of <c>pin:</c>.</summary>
+public sealed record PinConfig(
+    SourcePosition Position,
+    Sourced<string>? To,
+    Sourced<string>? From,
+    Sourced<string>? Protocol,
+    Sourced<string>? Port,
+    Sourced<string>? Via);

@@ -1,0 +1,18 @@
+using System.Net;
+
+namespace Junction.Model;
+
+/// <summary>The validated, immutable configuration the planner works from.</summary>
+public sealed record JunctionModel(
+    IReadOnlyList<string> Lan,
+    bool Local,
+    BalanceMode Balance,
+    MarkLayout Marks,
+    IReadOnlyList<IPNetwork> Bypass,
+    IReadOnlyList<UplinkModel> Uplinks,
+    IReadOnlyList<PinModel> Pins)
+{
+    public UplinkModel Uplink(string name) => Uplinks.First(u => u.Name == name);
+
+    public Families Families => Uplinks.Aggregate(Families.None, (f, u) => f | u.Families);
+}

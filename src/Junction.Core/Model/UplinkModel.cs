@@ -1,0 +1,17 @@
+using System.Net;
+
+namespace Junction.Model;
+
+/// <summary>
+/// A validated uplink. <see cref="Id"/> is its number inside the mark mask and picks its
+/// routing table and rule priority; it stays the same while the configuration keeps it.
+/// </summary>
+public sealed record UplinkModel(
+    string Name,
+    string Interface,
+    IPAddress? Gateway4,
+    IPAddress? Gateway6,
+    Families Families,
+    int Weight,
+    int Id,
+    SnatModel Snat);

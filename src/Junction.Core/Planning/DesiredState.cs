@@ -1,0 +1,89 @@
+using System.Net;
+using Junction.Model;
+
+namespace Junction.Planning;
+
+/// <summary>
+/// Everything Junction wants the kernel to hold, for one configuration and one set of
+/// healthy uplinks. The applier makes the kernel match it; <c>junction plan</c> prints it.
+/// </summary>
+public sealed record DesiredState(
+    string NftTable,
+    IReadOnlyList<RuleSpec> Rules,
+    IReadOnlyList<RouteSpec> Routes,
+    IReadOnlyList<SysctlSpec> Sysctls,
+    IReadOnlyList<UplinkPlan> Uplinks,
+    BalanceMode Balance,
+    MarkLayout Marks)
+{
+    public const string TableFamily = "inet";
+    public const string TableName = "junction";
+
+    /// <summary>
+    /// The script for one atomic <c>nft -f</c> transaction that replaces Junction's table
+    /// whatever state it was in: 'add' makes sure a table exists so 'delete' cannot fail.
+    /// </summary>
+    public string NftScript =>
+        $"add table {TableFamily} {TableName}\ndelete table {TableFamily} {TableName}\n{NftTable}";
+
+    /// <summary>True when no uplink is healthy and new connections follow the main table.</summary>
+    public bool Fallback => Uplinks.All(u => !u.Healthy);
+}
+
+/// <summary>An uplink as planned: its numbers and its share of new connections.</summary>
+public sealed record UplinkPlan(
+    string Name,
+    string Interface,
+    int Id,
+    uint Mark,
+    uint Table,
+    int Weight,
+    bool Healthy,
+    int Slots,
+    int SlotTotal,
+    SnatModel Snat)
+{
+    /// <summary>The planned share of new balanced connections, 0..1.</summary>
+    public double Share => SlotTotal == 0 ? 0 : Slots / (double)SlotTotal;
+}
+
+/// <summary>
+/// One policy routing rule. <see cref="Table"/> 254 is main. Either a mark selector
+/// (<see cref="FwMark"/>/<see cref="Mask"/>) or a <see cref="SuppressPrefixLength"/>.
+/// </summary>
+public sealed record RuleSpec(Families Family, int Priority, uint Table, uint? FwMark, uint? Mask, int? SuppressPrefixLength)
+{
+    public const uint MainTable = 254;
+
+    /// <summary>The arguments after <c>ip [-6] rule add</c>, as iproute2 spells them.</summary>
+    public string Arguments =>
+        $"priority {Priority} " +
+        (FwMark is { } mark ? $"fwmark 0x{mark:x}/0x{Mask:x} " : "") +
+        $"lookup {(Table == MainTable ? "main" : Table.ToString(System.Globalization.CultureInfo.InvariantCulture))}" +
+        (SuppressPrefixLength is { } s ? $" suppress_prefixlength {s}" : "");
+
+    public override string ToString() => $"ip {(Family == Families.IPv6 ? "-6 " : "")}rule add {Arguments}";
+}
+
+/// <summary>A route in one of Junction's per-uplink tables.</summary>
+public sealed record RouteSpec(Families Family, uint Table, string Destination, IPAddress? Via, string Device)
+{
+    /// <summary>The arguments after <c>ip [-6] route replace</c>.</summary>
+    public string Arguments =>
+        $"{Destination}{(Via is null ? "" : $" via {Via}")} dev {Device} table {Table}";
+
+    public override string ToString() => $"ip {(Family == Families.IPv6 ? "-6 " : "")}route replace {Arguments}";
+}
+
+/// <summary>
+/// A kernel setting under /proc/sys, by its sysctl name (dots separate levels; a dot
+/// inside an interface name is written '/', as sysctl(8) does: conf.eth0/100.rp_filter).
+/// </summary>
+public sealed record SysctlSpec(string Key, string Value, string Why)
+{
+    public string Path => "/proc/sys/" + new string(Key.Select(c => c switch { '.' => '/', '/' => '.', _ => c }).ToArray());
+
+    public static string Interface(string name) => name.Replace('.', '/');
+
+    public override string ToString() => $"sysctl -w {Key}={Value}";
+}

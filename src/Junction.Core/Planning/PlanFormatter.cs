@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Junction.Model;
+
+namespace Junction.Planning;
+
+/// <summary>Renders a <see cref="DesiredState"/> for people (a bug-report-ready text) and scripts (JSON).</summary>
+public static class PlanFormatter
+{
+    public static string Text(DesiredState plan, JunctionModel model)
+    {
+        var m = plan.Marks;
+        var s = new StringBuilder();
+        s.Append(CultureInfo.InvariantCulture,
+            $"balance: {Planner.Describe(plan.Balance)}; marks {m.Hex(m.Mask)}; tables from {m.TableBase}; rules from priority {m.RulePriority}\n");
+        s.Append("lan: ").Append(model.Lan.Count == 0 ? "(none: forwarded connections are not balanced)" : string.Join(", ", model.Lan))
+            .Append("; local: ").Append(model.Local ? "balanced" : "not balanced").Append('\n');
+        if (model.Bypass.Count > 0) s.Append("bypass: ").Append(string.Join(", ", model.Bypass)).Append('\n');
+        if (plan.Fallback)
+            s.Append("\nNo uplink is healthy: new connections follow the main routing table.\n");
+
+        s.Append('\n');
+        var rows = new List<string[]> { new[] { "UPLINK", "INTERFACE", "GATEWAY", "WEIGHT", "STATE", "SHARE", "MARK", "TABLE", "SNAT" } };
+        foreach (var u in plan.Uplinks)
+        {
+            var um = model.Uplink(u.Name);
+            var gateways = string.Join(", ", new[] { um.Gateway4?.ToString(), um.Gateway6?.ToString() }.OfType<string>());
+            rows.Add([
+                u.Name, u.Interface, gateways.Length == 0 ? "(point-to-point)" : gateways,
+                u.Weight.ToString(CultureInfo.InvariantCulture), u.Healthy ? "up" : "down",
+                u.Healthy ? (u.Share * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "-",
+                m.Hex(u.Mark), u.Table.ToString(CultureInfo.InvariantCulture), Snat(u.Snat),
+            ]);
+        }
+        AppendTable(s, rows);
+
+        foreach (var pin in model.Pins)
+            s.Append(pin == model.Pins[0] ? "\npins:\n" : "").Append("  ").Append(PinText(pin)).Append('\n');
+
+        s.Append("\nip rules:\n");
+        foreach (var r in plan.Rules) s.Append("  ").Append(r).Append('\n');
+        s.Append("\nroutes:\n");
+        foreach (var r in plan.Routes) s.Append("  ").Append(r).Append('\n');
+        s.Append("\nsysctls:\n");
+        foreach (var x in plan.Sysctls) s.Append("  ").Append(x).Append("   # ").Append(x.Why).Append('\n');
+        s.Append("\nnftables (replaced in one atomic transaction):\n");
+        s.Append(plan.NftTable);
+        return s.ToString();
+    }
+
+    public static string Json(DesiredState plan, JunctionModel model)
+    {
+        var m = plan.Marks;
+        var root = new JsonObject
+        {
+            ["balance"] = Word(plan.Balance.ToString()),
+            ["markMask"] = m.Hex(m.Mask),
+            ["tableBase"] = m.TableBase,
+            ["rulePriority"] = m.RulePriority,
+            ["lan"] = new JsonArray(model.Lan.Select(x => (JsonNode?)x).ToArray()),
+            ["local"] = model.Local,
+            ["bypass"] = new JsonArray(model.Bypass.Select(x => (JsonNode?)x.ToString()).ToArray()),
+            ["fallback"] = plan.Fallback,
+            ["uplinks"] = new JsonArray(plan.Uplinks.Select(u =>
+            {
+                var um = model.Uplink(u.Name);
+                return (JsonNode?)new JsonObject
+                {
+                    ["name"] = u.Name,
+                    ["interface"] = u.Interface,
+                    ["gateway"] = um.Gateway4?.ToString(),
+                    ["gateway6"] = um.Gateway6?.ToString(),
+                    ["families"] = um.Families.ToString().ToLowerInvariant(),
+                    ["weight"] = u.Weight,
+                    ["id"] = u.Id,
+                    ["mark"] = m.Hex(u.Mark),
+                    ["table"] = u.Table,
+                    ["healthy"] = u.Healthy,
+                    ["slots"] = u.Slots,
+                    ["share"] = Math.Round(u.Share, 6),
+                    ["snat"] = new JsonObject
+                    {
+                        ["mode"] = Word(u.Snat.Mode.ToString()),
+                        ["addresses"] = new JsonArray(u.Snat.Pool.Select(a => (JsonNode?)a.ToString()).ToArray()),
+                        ["spread"] = u.Snat.Mode == SnatMode.Pool ? Word(u.Snat.Spread.ToString()) : null,
+                    },
+                };
+            }).ToArray()),
+            ["pins"] = new JsonArray(model.Pins.Select(p => (JsonNode?)new JsonObject
+            {
+                ["to"] = p.To?.ToString(),
+                ["from"] = p.From?.ToString(),
+                ["protocol"] = p.Protocol,
+                ["port"] = p.PortFirst is null ? null : p.PortFirst == p.PortLast ? $"{p.PortFirst}" : $"{p.PortFirst}-{p.PortLast}",
+                ["via"] = p.Via,
+            }).ToArray()),
+            ["rules"] = new JsonArray(plan.Rules.Select(r => (JsonNode?)new JsonObject
+            {
+                ["family"] = r.Family == Families.IPv6 ? "ipv6" : "ipv4",
+                ["priority"] = r.Priority,
+                ["table"] = r.Table,
+                ["fwmark"] = r.FwMark is { } fm ? m.Hex(fm) : null,
+                ["mask"] = r.Mask is { } mk ? m.Hex(mk) : null,
+                ["suppressPrefixLength"] = r.SuppressPrefixLength,
+                ["command"] = r.ToString(),
+            }).ToArray()),
+            ["routes"] = new JsonArray(plan.Routes.Select(r => (JsonNode?)new JsonObject
+            {
+                ["family"] = r.Family == Families.IPv6 ? "ipv6" : "ipv4",
+                ["table"] = r.Table,
+                ["destination"] = r.Destination,
+                ["via"] = r.Via?.ToString(),
+                ["device"] = r.Device,
+                ["command"] = r.ToString(),
+            }).ToArray()),
+            ["sysctls"] = new JsonArray(plan.Sysctls.Select(x => (JsonNode?)new JsonObject
+            {
+                ["key"] = x.Key,
+                ["value"] = x.Value,
+                ["why"] = x.Why,
+            }).ToArray()),
+            ["nftables"] = plan.NftTable,
+        };
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    public static string PinText(PinModel pin)
+    {
+        var parts = new List<string>();
+        if (pin.To is { } to) parts.Add($"to {to}");
+        if (pin.From is { } from) parts.Add($"from {from}");
+        if (pin.Protocol is { } p) parts.Add(p);
+        if (pin.PortFirst is { } f) parts.Add(pin.PortLast == f ? $"port {f}" : $"ports {f}-{pin.PortLast}");
+        return $"{string.Join(" ", parts)} -> {pin.Via}";
+    }
+
+    private static string Snat(SnatModel snat) => snat.Mode switch
+    {
+        SnatMode.Masquerade => "masquerade",
+        SnatMode.None => "none",
+        _ => $"pool of {snat.Pool.Count}, {Word(snat.Spread.ToString())}",
+    };
+
+    /// <summary>RoundRobin → round-robin, the spelling of the configuration file.</summary>
+    internal static string Word(string pascal) =>
+        string.Concat(pascal.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
+
+    private static void AppendTable(StringBuilder s, List<string[]> rows)
+    {
+        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        foreach (var row in rows)
+            s.Append(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd()).Append('\n');
+    }
+}

@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace Junction.Cli.Commands;
+
+/// <summary>Every verb of the CLI, in the order --help lists them.</summary>
+internal static class Commands
+{
+    public static IEnumerable<Command> All() =>
+    [
+        Validate.ValidateCommand.Create(),
+        Plan.PlanCommand.Create(),
+    ];
+}

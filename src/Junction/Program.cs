@@ -1,0 +1,23 @@
+using System.CommandLine;
+using Junction.Cli.Commands;
+
+namespace Junction.Cli;
+
+internal static class Program
+{
+    private static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand(
+            "Junction spreads outgoing connections across uplinks and source addresses, per connection, " +
+            "with nftables and policy routing.\nStart with 'junction lab demo', or 'junction plan -c FILE' to see what a configuration does.");
+        foreach (var command in Commands.Commands.All())
+            root.Subcommands.Add(command);
+
+        var invocation = new InvocationConfiguration
+        {
+            // Without a timeout System.CommandLine 2.0 never passes SIGTERM/Ctrl-C to the action's token.
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(10),
+        };
+        return await root.Parse(args).InvokeAsync(invocation);
+    }
+}
