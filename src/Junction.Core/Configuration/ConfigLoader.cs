@@ -13,7 +13,7 @@ public static class ConfigLoader
         var errors = new List<ConfigError>();
         var config = ConfigParser.Parse(text, file, errors);
         // Shape errors make value errors noisy and misleading; report them alone.
-        if (errors.Count > 0 && config.Uplinks.Count == 0 && errors.Any(e => e.Entity == "yaml"))
+        if (errors.Any(e => e.Entity is "yaml" or "configuration"))
             return (null, errors);
         var model = ConfigValidator.Validate(config, errors);
         return errors.Count == 0 ? (model, errors) : (null, errors);

@@ -62,9 +62,11 @@ public static class ConfigParser
     {
         var entity = $"uplinks[{index}]";
         if (reader.Mapping(node, entity) is not { } map) return null;
-        var keys = reader.Keys(map, entity, UplinkKeys);
-        var name = reader.Scalar(keys.GetValueOrDefault("name"), entity);
+        // The name first, so every other message about this uplink can use it.
+        var nameNode = map.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode { Value: "name" }).Value;
+        var name = reader.Scalar(nameNode, entity);
         if (name is not null) entity = $"uplink '{name.Value}'";
+        var keys = reader.Keys(map, entity, UplinkKeys);
         // probe: is configured by the health monitor; only its shape is checked here.
         if (keys.GetValueOrDefault("probe") is { } probe and not YamlMappingNode)
             reader.Error(probe, $"{entity}.probe", "must be a mapping", "write 'probe:' followed by indented settings");

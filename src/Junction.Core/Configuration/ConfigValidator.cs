@@ -66,7 +66,7 @@ public static partial class ConfigValidator
             tableBase = (uint)t;
 
         var rulePriority = DefaultRulePriority;
-        if (config.RulePriority is { } rp && v.Integer(rp, "rule-priority", 1, 32000, "an ip rule priority below the main table's 32766") is { } p)
+        if (config.RulePriority is { } rp && v.Integer(rp, "rule-priority", 1, 32765, "an ip rule priority below the main table's 32766") is { } p)
             rulePriority = (int)p;
 
         var layout = new MarkLayout(mask, tableBase, rulePriority);
@@ -365,7 +365,9 @@ public static partial class ConfigValidator
         public IPNetwork? Network(Sourced<string> value, string entity)
         {
             var text = value.Value.Contains('/') ? value.Value : value.Value + (value.Value.Contains(':') ? "/128" : "/32");
-            if (IPNetwork.TryParse(text, out var network))
+            // IPNetwork.TryParse quietly clears host bits; "10.0.0.1/8" is more likely a typo than a network.
+            if (IPNetwork.TryParse(text, out var network) && IPAddress.TryParse(text.Split('/')[0], out var written)
+                && written.Equals(network.BaseAddress))
                 return network;
             Error(value, entity, $"'{value.Value}' is not an address or a network in CIDR notation",
                 "write e.g. 10.0.0.0/8 or 2001:db8::/32 (no host bits set after the prefix)");
