@@ -8,6 +8,12 @@ public sealed record ConnectOptions
     public const int MaxCount = 20_000;
     public const int MaxParallel = 256;
 
+    /// <summary>
+    /// Held connections cost two descriptors each when the server runs in the same process;
+    /// this keeps them well inside the usual per-process limit.
+    /// </summary>
+    public const int MaxHeld = 4_000;
+
     /// <summary>The namespace the connections start from (a lab client); null for this process's own.</summary>
     public required string? Namespace { get; init; }
 

@@ -16,18 +16,29 @@ public static class ConnectionDriver
 {
     private const int MaxLine = 256;
 
-    /// <summary>Opens each connection, reads the server's line, closes it.</summary>
+    /// <summary>
+    /// Opens each connection, reads the server's line, closes it: at most
+    /// <see cref="ConnectOptions.Parallel"/> are open at once, however many are made.
+    /// </summary>
     public static async Task<IReadOnlyList<ConnectionOutcome>> RunAsync(ConnectOptions options, CancellationToken cancel = default)
     {
-        await using var held = await OpenAsync(options, cancel);
-        return held.Outcomes;
+        var (outcomes, _) = await Open(options, hold: false, cancel);
+        return outcomes;
     }
 
     /// <summary>Opens each connection, reads the server's line, and keeps it open until the result is disposed.</summary>
     public static async Task<HeldConnections> OpenAsync(ConnectOptions options, CancellationToken cancel = default)
     {
+        var (outcomes, sockets) = await Open(options, hold: true, cancel);
+        return new HeldConnections(outcomes, sockets);
+    }
+
+    private static async Task<(ConnectionOutcome[], Socket?[])> Open(ConnectOptions options, bool hold, CancellationToken cancel)
+    {
         if (options.Problems() is { Count: > 0 } problems)
             throw new ArgumentException(string.Join("; ", problems), nameof(options));
+        if (hold && options.Count > ConnectOptions.MaxHeld)
+            throw new ArgumentException($"count {options.Count}: at most {ConnectOptions.MaxHeld} connections can be held open", nameof(options));
 
         var outcomes = new ConnectionOutcome[options.Count];
         var sockets = new Socket?[options.Count];
@@ -39,7 +50,9 @@ public static class ConnectionDriver
                 await gate.WaitAsync(cancel);
                 try
                 {
-                    (outcomes[i], sockets[i]) = await OpenOne(options, i, cancel);
+                    (outcomes[i], var socket) = await OpenOne(options, i, cancel);
+                    if (hold) sockets[i] = socket;
+                    else socket?.Dispose();
                 }
                 finally
                 {
@@ -52,7 +65,7 @@ public static class ConnectionDriver
             foreach (var socket in sockets) socket?.Dispose();
             throw;
         }
-        return new HeldConnections(outcomes, sockets);
+        return (outcomes, sockets);
     }
 
     private static async Task<(ConnectionOutcome, Socket?)> OpenOne(ConnectOptions options, int index, CancellationToken cancel)
