@@ -39,6 +39,19 @@ public sealed class LabNetwork : IDisposable
         [.. NetworkNamespace.List(prefix + "-").Where(n => LabTopology.IsLabNamespace(prefix, n))];
 
     /// <summary>
+    /// The topology of a lab that is up (made by another process, e.g. 'lab up'), from its
+    /// namespaces' names; null when none is. Extra client addresses are not recovered.
+    /// </summary>
+    public static LabTopology? Discover(string prefix)
+    {
+        var roles = NamespacesOf(prefix).Select(n => n[(prefix.Length + 1)..]).ToList();
+        int Count(string role) => roles.Count(r => r.StartsWith(role, StringComparison.Ordinal) && r[role.Length..].All(char.IsAsciiDigit));
+        if (!roles.Contains("router")) return null;
+        var options = new LabOptions { Prefix = prefix, Uplinks = Count("isp"), Clients = Count("c") };
+        return options.Problems().Count == 0 ? new LabTopology(options) : null;
+    }
+
+    /// <summary>
     /// Builds the lab, replacing a stale one with the same prefix. On any failure it removes
     /// what it built and throws, so a half-built lab never stays behind.
     /// </summary>
