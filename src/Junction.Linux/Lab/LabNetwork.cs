@@ -86,6 +86,9 @@ public sealed class LabNetwork : IDisposable
             NetworkNamespace.Delete(name);
         var state = StateDirectoryOf(prefix);
         if (Directory.Exists(state)) Directory.Delete(state, recursive: true);
+        // The last lab out takes the shared parent with it, so nothing of the lab stays in /run.
+        if (Directory.Exists(StateRoot) && !Directory.EnumerateFileSystemEntries(StateRoot).Any())
+            Directory.Delete(StateRoot);
         return names;
     }
 

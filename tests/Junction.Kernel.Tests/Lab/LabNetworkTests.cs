@@ -1,5 +1,6 @@
 using System.Net;
 using Junction.Linux.Lab;
+using Junction.Linux.Processes;
 
 namespace Junction.Kernel.Tests.Lab;
 
@@ -99,6 +100,39 @@ public sealed class LabNetworkTests
         Assert.All(outcomes, o => Assert.True(o.Ok, o.Error));
         Assert.All(outcomes, o => Assert.Equal(IPAddress.Parse("10.100.1.4"), o.Seen!.Address));
         Assert.Equal([0, 5, 0], lab.PerUplink(outcomes));
+    }
+
+    [Fact]
+    public async Task Building_a_lab_leaves_the_root_namespace_untouched()
+    {
+        TestLab.SkipUnlessNamespaces();
+        string[] Root() =>
+        [
+            CommandRunner.Current.Check("ip", "-br", "link"),
+            CommandRunner.Current.Check("ip", "-br", "addr"),
+            CommandRunner.Current.Check("ip", "route", "show", "table", "all"),
+            CommandRunner.Current.Check("ip", "rule"),
+        ];
+        var before = Root();
+
+        await using (var lab = TestLab.Start(new LabOptions { Uplinks = 2, Clients = 2, ExtraClientAddresses = 3 }))
+        {
+            Assert.Equal(before, Root());
+            await ConnectionDriver.RunAsync(lab.From(client: 1, count: 3), Cancel);
+        }
+        Assert.Equal(before, Root());
+    }
+
+    [Fact]
+    public async Task Discover_finds_a_running_lab_by_its_namespaces()
+    {
+        await using var lab = TestLab.Start(new LabOptions { Uplinks = 3, Clients = 2 });
+
+        var found = LabNetwork.Discover(lab.Topology.Prefix);
+
+        Assert.NotNull(found);
+        Assert.Equal((3, 2), (found.Uplinks, found.Clients));
+        Assert.Null(LabNetwork.Discover(TestLab.UniquePrefix()));
     }
 
     [Fact]
