@@ -9,5 +9,6 @@ internal static class Commands
     [
         Validate.ValidateCommand.Create(),
         Plan.PlanCommand.Create(),
+        Lab.LabCommand.Create(),
     ];
 }

@@ -1,0 +1,48 @@
+using System.Net;
+using Junction.Linux.Lab;
+
+namespace Junction.Kernel.Tests.Lab;
+
+/// <summary>The lab's naming and addressing: pure, no kernel needed.</summary>
+public sealed class LabTopologyTests
+{
+    private static readonly LabTopology Three = new(new LabOptions { Prefix = "jx", Uplinks = 3, Clients = 2 });
+
+    [Theory]
+    [InlineData("10.200.1.1", 1)]
+    [InlineData("10.200.3.1", 3)]
+    [InlineData("10.100.2.2", 2)]
+    [InlineData("10.100.2.5", 2)]
+    [InlineData("10.200.4.1", null)]
+    [InlineData("10.200.1.2", null)]
+    [InlineData("10.9.0.11", null)]
+    [InlineData("198.51.100.10", null)]
+    public void UplinkOf_names_the_isp_from_the_source_the_server_saw(string seen, int? uplink) =>
+        Assert.Equal(uplink, Three.UplinkOf(IPAddress.Parse(seen)));
+
+    [Fact]
+    public void Names_fit_and_say_where_they_live()
+    {
+        Assert.Equal(["jx-router", "jx-server", "jx-isp1", "jx-isp2", "jx-isp3", "jx-c1", "jx-c2"], Three.Namespaces);
+        Assert.Equal("wan3", Three.WanInterface(3));
+        Assert.Equal(IPAddress.Parse("10.9.0.12"), Three.ClientAddress(2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Three.WanInterface(4));
+    }
+
+    [Theory]
+    [InlineData("jx-router", true)]
+    [InlineData("jx-isp12", true)]
+    [InlineData("jx-c3", true)]
+    [InlineData("jxy-router", false)]
+    [InlineData("jx-other", false)]
+    [InlineData("jx-x-router", false)]
+    public void A_lab_owns_only_its_own_namespaces(string name, bool owned) =>
+        Assert.Equal(owned, LabTopology.IsLabNamespace("jx", name));
+
+    [Fact]
+    public void Options_report_every_problem()
+    {
+        var problems = new LabOptions { Prefix = "Bad-Prefix", Uplinks = 0, Clients = 99 }.Problems();
+        Assert.Equal(3, problems.Count);
+    }
+}
