@@ -9,5 +9,7 @@ internal static class Commands
     [
         Validate.ValidateCommand.Create(),
         Plan.PlanCommand.Create(),
+        Apply.ApplyCommand.Create(),
+        Flush.FlushCommand.Create(),
     ];
 }
