@@ -23,9 +23,16 @@ public sealed class KernelApplier(CommandRunner runner)
     /// <exception cref="ApplyFailedException">the kernel refused a change; what was done is undone.</exception>
     public ApplyResult Apply(DesiredState plan, bool dryRun = false)
     {
-        const string verb = "apply";
+        var (before, steps) = Prepare(plan);
+        if (!dryRun) new KernelTransaction(Runner, before, "apply").Run(steps);
+        return new ApplyResult("apply", steps.Select(s => s.Change).ToList(), dryRun);
+    }
+
+    /// <summary>The snapshot to roll back to and the steps that take the kernel from it to the plan.</summary>
+    internal (KernelSnapshot Before, List<KernelStep> Steps) Prepare(DesiredState plan)
+    {
         var owner = Ownership.For(plan);
-        var before = Snapshot(verb, owner, plan.Sysctls.Select(s => s.Key));
+        var before = Snapshot("apply", owner, plan.Sysctls.Select(s => s.Key));
 
         var steps = new List<KernelStep>();
         if (before.Table?.Owner?.PlanHash != owner.PlanHash)
@@ -38,9 +45,7 @@ public sealed class KernelApplier(CommandRunner runner)
         steps.AddRange(SysctlReconciler.Reconcile(before.Sysctls, plan.Sysctls.Select(s => (s.Key, s.Value))));
         steps.AddRange(RouteReconciler.Reconcile(before.Routes, plan.Routes.Select(IpRoute.From)));
         steps.AddRange(RuleReconciler.Reconcile(before.Rules, plan.Rules.Select(IpRule.From)));
-
-        if (!dryRun) new KernelTransaction(Runner, before, verb).Run(steps);
-        return new ApplyResult(verb, steps.Select(s => s.Change).ToList(), dryRun);
+        return (before, steps);
     }
 
     /// <summary>
