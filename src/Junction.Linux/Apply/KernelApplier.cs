@@ -80,6 +80,13 @@ public sealed class KernelApplier(CommandRunner runner)
     private KernelSnapshot Snapshot(string verb, Ownership? planned, IEnumerable<string> sysctlKeys) =>
         Read(verb, () => KernelSnapshot.Take(Runner, planned, sysctlKeys));
 
+    /// <summary>The tool that failed, without the 'ip netns exec NAME' a test runner puts in front.</summary>
+    private static string Tool(string command)
+    {
+        var words = command.Split(' ');
+        return words is ["ip", "netns", "exec", _, var program, ..] ? program : words[0];
+    }
+
     private static T Read<T>(string verb, Func<T> read)
     {
         try
@@ -88,7 +95,7 @@ public sealed class KernelApplier(CommandRunner runner)
         }
         catch (CommandFailedException e)
         {
-            throw new ApplyFailedException(verb, null, $"{e.Result.Command}: {KernelTransaction.Reason(e)}", []);
+            throw new ApplyFailedException(verb, null, $"{Tool(e.Result.Command)}: {KernelTransaction.Reason(e)}", []);
         }
         catch (System.Text.Json.JsonException e)
         {

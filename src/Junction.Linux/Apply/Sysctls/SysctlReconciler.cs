@@ -1,4 +1,5 @@
 using Junction.Linux.Processes;
+using Junction.Planning;
 
 namespace Junction.Linux.Apply.Sysctls;
 
@@ -16,10 +17,14 @@ internal static class SysctlReconciler
         var result = runner.Run("sysctl", ["-n", .. list]);
         if (!result.Ok)
         {
-            var why = result.Stderr.Trim();
+            // sysctl names the /proc path; the user wrote (and the plan shows) the key.
+            var missing = list.Where(k => result.Stderr.Contains(new SysctlSpec(k, "", "").Path + ":", StringComparison.Ordinal)).ToList();
             throw new CommandFailedException(result with
             {
-                Stderr = why.Contains("/conf/", StringComparison.Ordinal) ? $"{why} (does the uplink's interface exist?)" : why,
+                Stderr = missing.Count == 0
+                    ? result.Stderr
+                    : $"no such sysctl: {string.Join(", ", missing)}" +
+                      (missing.Any(k => k.Contains(".conf.", StringComparison.Ordinal)) ? " (does the uplink's interface exist?)" : ""),
             });
         }
         var values = result.Stdout.Split('\n', StringSplitOptions.TrimEntries);

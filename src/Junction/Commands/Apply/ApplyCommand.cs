@@ -18,12 +18,10 @@ internal static class ApplyCommand
             Description = "Compare the kernel with the plan and print what would change; change nothing.",
         };
         var command = new Command("apply",
-            "Make the kernel match the configuration and print what changed. Junction's nftables table is replaced in one " +
-            "atomic transaction; ip rules in its priority range and routes in its tables are reconciled (only missing ones " +
-            "are added, only unwanted ones removed); the sysctls the plan needs are set. Running it again changes nothing. " +
-            "If the kernel refuses a change, everything already changed is put back and the command exits 1. An invalid " +
-            "configuration prints every error and touches nothing. What Junction owns is recorded in its table's comment, " +
-            "so 'junction flush' can remove it without the configuration.")
+            "Make the kernel match the configuration and print what changed: Junction's nftables table replaced in one " +
+            "atomic transaction, its ip rules and routes reconciled, sysctls set. Running it again changes nothing; if the " +
+            "kernel refuses a change, everything is rolled back (exit 1); an invalid configuration touches nothing. What " +
+            "Junction owns is recorded in its table's comment, for 'junction flush'.")
         {
             config, down, dryRun, json,
         };

@@ -15,11 +15,10 @@ internal static class FlushCommand
             Description = "Print what would be removed; change nothing.",
         };
         var command = new Command("flush",
-            "Remove everything Junction programmed: the ip rules in its priority range, the routes in its tables and its " +
-            "nftables table, as recorded in that table's comment (no configuration needed). Other tables, rules, routes " +
-            "and marks are left alone. Sysctls that apply set (ip_forward, IPv6 forwarding, rp_filter) are NOT restored: " +
-            "their earlier values are not recorded and turning forwarding off could cut off a router; set them back with " +
-            "'sysctl -w' if you need to. With no Junction table installed, it reports no changes.")
+            "Remove Junction's nftables table and the ip rules and routes it owns, as recorded in the table's comment " +
+            "(no configuration needed); nothing else is touched. Sysctls that apply set (ip_forward, IPv6 forwarding, " +
+            "rp_filter) are NOT restored: earlier values are not recorded and turning forwarding off can cut off a " +
+            "router; reset them with 'sysctl -w' if needed.")
         {
             dryRun, json,
         };
