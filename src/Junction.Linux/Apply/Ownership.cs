@@ -12,7 +12,9 @@ namespace Junction.Linux.Apply;
 /// own nftables table, so <c>junction flush</c> knows what to remove without the
 /// configuration and the record lives and dies with the table in the namespace it
 /// describes. <see cref="PlanHash"/> identifies the table's content, so re-applying an
-/// unchanged plan leaves the table (and its counters) alone.
+/// unchanged plan leaves the table (and its counters) alone. The hash is of the plan, not
+/// of what the kernel holds: a rule someone added to Junction's table by hand survives a
+/// re-apply of the same plan (a changed plan, or flush then apply, replaces it).
 /// </summary>
 public sealed partial record Ownership(uint MarkMask, uint FirstTable, uint LastTable, int FirstPriority, int LastPriority, string PlanHash)
 {

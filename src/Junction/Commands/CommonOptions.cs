@@ -18,6 +18,11 @@ internal static class CommonOptions
         Description = "Print JSON for scripts instead of text for people.",
     };
 
+    public static Option<bool> DryRun(string description) => new("--dry-run")
+    {
+        Description = description,
+    };
+
     public static Option<string[]> Down() => new("--down")
     {
         Description = "Treat this uplink as unhealthy: no new connections go to it (repeat for several).",

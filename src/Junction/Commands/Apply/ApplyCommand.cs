@@ -13,10 +13,7 @@ internal static class ApplyCommand
         var config = CommonOptions.Config();
         var json = CommonOptions.Json();
         var down = CommonOptions.Down();
-        var dryRun = new Option<bool>("--dry-run")
-        {
-            Description = "Compare the kernel with the plan and print what would change; change nothing.",
-        };
+        var dryRun = CommonOptions.DryRun("Compare the kernel with the plan and print what would change; change nothing.");
         var command = new Command("apply",
             "Make the kernel match the configuration and print what changed: Junction's nftables table replaced in one " +
             "atomic transaction, its ip rules and routes reconciled, sysctls set. Running it again changes nothing; if the " +

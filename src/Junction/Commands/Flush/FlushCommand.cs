@@ -10,10 +10,7 @@ internal static class FlushCommand
     public static Command Create()
     {
         var json = CommonOptions.Json();
-        var dryRun = new Option<bool>("--dry-run")
-        {
-            Description = "Print what would be removed; change nothing.",
-        };
+        var dryRun = CommonOptions.DryRun("Print what would be removed; change nothing.");
         var command = new Command("flush",
             "Remove Junction's nftables table and the ip rules and routes it owns, as recorded in the table's comment " +
             "(no configuration needed); nothing else is touched. Sysctls that apply set (ip_forward, IPv6 forwarding, " +
