@@ -9,6 +9,8 @@ internal static class Commands
     [
         Validate.ValidateCommand.Create(),
         Plan.PlanCommand.Create(),
+        Apply.ApplyCommand.Create(),
+        Flush.FlushCommand.Create(),
         Lab.LabCommand.Create(),
     ];
 }

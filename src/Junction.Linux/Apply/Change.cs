@@ -1,0 +1,27 @@
+namespace Junction.Linux.Apply;
+
+/// <summary>What a change does to one kernel object.</summary>
+public enum ChangeAction
+{
+    Add,
+    Remove,
+    Replace,
+    Set,
+}
+
+/// <summary>The kind of kernel object a change touches, in the order apply changes them.</summary>
+public enum ChangeSubject
+{
+    Nftables,
+    Sysctl,
+    Route,
+    Rule,
+}
+
+/// <summary>One change the applier made (or, in a dry run, would make), described for people.</summary>
+public sealed record Change(ChangeAction Action, ChangeSubject Subject, string Description)
+{
+    public override string ToString() => $"{Word(Action),-7} {Word(Subject),-8} {Description}";
+
+    internal static string Word<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+}

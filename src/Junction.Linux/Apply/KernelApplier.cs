@@ -1,0 +1,105 @@
+using Junction.Linux.Apply.Nftables;
+using Junction.Linux.Apply.Routing;
+using Junction.Linux.Apply.Sysctls;
+using Junction.Linux.Processes;
+using Junction.Planning;
+
+namespace Junction.Linux.Apply;
+
+/// <summary>
+/// Makes the kernel (of the namespace the runner points at) match a <see cref="DesiredState"/>,
+/// touching only what Junction owns: its nftables table, ip rules in its priority range and
+/// routes in its tables, plus the sysctls the plan names. Unchanged objects are left alone,
+/// so applying the same plan twice changes nothing; a failure part-way undoes what was done.
+/// </summary>
+public sealed class KernelApplier(CommandRunner runner)
+{
+    public CommandRunner Runner { get; } = runner;
+
+    /// <summary>
+    /// Order: the table first, so the ownership record is in the kernel before anything it
+    /// describes; sysctls (loose rp_filter) and routes before the rules that lead to them.
+    /// </summary>
+    /// <exception cref="ApplyFailedException">the kernel refused a change; what was done is undone.</exception>
+    public ApplyResult Apply(DesiredState plan, bool dryRun = false)
+    {
+        var (before, steps) = Prepare(plan);
+        if (!dryRun) new KernelTransaction(Runner, before, "apply").Run(steps);
+        return new ApplyResult("apply", steps.Select(s => s.Change).ToList(), dryRun);
+    }
+
+    /// <summary>The snapshot to roll back to and the steps that take the kernel from it to the plan.</summary>
+    internal (KernelSnapshot Before, List<KernelStep> Steps) Prepare(DesiredState plan)
+    {
+        var owner = Ownership.For(plan);
+        var before = Snapshot("apply", owner, plan.Sysctls.Select(s => s.Key));
+
+        var steps = new List<KernelStep>();
+        if (before.Table?.Owner?.PlanHash != owner.PlanHash)
+        {
+            var healthy = plan.Uplinks.Count(u => u.Healthy);
+            var change = new Change(before.Table is null ? ChangeAction.Add : ChangeAction.Replace, ChangeSubject.Nftables,
+                $"table {DesiredState.TableFamily} {DesiredState.TableName} ({healthy} of {plan.Uplinks.Count} uplinks balanced; plan {owner.PlanHash})");
+            steps.Add(new KernelStep(change, "nft", ["-f", "-"], InstalledTable.Script(plan, owner)));
+        }
+        steps.AddRange(SysctlReconciler.Reconcile(before.Sysctls, plan.Sysctls.Select(s => (s.Key, s.Value))));
+        steps.AddRange(RouteReconciler.Reconcile(before.Routes, plan.Routes.Select(IpRoute.From)));
+        steps.AddRange(RuleReconciler.Reconcile(before.Rules, plan.Rules.Select(IpRule.From)));
+        return (before, steps);
+    }
+
+    /// <summary>
+    /// Removes everything the installed table's ownership record names: owned rules, routes
+    /// in owned tables, then the table itself (last, so the record outlives what it
+    /// describes). Sysctls are left as they are: their earlier values are not recorded,
+    /// and turning forwarding off could cut a router off.
+    /// </summary>
+    /// <exception cref="ApplyFailedException">the kernel refused a change; what was done is undone.</exception>
+    public ApplyResult Flush(bool dryRun = false)
+    {
+        const string verb = "flush";
+        var before = Snapshot(verb, null, []);
+        if (before.Table is null) return new ApplyResult(verb, [], dryRun);
+
+        var steps = new List<KernelStep>();
+        steps.AddRange(RuleReconciler.Reconcile(before.Rules, []));
+        steps.AddRange(RouteReconciler.Reconcile(before.Routes, []));
+        var what = before.Table.Owner is null
+            ? " (it carries no ownership record, so no rules or routes were looked for)"
+            : "";
+        steps.Add(new KernelStep(new Change(ChangeAction.Remove, ChangeSubject.Nftables, $"table {DesiredState.TableFamily} {DesiredState.TableName}{what}"),
+            "nft", ["-f", "-"], InstalledTable.DeleteScript));
+
+        if (!dryRun) new KernelTransaction(Runner, before, verb).Run(steps);
+        return new ApplyResult(verb, steps.Select(s => s.Change).ToList(), dryRun);
+    }
+
+    /// <summary>What the installed table says Junction owns; null when no Junction table is installed.</summary>
+    public Ownership? InstalledOwnership() => Read("status", () => InstalledTable.Read(Runner))?.Owner;
+
+    private KernelSnapshot Snapshot(string verb, Ownership? planned, IEnumerable<string> sysctlKeys) =>
+        Read(verb, () => KernelSnapshot.Take(Runner, planned, sysctlKeys));
+
+    /// <summary>The tool that failed, without the 'ip netns exec NAME' a test runner puts in front.</summary>
+    private static string Tool(string command)
+    {
+        var words = command.Split(' ');
+        return words is ["ip", "netns", "exec", _, var program, ..] ? program : words[0];
+    }
+
+    private static T Read<T>(string verb, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (CommandFailedException e)
+        {
+            throw new ApplyFailedException(verb, null, $"{Tool(e.Result.Command)}: {KernelTransaction.Reason(e)}", []);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ApplyFailedException(verb, null, $"could not read iproute2's JSON: {e.Message}", []);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text.RegularExpressions;
+using Junction.Linux.Processes;
+using Junction.Planning;
+
+namespace Junction.Linux.Apply.Nftables;
+
+/// <summary>
+/// Junction's nftables table as the kernel holds it now: its listing (which nft accepts
+/// back as input, so it is also the rollback copy) and the ownership record in its comment.
+/// </summary>
+internal sealed partial record InstalledTable(string Text, Ownership? Owner)
+{
+    /// <summary>The installed table, or null when there is none.</summary>
+    public static InstalledTable? Read(CommandRunner runner)
+    {
+        var tables = runner.Run("nft", "list", "tables", DesiredState.TableFamily).Check().Stdout;
+        if (!tables.Split('\n').Any(l => l.Trim() == $"table {DesiredState.TableFamily} {DesiredState.TableName}"))
+            return null;
+        var text = runner.Run("nft", "list", "table", DesiredState.TableFamily, DesiredState.TableName).Check().Stdout;
+        // nft 1.0.6 leaves table comments out of its JSON, so the text listing is read.
+        var comment = TableComment().Match(text);
+        return new InstalledTable(text, comment.Success ? Ownership.Parse(comment.Groups["c"].Value) : null);
+    }
+
+    /// <summary>
+    /// One transaction that replaces whatever table is there with the plan's, carrying the
+    /// ownership record. A table declared twice in one script is merged; the comment of
+    /// the first declaration stays.
+    /// </summary>
+    public static string Script(DesiredState plan, Ownership owner) =>
+        $"{Reset}table {DesiredState.TableFamily} {DesiredState.TableName} {{ comment \"{owner.Comment}\"; }}\n{plan.NftTable}";
+
+    /// <summary>One transaction that puts a listed table back exactly as it was.</summary>
+    public string RestoreScript => Reset + Text;
+
+    public static string DeleteScript => $"delete table {DesiredState.TableFamily} {DesiredState.TableName}\n";
+
+    // 'add' makes sure a table exists, so 'delete' cannot fail whatever the state.
+    public static string Reset =>
+        $"add table {DesiredState.TableFamily} {DesiredState.TableName}\ndelete table {DesiredState.TableFamily} {DesiredState.TableName}\n";
+
+    [GeneratedRegex("^\tcomment \"(?<c>[^\"]*)\"$", RegexOptions.Multiline)]
+    private static partial Regex TableComment();
+}

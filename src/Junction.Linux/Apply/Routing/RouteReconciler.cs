@@ -1,0 +1,34 @@
+using Junction.Linux.Processes;
+using Junction.Model;
+
+namespace Junction.Linux.Apply.Routing;
+
+/// <summary>Brings the routes in Junction's routing tables, both families, to a target set.</summary>
+internal static class RouteReconciler
+{
+    public static IReadOnlyList<IpRoute> Read(CommandRunner runner, Func<uint, bool> owned) =>
+    [
+        .. IpJson.List(runner, Families.IPv4, "route", "show", "table", "all")
+            .Where(r => owned(IpRoute.TableOf(r))).Select(r => IpRoute.From(Families.IPv4, r)),
+        .. IpJson.ListIfSupported(runner, Families.IPv6, "route", "show", "table", "all")
+            .Where(r => owned(IpRoute.TableOf(r))).Select(r => IpRoute.From(Families.IPv6, r)),
+    ];
+
+    /// <summary>
+    /// Writes missing routes with <c>ip route replace</c>, which overwrites a changed route
+    /// in place (no moment without a default route), then deletes the routes left over.
+    /// </summary>
+    public static IEnumerable<KernelStep> Reconcile(IReadOnlyList<IpRoute> current, IEnumerable<IpRoute> target)
+    {
+        var wanted = target.ToList();
+        var have = current.Select(r => r.Key).ToHashSet();
+        var want = wanted.Select(r => r.Key).ToHashSet();
+        var missing = wanted.Where(r => !have.Contains(r.Key)).ToList();
+        var unwanted = current.Where(r => !want.Contains(r.Key)).ToList();
+        var overwritten = missing.Select(r => r.Slot).ToHashSet();
+        foreach (var r in missing)
+            yield return r.Replace(unwanted.Any(u => u.Slot == r.Slot) ? ChangeAction.Replace : ChangeAction.Add);
+        foreach (var r in unwanted.Where(u => !overwritten.Contains(u.Slot)))
+            yield return r.Delete();
+    }
+}

@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Junction.Linux.Apply;
+using Junction.Linux.Processes;
+using Junction.Planning;
+
+namespace Junction.Cli.Commands.Apply;
+
+/// <summary><c>junction apply</c>: make the kernel match a configuration.</summary>
+internal static class ApplyCommand
+{
+    public static Command Create()
+    {
+        var config = CommonOptions.Config();
+        var json = CommonOptions.Json();
+        var down = CommonOptions.Down();
+        var dryRun = CommonOptions.DryRun("Compare the kernel with the plan and print what would change; change nothing.");
+        var command = new Command("apply",
+            "Make the kernel match the configuration and print what changed: Junction's nftables table replaced in one " +
+            "atomic transaction, its ip rules and routes reconciled, sysctls set. Running it again changes nothing; if the " +
+            "kernel refuses a change, everything is rolled back (exit 1); an invalid configuration touches nothing. What " +
+            "Junction owns is recorded in its table's comment, for 'junction flush'.")
+        {
+            config, down, dryRun, json,
+        };
+        command.SetAction(parse =>
+        {
+            if (ConfigReport.Load(parse.GetValue(config)!, Console.Error) is not { } model) return ExitCodes.Failed;
+            if (CommonOptions.Unhealthy(parse.GetValue(down), model, Console.Error) is not { } unhealthy) return ExitCodes.Usage;
+            var plan = Planner.Plan(model, unhealthy);
+            var applier = new KernelApplier(CommandRunner.Current);
+            return KernelReport.Run("apply", parse.GetValue(json), () => applier.Apply(plan, parse.GetValue(dryRun)));
+        });
+        return command;
+    }
+}

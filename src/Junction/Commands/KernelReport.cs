@@ -1,0 +1,45 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Junction.Linux.Apply;
+using Junction.Linux.Processes;
+
+namespace Junction.Cli.Commands;
+
+/// <summary>Runs a verb that changes the kernel and reports the outcome, for people or as JSON.</summary>
+internal static class KernelReport
+{
+    public static int Run(string verb, bool json, Func<ApplyResult> change)
+    {
+        try
+        {
+            var result = change();
+            Console.Write(json ? result.ToJson() + "\n" : result.ToText());
+            return ExitCodes.Ok;
+        }
+        catch (ApplyFailedException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            if (json)
+            {
+                Console.WriteLine(new JsonObject
+                {
+                    ["verb"] = verb,
+                    ["ok"] = false,
+                    ["error"] = e.Reason,
+                    ["failedAt"] = e.Failed?.Description,
+                    ["rolledBack"] = e.Failed is not null && e.Unchanged,
+                    ["unchanged"] = e.Unchanged,
+                    ["rollbackProblems"] = new JsonArray(e.RollbackProblems.Select(p => (JsonNode?)p).ToArray()),
+                }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            }
+            if (e.Failed is null && e.Reason.Contains("Operation not permitted", StringComparison.Ordinal))
+                Console.Error.WriteLine($"hint: 'junction {verb}' changes the kernel's firewall and routing; run it as root.");
+            return ExitCodes.Failed;
+        }
+        catch (CommandFailedException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failed;
+        }
+    }
+}
