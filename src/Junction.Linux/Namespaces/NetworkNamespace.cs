@@ -58,9 +58,14 @@ public sealed class NetworkNamespace : IDisposable
     /// Whether this machine lets us make namespaces at all (root, a kernel with netns);
     /// tests that need them are skipped with this reason otherwise.
     /// </summary>
-    public static string? Unavailable()
+    public static string? Unavailable() => Availability.Value;
+
+    // Asked once per process: tests call this concurrently, and one answer holds for the machine.
+    private static readonly Lazy<string?> Availability = new(Probe);
+
+    private static string? Probe()
     {
-        var probe = $"jprobe-{Environment.ProcessId}";
+        var probe = $"jprobe-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
         var result = CommandRunner.Current.Run("ip", "netns", "add", probe);
         if (!result.Ok) return $"cannot create network namespaces here: {result.Stderr.Trim()}";
         CommandRunner.Current.Run("ip", "netns", "del", probe);
