@@ -1,0 +1,49 @@
+using System.Runtime.InteropServices;
+using Junction.Linux.Interop;
+using Microsoft.Win32.SafeHandles;
+
+namespace Junction.Linux.Namespaces;
+
+/// <summary>
+/// Runs code on a fresh thread that has joined a named network namespace with setns(2).
+/// A socket belongs to the namespace its creating thread was in, and keeps it for life,
+/// so sockets made in <c>body</c> can then be used from any thread while the rest of the
+/// process stays where it is. This is how tests probe from inside namespaces they made.
+/// </summary>
+public static partial class NamespaceThread
+{
+    private const int CloneNewNet = 0x40000000;
+
+    public static T Run<T>(string netns, Func<T> body)
+    {
+        T result = default!;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Enter(netns);
+                result = body();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        }) { IsBackground = true, Name = $"netns {netns}" };
+        thread.Start();
+        thread.Join();
+        if (failure is not null) throw new AggregateException($"in network namespace '{netns}'", failure);
+        return result;
+    }
+
+    public static void Run(string netns, Action body) => Run(netns, () => { body(); return 0; });
+
+    private static void Enter(string netns)
+    {
+        using var handle = File.OpenHandle($"/run/netns/{netns}", FileMode.Open, FileAccess.Read);
+        if (SetNs(handle, CloneNewNet) != 0) throw SyscallException.Last($"setns(/run/netns/{netns})");
+    }
+
+    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
+    private static partial int SetNs(SafeFileHandle fd, int nstype);
+}
