@@ -15,6 +15,7 @@ public static class ConfigParser
     internal static readonly string[] UplinkKeys =
         ["name", "interface", "gateway", "gateway6", "family", "weight", "id", "snat", "probe"];
     internal static readonly string[] SnatKeys = ["addresses", "spread"];
+    internal static readonly string[] ProbeKeys = ["kind", "targets", "interval", "timeout", "down-after", "up-after", "require"];
     internal static readonly string[] PinKeys = ["to", "from", "protocol", "port", "via"];
 
     public static JunctionConfig Parse(string text, string file, List<ConfigError> errors)
@@ -67,9 +68,6 @@ public static class ConfigParser
         var name = reader.Scalar(nameNode, entity);
         if (name is not null) entity = $"uplink '{name.Value}'";
         var keys = reader.Keys(map, entity, UplinkKeys);
-        // probe: is configured by the health monitor; only its shape is checked here.
-        if (keys.GetValueOrDefault("probe") is { } probe and not YamlMappingNode)
-            reader.Error(probe, $"{entity}.probe", "must be a mapping", "write 'probe:' followed by indented settings");
         return new UplinkConfig(
             Pos(node.Start),
             name,
@@ -79,7 +77,36 @@ public static class ConfigParser
             reader.Scalar(keys.GetValueOrDefault("family"), $"{entity}.family"),
             reader.Scalar(keys.GetValueOrDefault("weight"), $"{entity}.weight"),
             reader.Scalar(keys.GetValueOrDefault("id"), $"{entity}.id"),
-            ParseSnat(reader, keys.GetValueOrDefault("snat"), $"{entity}.snat"));
+            ParseSnat(reader, keys.GetValueOrDefault("snat"), $"{entity}.snat"),
+            ParseProbe(reader, keys.GetValueOrDefault("probe"), $"{entity}.probe"));
+    }
+
+    private static ProbeConfig? ParseProbe(Reader reader, YamlNode? node, string entity)
+    {
+        switch (node)
+        {
+            case null:
+                return null;
+            // "probe:" with nothing after it asks for the defaults, like "probe: {}".
+            case YamlScalarNode { Value: null or "" or "~" or "null" }:
+                return new ProbeConfig(Pos(node.Start), null, [], Pos(node.Start), null, null, null, null, null);
+            case YamlMappingNode map:
+                var keys = reader.Keys(map, entity, ProbeKeys);
+                var targets = keys.GetValueOrDefault("targets");
+                return new ProbeConfig(
+                    Pos(node.Start),
+                    reader.Scalar(keys.GetValueOrDefault("kind"), $"{entity}.kind"),
+                    reader.ScalarList(targets, $"{entity}.targets"),
+                    targets is null ? Pos(node.Start) : Pos(targets.Start),
+                    reader.Scalar(keys.GetValueOrDefault("interval"), $"{entity}.interval"),
+                    reader.Scalar(keys.GetValueOrDefault("timeout"), $"{entity}.timeout"),
+                    reader.Scalar(keys.GetValueOrDefault("down-after"), $"{entity}.down-after"),
+                    reader.Scalar(keys.GetValueOrDefault("up-after"), $"{entity}.up-after"),
+                    reader.Scalar(keys.GetValueOrDefault("require"), $"{entity}.require"));
+            default:
+                reader.Error(node, entity, "must be a mapping", "write 'probe:' followed by indented settings");
+                return null;
+        }
     }
 
     private static SnatConfig? ParseSnat(Reader reader, YamlNode? node, string entity)

@@ -193,8 +193,9 @@ public static partial class ConfigValidator
             else ids[id] = name ?? entity;
 
             var snat = ValidateSnat(u.Snat, entity, families, v);
-            if (name is not null && iface is not null && snat is not null)
-                result.Add(new UplinkModel(name, iface, gw4, gw6, families, weight, id, snat));
+            var probe = ProbeValidator.Validate(u.Probe, entity, families, gw4, gw6, v);
+            if (name is not null && iface is not null && snat is not null && probe is not null)
+                result.Add(new UplinkModel(name, iface, gw4, gw6, families, weight, id, snat, probe));
         }
 
         var lastTable = layout.Table(ids.Keys.DefaultIfEmpty(1).Max());
@@ -316,7 +317,7 @@ public static partial class ConfigValidator
     }
 
     /// <summary>Error collection plus the parsing helpers that report into it.</summary>
-    private sealed class Context(string file, List<ConfigError> errors)
+    internal sealed class Context(string file, List<ConfigError> errors)
     {
         public int Count => errors.Count;
 

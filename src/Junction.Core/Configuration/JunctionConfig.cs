@@ -27,7 +27,8 @@ public sealed record UplinkConfig(
     Sourced<string>? Family,
     Sourced<string>? Weight,
     Sourced<string>? Id,
-    SnatConfig? Snat);
+    SnatConfig? Snat,
+    ProbeConfig? Probe = null);
 
 /// <summary>
 /// <c>snat:</c> of an uplink: either a mode word (<c>masquerade</c>, <c>none</c>)
@@ -38,6 +39,18 @@ public sealed record SnatConfig(
     Sourced<string>? Mode,
     IReadOnlyList<Sourced<string>> Addresses,
     Sourced<string>? Spread);
+
+/// <summary><c>probe:</c> of an uplink.</summary>
+public sealed record ProbeConfig(
+    SourcePosition Position,
+    Sourced<string>? Kind,
+    IReadOnlyList<Sourced<string>> Targets,
+    SourcePosition TargetsPosition,
+    Sourced<string>? Interval,
+    Sourced<string>? Timeout,
+    Sourced<string>? DownAfter,
+    Sourced<string>? UpAfter,
+    Sourced<string>? Require);
 
 /// <summary>One entry of <c>pin:</c>.</summary>
 public sealed record PinConfig(

@@ -5,6 +5,8 @@ namespace Junction.Model;
 /// <summary>
 /// A validated uplink. <see cref="Id"/> is its number inside the mark mask and picks its
 /// routing table and rule priority; it stays the same while the configuration keeps it.
+/// <see cref="Probe"/> says how the health monitor checks it (<see cref="ProbeModel.None"/>:
+/// link state only).
 /// </summary>
 public sealed record UplinkModel(
     string Name,
@@ -14,4 +16,5 @@ public sealed record UplinkModel(
     Families Families,
     int Weight,
     int Id,
-    SnatModel Snat);
+    SnatModel Snat,
+    ProbeModel Probe);

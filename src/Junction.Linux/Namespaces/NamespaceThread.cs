@@ -1,21 +1,23 @@
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
+using Junction.Linux.Interop;
+using Microsoft.Win32.SafeHandles;
 
 namespace Junction.Linux.Namespaces;
 
 /// <summary>
-/// Runs a piece of code on a fresh thread that has joined a named network namespace
-/// (setns(2) on <c>/run/netns/NAME</c>). A socket belongs to the namespace of the thread
-/// that created it, for its whole life, so creating sockets here and using them from any
-/// thread afterwards lets one process talk inside many namespaces without spawning a
-/// helper per connection. The thread ends with the work, so no thread of the pool ever
-/// sits in the wrong namespace.
+/// Runs code on a fresh thread that has joined a named network namespace with setns(2).
+/// A socket belongs to the namespace its creating thread was in, and keeps it for life,
+/// so sockets made in <c>body</c> can then be used from any thread while the rest of the
+/// process stays where it is. The thread ends with the work, so no pool thread ever sits
+/// in the wrong namespace. Exceptions reach the caller unwrapped, so callers can catch
+/// e.g. a SocketException as if the code had run on their own thread.
 /// </summary>
 public static partial class NamespaceThread
 {
     private const int CloneNewNet = 0x40000000;
 
-    public static T Run<T>(string netns, Func<T> work)
+    public static T Run<T>(string netns, Func<T> body)
     {
         T result = default!;
         ExceptionDispatchInfo? failure = null;
@@ -23,26 +25,28 @@ public static partial class NamespaceThread
         {
             try
             {
-                using var handle = File.OpenHandle($"/run/netns/{netns}");
-                if (SetNs((int)handle.DangerousGetHandle(), CloneNewNet) != 0)
-                    throw new IOException($"setns({netns}): {Marshal.GetLastPInvokeErrorMessage()} (errno {Marshal.GetLastPInvokeError()})");
-                result = work();
+                Enter(netns);
+                result = body();
             }
             catch (Exception e)
             {
                 failure = ExceptionDispatchInfo.Capture(e);
             }
-        })
-        {
-            IsBackground = true,
-            Name = $"netns {netns}",
-        };
+        }) { IsBackground = true, Name = $"netns {netns}" };
         thread.Start();
         thread.Join();
         failure?.Throw();
         return result;
     }
 
+    public static void Run(string netns, Action body) => Run(netns, () => { body(); return 0; });
+
+    private static void Enter(string netns)
+    {
+        using var handle = File.OpenHandle($"/run/netns/{netns}", FileMode.Open, FileAccess.Read);
+        if (SetNs(handle, CloneNewNet) != 0) throw SyscallException.Last($"setns(/run/netns/{netns})");
+    }
+
     [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
-    private static partial int SetNs(int fd, int nstype);
+    private static partial int SetNs(SafeFileHandle fd, int nstype);
 }

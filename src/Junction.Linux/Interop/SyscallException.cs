@@ -1,0 +1,15 @@
+using System.Runtime.InteropServices;
+
+namespace Junction.Linux.Interop;
+
+/// <summary>A system call failed; names the call and carries errno, so logs say which one and why.</summary>
+public sealed class SyscallException(string call, int errno)
+    : Exception($"{call} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})")
+{
+    public string Call { get; } = call;
+
+    public int Errno { get; } = errno;
+
+    /// <summary>Builds the exception from the errno the last LibraryImport call with SetLastError saved.</summary>
+    public static SyscallException Last(string call) => new(call, Marshal.GetLastPInvokeError());
+}

@@ -1,0 +1,104 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Junction.Health;
+using Junction.Linux.Interop;
+using Junction.Model;
+
+namespace Junction.Linux.Probes;
+
+/// <summary>
+/// ICMP / ICMPv6 echo over a raw socket. Raw rather than the unprivileged datagram
+/// "ping" socket because the latter is refused unless net.ipv4.ping_group_range admits
+/// the caller, and its default in every new network namespace ("1 0") admits nobody;
+/// the daemon runs as root and has CAP_NET_RAW anyway. A raw socket sees every echo
+/// reply arriving on the device, so replies are matched by source, identifier and sequence.
+/// </summary>
+public sealed class IcmpProbe(ProbeBinding binding, TimeProvider time) : IProbe
+{
+    private const byte EchoRequest4 = 8, EchoReply4 = 0, EchoRequest6 = 128, EchoReply6 = 129;
+    private static int _sequence = Random.Shared.Next();
+
+    public Task<ProbeResult> SendAsync(ProbeTarget target, TimeSpan timeout, CancellationToken cancel)
+    {
+        var v6 = target.Address.AddressFamily == AddressFamily.InterNetworkV6;
+        Socket socket;
+        try
+        {
+            socket = ProbeSockets.Create(target.Address.AddressFamily, SocketType.Raw, v6 ? ProtocolType.IcmpV6 : ProtocolType.Icmp, binding);
+        }
+        catch (Exception e) when (e is SyscallException or SocketException)
+        {
+            return Task.FromResult(ProbeResult.Failed(target, e.Message));
+        }
+        return EchoAsync(socket, target, v6, timeout, cancel);
+    }
+
+    private async Task<ProbeResult> EchoAsync(Socket socket, ProbeTarget target, bool v6, TimeSpan timeout, CancellationToken cancel)
+    {
+        using var _ = socket;
+        var n = (uint)Interlocked.Increment(ref _sequence);
+        var id = (ushort)(n >> 16 ^ Environment.ProcessId);
+        var seq = (ushort)n;
+        var request = Echo(v6 ? EchoRequest6 : EchoRequest4, id, seq, v6);
+
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancel);
+        var started = time.GetTimestamp();
+        try
+        {
+            await socket.SendToAsync(request, SocketFlags.None, new IPEndPoint(target.Address, 0), linked.Token).ConfigureAwait(false);
+            var buffer = new byte[1500];
+            var any = new IPEndPoint(v6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+            while (true)
+            {
+                var got = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, linked.Token).ConfigureAwait(false);
+                if (got.RemoteEndPoint is IPEndPoint from && from.Address.Equals(target.Address)
+                    && IsReply(buffer.AsSpan(0, got.ReceivedBytes), v6, id, seq))
+                    return ProbeResult.Ok(target, time.GetElapsedTime(started));
+            }
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            return ProbeResult.Failed(target, $"no echo reply within {timeout.TotalMilliseconds:0} ms");
+        }
+        catch (SocketException e)
+        {
+            return ProbeResult.Failed(target, e.Message);
+        }
+    }
+
+    internal static byte[] Echo(byte type, ushort id, ushort seq, bool v6)
+    {
+        var packet = new byte[8 + 16];
+        packet[0] = type;
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(4), id);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(6), seq);
+        "junction-probe\0\0"u8.CopyTo(packet.AsSpan(8));
+        // The kernel fills in the ICMPv6 checksum (it covers a pseudo-header we do not see).
+        if (!v6) BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), Checksum(packet));
+        return packet;
+    }
+
+    /// <summary>An IPv4 raw socket hands over the IP header too; an ICMPv6 one does not.</summary>
+    internal static bool IsReply(ReadOnlySpan<byte> data, bool v6, ushort id, ushort seq)
+    {
+        if (!v6)
+        {
+            if (data.Length < 20) return false;
+            data = data[((data[0] & 0x0f) * 4)..];
+        }
+        return data.Length >= 8 && data[0] == (v6 ? EchoReply6 : EchoReply4)
+            && BinaryPrimitives.ReadUInt16BigEndian(data[4..]) == id
+            && BinaryPrimitives.ReadUInt16BigEndian(data[6..]) == seq;
+    }
+
+    internal static ushort Checksum(ReadOnlySpan<byte> data)
+    {
+        uint sum = 0;
+        for (var i = 0; i + 1 < data.Length; i += 2) sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
+        if (data.Length % 2 == 1) sum += (uint)data[^1] << 8;
+        while (sum >> 16 != 0) sum = (sum & 0xffff) + (sum >> 16);
+        return (ushort)~sum;
+    }
+}
