@@ -1,0 +1,55 @@
+using Junction.Health;
+
+namespace Junction.Status;
+
+/// <summary>
+/// What the running daemon knows at one moment: the contract between the daemon (which
+/// fills it) and everything that reports (control socket, <c>junction status</c>, metrics).
+/// Live kernel figures (conntrack counts by mark, nft counters, interface bytes) are not
+/// here: reporters read them from the kernel when asked, so they are never stale.
+/// </summary>
+public sealed record DaemonSnapshot(
+    string ConfigPath,
+    DateTimeOffset StartedAt,
+    DateTimeOffset Now,
+    string Balance,
+    uint MarkMask,
+    bool Fallback,
+    ApplyStats Applies,
+    IReadOnlyList<UplinkSnapshot> Uplinks);
+
+/// <summary>How applying has gone since the daemon started.</summary>
+public sealed record ApplyStats(
+    long Count,
+    long Failures,
+    DateTimeOffset? LastAppliedAt,
+    TimeSpan? LastDuration,
+    string? LastError,
+    DateTimeOffset? ConfigLoadedAt);
+
+/// <summary>One uplink as the daemon sees it.</summary>
+public sealed record UplinkSnapshot(
+    string Name,
+    string Interface,
+    int Weight,
+    uint Mark,
+    uint Table,
+    /// <summary>The planned share of new connections now (0 when down), 0..1.</summary>
+    double PlannedShare,
+    HealthState State,
+    DateTimeOffset Since,
+    string Reason,
+    long StateChanges,
+    /// <summary>Round-trip time of the last good probe, if any.</summary>
+    TimeSpan? Rtt,
+    /// <summary>Share of probes lost over the recent rounds, 0..1; null without probes.</summary>
+    double? Loss,
+    /// <summary>Carrier as the last link event said; null before the first one.</summary>
+    bool? Carrier,
+    IReadOnlyList<string> SnatPool);
+
+/// <summary>Anything that can say what the daemon knows now (the daemon itself, or a test's fake).</summary>
+public interface IStatusSource
+{
+    DaemonSnapshot Snapshot();
+}
