@@ -11,9 +11,9 @@ public static class ConfigLoader
     public static (JunctionModel? Model, IReadOnlyList<ConfigError> Errors) TryLoadText(string text, string file)
     {
         var errors = new List<ConfigError>();
-        var config = ConfigParser.Parse(text, file, errors);
-        // Shape errors make value errors noisy and misleading; report them alone.
-        if (errors.Any(e => e.Entity is "yaml" or "configuration"))
+        // A file that is not a configuration at all gets only that error: checking values
+        // of a half-read file would add noise, not help.
+        if (ConfigParser.Parse(text, file, errors) is not { } config)
             return (null, errors);
         var model = ConfigValidator.Validate(config, errors);
         return errors.Count == 0 ? (model, errors) : (null, errors);

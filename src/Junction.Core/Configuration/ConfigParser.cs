@@ -18,7 +18,8 @@ public static class ConfigParser
     internal static readonly string[] ProbeKeys = ["kind", "targets", "interval", "timeout", "down-after", "up-after", "require"];
     internal static readonly string[] PinKeys = ["to", "from", "protocol", "port", "via"];
 
-    public static JunctionConfig Parse(string text, string file, List<ConfigError> errors)
+    /// <summary>The configuration, or null when the file cannot be read as one at all (YAML syntax, empty, not a mapping).</summary>
+    public static JunctionConfig? Parse(string text, string file, List<ConfigError> errors)
     {
         var stream = new YamlStream();
         try
@@ -29,19 +30,19 @@ public static class ConfigParser
         {
             errors.Add(new ConfigError(file, Pos(e.Start), "yaml", Clean(e.Message),
                 "fix the YAML syntax; indentation must use spaces"));
-            return Empty(file);
+            return null;
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
         {
             errors.Add(new ConfigError(file, new SourcePosition(1, 1), "configuration", "the file is empty",
                 "add at least an 'uplinks:' list; see examples/"));
-            return Empty(file);
+            return null;
         }
 
         var reader = new Reader(file, errors);
         if (reader.Mapping(stream.Documents[0].RootNode, "configuration") is not { } root)
-            return Empty(file);
+            return null;
 
         var keys = reader.Keys(root, "configuration", TopKeys);
         var uplinksNode = keys.GetValueOrDefault("uplinks");
@@ -144,9 +145,6 @@ public static class ConfigParser
             reader.Scalar(keys.GetValueOrDefault("port"), $"{entity}.port"),
             reader.Scalar(keys.GetValueOrDefault("via"), $"{entity}.via"));
     }
-
-    private static JunctionConfig Empty(string file) =>
-        new(file, [], null, null, null, null, null, [], [], SourcePosition.None, []);
 
     internal static SourcePosition Pos(Mark mark) => new((int)mark.Line, (int)mark.Column);
 

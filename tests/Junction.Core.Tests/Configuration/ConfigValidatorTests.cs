@@ -40,6 +40,14 @@ public sealed class ConfigValidatorTests
     }
 
     [Fact]
+    public void An_unknown_top_level_key_does_not_hide_other_errors()
+    {
+        var errors = Errors("balanse: random\n" + Good.Replace("weight", "x").Replace("gateway: 10.12.0.1", "gateway: 10.12.0.300"));
+        Assert.Equal(2, errors.Count);
+        Assert.Contains(errors, e => e.Problem.Contains("'10.12.0.300' is not an IP address"));
+    }
+
+    [Fact]
     public void Unknown_top_level_key()
     {
         var e = Only("balanse: random\n" + Good);
