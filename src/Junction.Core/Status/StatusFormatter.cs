@@ -25,6 +25,7 @@ public static class StatusFormatter
             ? string.Create(Inv, $", applied {Ago(d.Now - applied)} ago ({a.Count} applies, {a.Failures} failed, last took {Ms(a.LastDuration)})\n")
             : ", not applied yet\n");
         if (a.LastError is { } err) sb.Append(Inv, $"last apply failed: {err}\n");
+        sb.Append('\n');
 
         var rows = new List<string[]>
         {
@@ -53,7 +54,7 @@ public static class StatusFormatter
                     poolRows.Add([u.Name, s.Address, s.Connections.ToString(Inv)]);
             Table(sb, poolRows, null);
         }
-        sb.Append(Inv, $"\n{report.Connections} live connections carry an uplink's mark. NEW: connections marked in the last {Span(report.Window)} (inbound ones too); LIVE: conntrack entries by mark now.\n");
+        sb.Append(Inv, $"\n{report.Connections} conntrack entries carry an uplink's mark. NEW: connections marked in the last {Span(report.Window)} (inbound ones too); LIVE: conntrack entries by mark now (closing ones too).\n");
         foreach (var e in report.KernelErrors) sb.Append(Inv, $"warning: {e}\n");
         return sb.ToString();
     }
@@ -99,7 +100,8 @@ public static class StatusFormatter
             : $"{(int)t.TotalDays}d{t.Hours:00}h";
     }
 
-    private static string Span(TimeSpan t) => t >= TimeSpan.FromSeconds(59) ? "1m" : Ago(t);
+    // The window is a minute once the daemon has run that long; before, what it has seen.
+    private static string Span(TimeSpan t) => t >= TimeSpan.FromSeconds(59) ? "1m" : $"{Math.Max(1, (int)Math.Ceiling(t.TotalSeconds))}s";
 
     public static string Bytes(long? bytes)
     {
