@@ -57,6 +57,8 @@ internal static class ExplainCommand
             }
             if (answer is null)
             {
+                // Say first why the file is read: its errors would otherwise look unrelated to the question.
+                if (note is not null && !parse.GetValue(json)) Console.Error.WriteLine($"note: {note}");
                 if (ConfigReport.Load(parse.GetValue(config)!, Console.Error) is not { } model) return ExitCodes.Failed;
                 answer = StatusService.Explain(model, new HashSet<string>(), query!, new KernelObserver(CommandRunner.Current));
                 note ??= $"explained from {parse.GetValue(config)}, assuming every uplink is up";
@@ -66,7 +68,7 @@ internal static class ExplainCommand
                 Console.WriteLine(JsonSerializer.Serialize(answer, StatusJson.Options));
             else
             {
-                if (note is not null) Console.Error.WriteLine($"note: {note}");
+                if (note is not null && configGiven) Console.Error.WriteLine($"note: {note}");
                 Console.Write(Format(answer));
             }
             return ExitCodes.Ok;
