@@ -11,12 +11,13 @@ namespace Junction.Configuration;
 public static class ConfigParser
 {
     internal static readonly string[] TopKeys =
-        ["lan", "local", "balance", "mark-mask", "table-base", "rule-priority", "bypass", "uplinks", "pin"];
+        ["lan", "local", "balance", "mark-mask", "table-base", "rule-priority", "bypass", "uplinks", "pin", "metrics"];
     internal static readonly string[] UplinkKeys =
         ["name", "interface", "gateway", "gateway6", "family", "weight", "id", "snat", "probe"];
     internal static readonly string[] SnatKeys = ["addresses", "spread"];
     internal static readonly string[] ProbeKeys = ["kind", "targets", "interval", "timeout", "down-after", "up-after", "require"];
     internal static readonly string[] PinKeys = ["to", "from", "protocol", "port", "via"];
+    internal static readonly string[] MetricsKeys = ["listen"];
 
     /// <summary>The configuration, or null when the file cannot be read as one at all (YAML syntax, empty, not a mapping).</summary>
     public static JunctionConfig? Parse(string text, string file, List<ConfigError> errors)
@@ -57,7 +58,19 @@ public static class ConfigParser
             reader.ScalarList(keys.GetValueOrDefault("bypass"), "bypass"),
             reader.Items(uplinksNode, "uplinks").Select((n, i) => ParseUplink(reader, n, i)).OfType<UplinkConfig>().ToList(),
             uplinksNode is null ? SourcePosition.None : Pos(uplinksNode.Start),
-            reader.Items(keys.GetValueOrDefault("pin"), "pin").Select((n, i) => ParsePin(reader, n, i)).OfType<PinConfig>().ToList());
+            reader.Items(keys.GetValueOrDefault("pin"), "pin").Select((n, i) => ParsePin(reader, n, i)).OfType<PinConfig>().ToList())
+        {
+            Metrics = ParseMetrics(reader, keys.GetValueOrDefault("metrics")),
+        };
+    }
+
+    private static MetricsConfig? ParseMetrics(Reader reader, YamlNode? node)
+    {
+        // "metrics:" with nothing after it, like an absent key, leaves the listener off.
+        if (node is null or YamlScalarNode { Value: null or "" or "~" or "null" }) return null;
+        if (reader.Mapping(node, "metrics") is not { } map) return null;
+        var keys = reader.Keys(map, "metrics", MetricsKeys);
+        return new MetricsConfig(Pos(node.Start), reader.Scalar(keys.GetValueOrDefault("listen"), "metrics.listen"));
     }
 
     private static UplinkConfig? ParseUplink(Reader reader, YamlNode node, int index)

@@ -76,7 +76,25 @@ public static partial class ConfigValidator
         var uplinks = ValidateUplinks(config, v, lan, layout);
         var pins = config.Pins.Select((pin, i) => ValidatePin(pin, i, v, uplinks)).OfType<PinModel>().ToList();
 
-        return errors.Count > before ? null : new JunctionModel(lan, local, balance, layout, bypass, uplinks, pins);
+        var metrics = config.Metrics is { } mc ? MetricsListen(mc, v) : null;
+
+        return errors.Count > before ? null : new JunctionModel(lan, local, balance, layout, bypass, uplinks, pins) { MetricsListen = metrics };
+    }
+
+    private static IPEndPoint? MetricsListen(MetricsConfig metrics, Context v)
+    {
+        if (metrics.Listen is not { } listen)
+        {
+            v.Error(metrics.Position, "metrics", "has no 'listen'", "add 'listen: 127.0.0.1:9419', or remove 'metrics:' to keep the listener off");
+            return null;
+        }
+        // An address literal and a port: a host name would make the bind depend on DNS at start.
+        if (IPEndPoint.TryParse(listen.Value, out var endpoint) && endpoint.Port is >= 1 and <= 65535
+            && (listen.Value.StartsWith('[') || endpoint.AddressFamily == AddressFamily.InterNetwork && listen.Value.Count(c => c == '.') == 3 && listen.Value.Contains(':')))
+            return endpoint;
+        v.Error(listen, "metrics.listen", $"'{listen.Value}' is not ADDRESS:PORT",
+            "write e.g. 127.0.0.1:9419, or [::1]:9419 for IPv6 (an address, not a host name; port 1-65535)");
+        return null;
     }
 
     private static uint? MarkMask(Context v, Sourced<string> m)

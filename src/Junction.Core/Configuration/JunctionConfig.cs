@@ -15,7 +15,14 @@ public sealed record JunctionConfig(
     IReadOnlyList<Sourced<string>> Bypass,
     IReadOnlyList<UplinkConfig> Uplinks,
     SourcePosition UplinksPosition,
-    IReadOnlyList<PinConfig> Pins);
+    IReadOnlyList<PinConfig> Pins)
+{
+    /// <summary><c>metrics:</c>; null when absent (no metrics listener).</summary>
+    public MetricsConfig? Metrics { get; init; }
+}
+
+/// <summary><c>metrics:</c>: where the Prometheus listener binds.</summary>
+public sealed record MetricsConfig(SourcePosition Position, Sourced<string>? Listen);
 
 /// <summary>One entry of <c>uplinks:</c>.</summary>
 public sealed record UplinkConfig(

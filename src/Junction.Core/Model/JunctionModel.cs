@@ -12,6 +12,9 @@ public sealed record JunctionModel(
     IReadOnlyList<UplinkModel> Uplinks,
     IReadOnlyList<PinModel> Pins)
 {
+    /// <summary>Where the Prometheus metrics listener binds; null (the default) for none.</summary>
+    public IPEndPoint? MetricsListen { get; init; }
+
     public UplinkModel Uplink(string name) => Uplinks.First(u => u.Name == name);
 
     public Families Families => Uplinks.Aggregate(Families.None, (f, u) => f | u.Families);

@@ -11,6 +11,9 @@ internal static class Commands
         Plan.PlanCommand.Create(),
         Apply.ApplyCommand.Create(),
         Flush.FlushCommand.Create(),
+        Status.StatusCommand.Create(),
+        Explain.ExplainCommand.Create(),
+        Install.InstallCommand.Create(),
         Lab.LabCommand.Create(),
     ];
 }

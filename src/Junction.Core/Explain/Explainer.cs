@@ -1,0 +1,189 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Junction.Model;
+using Junction.Planning;
+
+namespace Junction.Explain;
+
+/// <summary>
+/// Walks a connection through the rules of the table the planner writes, in the kernel's
+/// order, and says which one decides and what it picks. Pure: the health (unhealthy set)
+/// and this host's addresses are given. For hash modes the uplink is computed with the
+/// kernel's own jhash (<see cref="NftJhash"/>); round-robin and random picks depend on
+/// what came before, so only the candidates and their shares are known.
+/// </summary>
+public static class Explainer
+{
+    private static readonly (string Network, string What)[] NeverBalanced =
+    [
+        ("127.0.0.0/8", "loopback"), ("169.254.0.0/16", "link-local"), ("224.0.0.0/3", "multicast or reserved"),
+        ("::1/128", "loopback"), ("fe80::/10", "link-local"), ("ff00::/8", "multicast"),
+    ];
+
+    public static Explanation WouldBe(JunctionModel model, IReadOnlySet<string> unhealthy, ConnectionQuery query,
+        IReadOnlyCollection<IPAddress>? localAddresses = null)
+    {
+        var steps = new List<string>();
+        var text = query.ToString();
+        Explanation Stop(Decision d, string rule, string step, string? uplink = null, IReadOnlyList<Candidate>? candidates = null)
+        {
+            steps.Add(step);
+            return new Explanation(text, d, uplink, rule, steps, candidates ?? []);
+        }
+
+        if (model.Lan.Count == 0 && !model.Local)
+            return Stop(Decision.NotHandled, "none", "nothing is balanced: 'lan' is empty and 'local' is false");
+        steps.Add(model.Lan.Count == 0
+            ? "applies to connections this host opens (local: true)"
+            : $"applies to new connections arriving on {string.Join(", ", model.Lan)}{(model.Local ? " and to those this host opens" : " (local: false: not to this host's own)")}");
+
+        var d = query.Destination;
+        if (localAddresses?.Contains(d) == true)
+            return Stop(Decision.NeverBalanced, "never-balanced local", $"{d} is an address of this host: never balanced");
+        if (d.Equals(IPAddress.Broadcast))
+            return Stop(Decision.NeverBalanced, "never-balanced broadcast", $"{d} is the broadcast address: never balanced");
+        foreach (var (network, what) in NeverBalanced)
+            if (IPNetwork.Parse(network).Contains(d))
+                return Stop(Decision.NeverBalanced, $"never-balanced {network}", $"{d} is {what} ({network}): never balanced, it follows the main routing table");
+        if (model.Bypass.Where(n => n.Contains(d)).Cast<IPNetwork?>().FirstOrDefault() is { } bypass)
+            return Stop(Decision.Bypass, $"bypass {bypass}", $"{d} is in bypass {bypass}: not balanced, it follows the main routing table");
+
+        for (var i = 0; i < model.Pins.Count; i++)
+        {
+            var pin = model.Pins[i];
+            var (matches, unknown) = Match(pin, query);
+            if (!matches) continue;
+            if (unknown.Count > 0)
+            {
+                steps.Add($"pin[{i}] ({Describe(pin)}) applies only if the connection's {string.Join(" and ", unknown)} match{(unknown.Count == 1 ? "es" : "")}: give them to decide; assuming it does not");
+                continue;
+            }
+            if (unhealthy.Contains(pin.Via))
+            {
+                steps.Add($"pin[{i}] ({Describe(pin)}) matches, but uplink '{pin.Via}' is down: the connection is balanced instead");
+                continue;
+            }
+            return Stop(Decision.Pinned, $"pin[{i}]", $"pin[{i}] ({Describe(pin)}) matches: always uplink '{pin.Via}'", pin.Via);
+        }
+
+        var family = d.AddressFamily == AddressFamily.InterNetwork ? Families.IPv4 : Families.IPv6;
+        var familyName = family == Families.IPv4 ? "IPv4" : "IPv6";
+        if (!model.Uplinks.Any(u => u.Families.HasFlag(family)))
+            return Stop(Decision.NotHandled, "none", $"no uplink carries {familyName}: the connection is not marked and follows the main routing table");
+        var healthy = model.Uplinks.Select(u => !unhealthy.Contains(u.Name) && u.Families.HasFlag(family)).ToArray();
+        var slots = Planner.BalanceSlots(model, healthy);
+        if (slots.All(s => s < 0))
+            return Stop(Decision.Fallback, "fallback", $"no uplink carrying {familyName} is healthy: the connection is not marked and follows the main routing table");
+
+        var candidates = model.Uplinks.Select((u, i) => new Candidate(u.Name, slots.Count(s => s == i) / (double)slots.Length))
+            .Where(c => c.Share > 0).ToList();
+        var shares = string.Join(", ", candidates.Select(c => $"{c.Uplink} {c.Share.ToString("P0", CultureInfo.InvariantCulture)}"));
+        var rule = $"balance {Word(model.Balance)}";
+        switch (model.Balance)
+        {
+            case BalanceMode.RoundRobin:
+                return Stop(Decision.Balanced, rule, $"balanced round-robin over {slots.Length} slots: it takes the next slot of the cycle ({shares}); which one depends on the connections before it", null, candidates);
+            case BalanceMode.Random:
+                return Stop(Decision.Balanced, rule, $"balanced at random over {slots.Length} slots ({shares})", null, candidates);
+        }
+
+        var bySource = model.Balance == BalanceMode.HashSource;
+        if (query.Source is not { } source)
+            return Stop(Decision.Balanced, rule, $"balanced by a hash of the source{(bySource ? "" : " and destination")} over {slots.Length} slots ({shares}): give 'from ADDRESS' to compute which", null, candidates);
+        var fields = bySource ? new[] { source } : new[] { source, d };
+        var slot = NftJhash.Slot(fields, slots.Length, Planner.HashSeed);
+        var owner = model.Uplinks[slots[slot]].Name;
+        return Stop(Decision.Balanced, rule,
+            $"balanced by jhash of {(bySource ? source.ToString() : $"{source} . {d}")} (seed 0x{Planner.HashSeed:x}) mod {slots.Length} = slot {slot}, owned by uplink '{owner}'",
+            owner, candidates);
+    }
+
+    /// <summary>
+    /// A live connection: its mark says which uplink it uses, its reply tuple which source
+    /// address the far end sees; the rule that set the mark is inferred by walking the
+    /// original direction through the current table.
+    /// </summary>
+    public static Explanation Live(JunctionModel model, IReadOnlySet<string> unhealthy, TrackedConnection c,
+        IReadOnlyCollection<IPAddress>? localAddresses = null)
+    {
+        var marks = model.Marks;
+        var junctionMark = c.Mark & marks.Mask;
+        var uplink = model.Uplinks.FirstOrDefault(u => marks.Value(u.Id) == junctionMark);
+        var seen = new LiveConnection(c.State, c.Mark, junctionMark, uplink?.Name, c.ReplyDestination.ToString(), c.ReplyDestinationPort, c.SourceNatted);
+        var would = WouldBe(model, unhealthy, c.Query, localAddresses);
+        var steps = new List<string>
+        {
+            $"conntrack holds it{(c.State is null ? "" : $" ({c.State})")} with mark 0x{c.Mark:x8}: Junction's bits ({marks.Hex(marks.Mask)}) are 0x{junctionMark:x8}",
+        };
+        var nat = c.SourceNatted ? $"; its source is rewritten to {Endpoint(c.ReplyDestination, c.ReplyDestinationPort)}" : "; its source is not rewritten";
+
+        if (junctionMark == 0)
+        {
+            steps.Add($"not marked: it follows the main routing table{nat}");
+            steps.Add(would.Decision is Decision.Pinned or Decision.Balanced
+                ? $"the current table would mark such a connection ({would.Rule}): this one was opened before Junction's table was applied, or did not arrive on a LAN interface"
+                : $"as the current table decides: {would.Steps[^1]}");
+            return would with { Decision = would.Decision is Decision.Pinned or Decision.Balanced ? Decision.NotHandled : would.Decision, Uplink = null, Steps = steps, Live = seen };
+        }
+        if (uplink is null)
+        {
+            steps.Add($"no uplink of the configuration has mark 0x{junctionMark:x8}: it was marked under another configuration{nat}");
+            return would with { Decision = Decision.NotHandled, Uplink = null, Rule = "unknown mark", Steps = steps, Live = seen };
+        }
+
+        steps.Add($"the mark is uplink '{uplink.Name}' ({uplink.Interface}, table {marks.Table(uplink.Id)}){nat}");
+        if (localAddresses?.Contains(c.Destination) == true)
+        {
+            steps.Add($"it was opened toward this host ({c.Destination}): connections arriving on an uplink keep it, so replies leave the way they came");
+            return would with { Decision = Decision.Inbound, Uplink = uplink.Name, Rule = "inbound", Steps = steps, Live = seen };
+        }
+        if (would.Uplink == uplink.Name || would.Decision == Decision.Balanced && would.Uplink is null && would.Candidates.Any(x => x.Uplink == uplink.Name))
+            steps.Add($"set by {would.Rule}: {would.Steps[^1]}");
+        else
+            steps.Add($"the current table would decide otherwise ({would.Rule}{(would.Uplink is null ? "" : $" → '{would.Uplink}'")}): the mark was set under an earlier plan (a health change or a reload), or the connection arrived on '{uplink.Interface}'");
+        return would with { Uplink = uplink.Name, Steps = steps, Live = seen };
+    }
+
+    private static (bool Matches, List<string> Unknown) Match(PinModel pin, ConnectionQuery q)
+    {
+        var unknown = new List<string>();
+        if (pin.To is { } to && !to.Contains(q.Destination)) return (false, unknown);
+        if (pin.From is { } from)
+        {
+            if (q.Source is null) unknown.Add($"source (pin: {from})");
+            else if (!from.Contains(q.Source)) return (false, unknown);
+        }
+        if (pin.Protocol is { } p)
+        {
+            if (q.Protocol is null) unknown.Add($"protocol (pin: {p})");
+            else if (q.Protocol != p) return (false, unknown);
+        }
+        if (pin.PortFirst is { } first)
+        {
+            if (q.DestinationPort is not { } port) unknown.Add($"destination port (pin: {first}{(pin.PortLast == first ? "" : $"-{pin.PortLast}")})");
+            else if (port < first || port > pin.PortLast) return (false, unknown);
+        }
+        return (true, unknown);
+    }
+
+    private static string Describe(PinModel pin)
+    {
+        var parts = new List<string>();
+        if (pin.To is { } to) parts.Add($"to {to}");
+        if (pin.From is { } from) parts.Add($"from {from}");
+        if (pin.Protocol is { } p) parts.Add(p);
+        if (pin.PortFirst is { } first) parts.Add(pin.PortLast == first ? $"port {first}" : $"port {first}-{pin.PortLast}");
+        return string.Join(" ", parts);
+    }
+
+    private static string Endpoint(IPAddress a, int? port) => port is null ? a.ToString() : new IPEndPoint(a, port.Value).ToString();
+
+    public static string Word(BalanceMode mode) => mode switch
+    {
+        BalanceMode.RoundRobin => "round-robin",
+        BalanceMode.Random => "random",
+        BalanceMode.HashSource => "hash-source",
+        _ => "hash-source-destination",
+    };
+}

@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Junction.Explain;
+using Junction.Linux.Processes;
+using Junction.Planning;
+using Junction.Status;
+
+namespace Junction.Linux.Observe;
+
+/// <summary>
+/// Reads the live figures status and metrics report, through the same tools a person
+/// would use (so a test points it at a lab router with a <see cref="CommandRunner"/>):
+/// <c>nft -j list table inet junction</c> for the counter in each <c>mark_&lt;uplink&gt;</c>
+/// chain, <c>conntrack -L -o extended</c> for live connections (both families), and
+/// <c>ip -j -s link show</c> for interface bytes. Each read that fails is named in
+/// <see cref="KernelFigures.Errors"/> and the others are still returned.
+/// </summary>
+public sealed class KernelObserver(CommandRunner runner)
+{
+    public const string MarkChainPrefix = "mark_";
+
+    public CommandRunner Runner { get; } = runner;
+
+    public KernelFigures Read(uint markMask)
+    {
+        var errors = new List<string>();
+        var counters = Try(errors, "nftables counters", NewConnectionCounters) ?? new Dictionary<string, long>();
+        var connections = Try(errors, "conntrack", () => Connections()
+            .GroupBy(c => (c.Mark & markMask, c.ReplyDestination.ToString()))
+            .Where(g => g.Key.Item1 != 0)
+            .Select(g => new MarkCount(g.Key.Item1, g.Key.Item2, g.LongCount()))
+            .ToList()) ?? [];
+        var interfaces = Try(errors, "interface counters", InterfaceBytes) ?? new Dictionary<string, InterfaceBytes>();
+        return new KernelFigures(counters, connections, interfaces, errors);
+    }
+
+    /// <summary>The packet count of the counter in each uplink's mark chain: one per new connection.</summary>
+    public IReadOnlyDictionary<string, long> NewConnectionCounters()
+    {
+        var result = Runner.Run("nft", "-j", "list", "table", DesiredState.TableFamily, DesiredState.TableName);
+        var counters = new Dictionary<string, long>(StringComparer.Ordinal);
+        // No table yet (before the first apply, or after a flush): no counts, not an error.
+        if (!result.Ok && result.Stderr.Contains("No such file or directory", StringComparison.Ordinal)) return counters;
+        using var doc = JsonDocument.Parse(result.Check().Stdout);
+        foreach (var item in doc.RootElement.GetProperty("nftables").EnumerateArray())
+        {
+            if (!item.TryGetProperty("rule", out var rule)) continue;
+            var chain = rule.GetProperty("chain").GetString() ?? "";
+            if (!chain.StartsWith(MarkChainPrefix, StringComparison.Ordinal)) continue;
+            foreach (var expr in rule.GetProperty("expr").EnumerateArray())
+                if (expr.TryGetProperty("counter", out var counter))
+                    counters[chain[MarkChainPrefix.Length..]] = counters.GetValueOrDefault(chain[MarkChainPrefix.Length..]) + counter.GetProperty("packets").GetInt64();
+        }
+        return counters;
+    }
+
+    /// <summary>Every conntrack entry, IPv4 and IPv6. conntrack prints its "N flow entries" line on stderr.</summary>
+    public IReadOnlyList<TrackedConnection> Connections() =>
+        ConntrackParser.Parse(Runner.Run("conntrack", "-L", "-o", "extended").Check().Stdout).ToList();
+
+    /// <summary>Received and sent bytes of every interface.</summary>
+    public IReadOnlyDictionary<string, InterfaceBytes> InterfaceBytes()
+    {
+        using var doc = JsonDocument.Parse(Runner.Check("ip", "-j", "-s", "link", "show"));
+        var result = new Dictionary<string, InterfaceBytes>(StringComparer.Ordinal);
+        foreach (var link in doc.RootElement.EnumerateArray())
+            if (link.TryGetProperty("stats64", out var stats))
+                result[link.GetProperty("ifname").GetString()!] = new InterfaceBytes(
+                    stats.GetProperty("rx").GetProperty("bytes").GetInt64(), stats.GetProperty("tx").GetProperty("bytes").GetInt64());
+        return result;
+    }
+
+    /// <summary>This host's own addresses (explain tells connections toward them apart).</summary>
+    public IReadOnlyList<System.Net.IPAddress> LocalAddresses()
+    {
+        using var doc = JsonDocument.Parse(Runner.Check("ip", "-j", "addr", "show"));
+        return doc.RootElement.EnumerateArray()
+            .SelectMany(l => l.TryGetProperty("addr_info", out var a) ? a.EnumerateArray().ToArray() : [])
+            .Select(a => System.Net.IPAddress.TryParse(a.GetProperty("local").GetString(), out var ip) ? ip : null)
+            .OfType<System.Net.IPAddress>().ToList();
+    }
+
+    /// <summary>Conntrack entries of one connection as a person wrote it (original or reply direction).</summary>
+    public IReadOnlyList<TrackedConnection> Find(ConnectionQuery q) =>
+        Connections().Where(c => Matches(c, q)).ToList();
+
+    internal static bool Matches(TrackedConnection c, ConnectionQuery q) =>
+        (q.Protocol is null || c.Protocol == q.Protocol)
+        && (q.Source is null || c.Source.Equals(q.Source)) && (q.SourcePort is null || c.SourcePort == q.SourcePort)
+        && c.Destination.Equals(q.Destination) && (q.DestinationPort is null || c.DestinationPort == q.DestinationPort);
+
+    private static T? Try<T>(List<string> errors, string what, Func<T> read) where T : class
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is CommandFailedException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            errors.Add($"{what}: {e.Message}");
+            return null;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Text.Json;
+using Junction.Cli.Control;
+using Junction.Status;
+
+namespace Junction.Cli.Commands.Status;
+
+/// <summary><c>junction status</c>: what the running daemon sees, from its control socket.</summary>
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var json = CommonOptions.Json();
+        var socket = ControlOptionsCli.Socket();
+        var watch = new Option<bool>("--watch", "-w") { Description = "Refresh every --interval until Ctrl-C (in place on a terminal)." };
+        var interval = new Option<double>("--interval")
+        {
+            Description = "Seconds between refreshes with --watch.",
+            DefaultValueFactory = _ => 2,
+            HelpName = "SECONDS",
+        };
+        interval.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is < 0.2 or > 3600) r.AddError("--interval must be from 0.2 to 3600 seconds");
+        });
+        var command = new Command("status",
+            "Show what the running daemon sees: per uplink its health state and since when, the reason of the last change, " +
+            "probe RTT and loss, the weight and planned share against the actual share of new connections over the last minute " +
+            "and of live connections now (conntrack, by mark), bytes in and out; the SNAT pools' use per address; when the " +
+            "configuration was applied. Asks the daemon over its control socket (root only).")
+        {
+            json, watch, interval, socket,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var client = new ControlClient(parse.GetValue(socket)!);
+            var asJson = parse.GetValue(json);
+            var every = TimeSpan.FromSeconds(parse.GetValue(interval));
+            var colour = !asJson && ControlOptionsCli.Colour;
+            try
+            {
+                do
+                {
+                    var report = await client.StatusAsync(ct);
+                    var text = asJson
+                        ? JsonSerializer.Serialize(report, parse.GetValue(watch) ? Compact : StatusJson.Options)
+                        : StatusFormatter.Format(report, colour);
+                    if (parse.GetValue(watch) && colour)
+                        Console.Write("\u001b[H\u001b[2J" + text);   // home and clear: refresh in place
+                    else
+                        Console.WriteLine(parse.GetValue(watch) && !asJson ? text + "\n" : text.TrimEnd('\n'));
+                    if (!parse.GetValue(watch)) break;
+                    await Task.Delay(every, ct);
+                } while (!ct.IsCancellationRequested);
+                return ExitCodes.Ok;
+            }
+            catch (DaemonUnavailableException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Failed;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return ExitCodes.Ok;
+            }
+        });
+        return command;
+    }
+
+    private static readonly JsonSerializerOptions Compact = new(StatusJson.Options) { WriteIndented = false };
+}

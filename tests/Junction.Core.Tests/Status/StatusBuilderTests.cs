@@ -1,0 +1,80 @@
+using Junction.Health.Tests;
+
+namespace Junction.Status.Tests;
+
+public sealed class StatusBuilderTests
+{
+    private static StatusReport Report()
+    {
+        var time = new ManualTime();
+        var window = new NewConnectionWindow(time);
+        window.Record(new Dictionary<string, long> { ["isp1"] = 0, ["isp2"] = 0 });
+        time.Advance(TimeSpan.FromSeconds(60));
+        window.Record(new Dictionary<string, long> { ["isp1"] = 30, ["isp2"] = 10 });
+        var kernel = new KernelFigures(
+            new Dictionary<string, long> { ["isp1"] = 30, ["isp2"] = 10 },
+            [
+                new MarkCount(0x00010000, "10.100.1.2", 6),
+                new MarkCount(0x00010005, "10.100.1.2", 2),   // another tool's bits below Junction's mask
+                new MarkCount(0x00020000, "192.0.2.11", 1),
+                new MarkCount(0x00020000, "192.0.2.12", 1),
+                new MarkCount(0, "10.0.0.1", 50),              // not Junction's
+            ],
+            new Dictionary<string, InterfaceBytes> { ["wan1"] = new(1000, 2000) },
+            []);
+        return StatusBuilder.Build(Snapshots.Two(), kernel, window);
+    }
+
+    [Fact]
+    public void Live_connections_are_counted_by_junctions_mark_bits_only()
+    {
+        var r = Report();
+        Assert.Equal([8L, 2L], r.Uplinks.Select(u => u.Connections));
+        Assert.Equal(10, r.Connections);
+        Assert.Equal(0.8, r.Uplinks[0].ConnectionShare);
+    }
+
+    [Fact]
+    public void New_connections_and_their_shares_come_from_the_window()
+    {
+        var r = Report();
+        Assert.Equal(TimeSpan.FromSeconds(60), r.Window);
+        Assert.Equal([30L, 10L], r.Uplinks.Select(u => u.NewConnections));
+        Assert.Equal([0.75, 0.25], r.Uplinks.Select(u => u.NewShare!.Value));
+    }
+
+    [Fact]
+    public void Pool_use_is_counted_per_address_and_interface_bytes_are_joined()
+    {
+        var r = Report();
+        Assert.Equal([new SnatUse("192.0.2.11", 1), new SnatUse("192.0.2.12", 1)], r.Uplinks[1].Snat);
+        Assert.Equal(1000, r.Uplinks[0].ReceiveBytes);
+        Assert.Null(r.Uplinks[1].ReceiveBytes);
+    }
+
+    [Fact]
+    public void The_report_round_trips_through_json_with_durations_in_seconds()
+    {
+        var r = Report();
+        var json = System.Text.Json.JsonSerializer.Serialize(r, StatusJson.Options);
+        Assert.Contains("\"rtt\": 0.0012", json);
+        Assert.Contains("\"state\": \"down\"", json);
+        var back = System.Text.Json.JsonSerializer.Deserialize<StatusReport>(json, StatusJson.Options)!;
+        Assert.Equal(json, System.Text.Json.JsonSerializer.Serialize(back, StatusJson.Options));
+    }
+
+    [Fact]
+    public void The_table_for_people_shows_every_figure_and_colours_only_when_asked()
+    {
+        var text = StatusFormatter.Format(Report());
+        Assert.DoesNotContain("\u001b[", text);
+        Assert.Contains("balance round-robin", text);
+        Assert.Contains("applied 3m00s ago (4 applies, 1 failed, last took 41 ms)", text);
+        var isp1 = text.Split('\n').Single(l => l.StartsWith("isp1"));
+        foreach (var part in new[] { "wan1", "up", "3m00s ago", "5 good rounds", "1.2 ms", "0 %", "100 %", "30 (75 %)", "8 (80 %)", "1000 B", "2.0 KiB" })
+            Assert.Contains(part, isp1);
+        Assert.Contains("wan2 (no carrier)", text);
+        Assert.Contains("192.0.2.11", text);
+        Assert.Contains("\u001b[32mup\u001b[0m", StatusFormatter.Format(Report(), colour: true));
+    }
+}

@@ -1,0 +1,69 @@
+using Junction.Kernel.Tests.Balancing;
+using Junction.Linux.Lab;
+using Junction.Linux.Observe;
+
+namespace Junction.Kernel.Tests.Observe;
+
+/// <summary>
+/// The figures status and metrics report, read from a lab router after real connections:
+/// checked against what the lab's server saw and against conntrack's own per-mark filter.
+/// </summary>
+public sealed class KernelObserverTests
+{
+    [Fact]
+    public async Task Counters_and_conntrack_counts_by_mark_match_the_connections_opened()
+    {
+        await using var lab = BalancedLab.Start(new LabOptions { Uplinks = 3 });
+        lab.Apply(lab.Config("lan: [lan]", [1, 2, 1]));
+        var observer = new KernelObserver(lab.Lab.Network.Router);
+        var mask = lab.Model!.Marks.Mask;
+        var before = observer.Read(mask);
+        Assert.Empty(before.Errors);
+
+        await using var held = await lab.Hold(40);
+        var seen = lab.PerUplink(held.Outcomes);
+        Assert.Equal(new[] { 0, 10, 20, 10 }, seen);
+
+        var figures = observer.Read(mask);
+        Assert.Empty(figures.Errors);
+        for (var i = 1; i <= 3; i++)
+        {
+            var mark = lab.Model.Marks.Value(i);
+            Assert.Equal(seen[i], figures.NewConnectionCounters[$"isp{i}"]);
+            var live = figures.Connections.Where(c => c.Mark == mark).Sum(c => c.Count);
+            Assert.Equal(seen[i], live);
+            // conntrack's own filter agrees (its count goes to stderr with the "flow entries" line).
+            var own = lab.Lab.Network.Router.Run("conntrack", "-L", "--mark", $"{mark}/{mask}").Stderr;
+            Assert.Contains($"{seen[i]} flow entries", own);
+            // Every connection on uplink i leaves with the router's wanI address (masquerade).
+            Assert.Equal(lab.Topology.WanAddress(i).ToString(), Assert.Single(figures.Connections, c => c.Mark == mark).SeenSource);
+            Assert.True(figures.Interfaces[$"wan{i}"].Transmit > before.Interfaces[$"wan{i}"].Transmit);
+        }
+    }
+
+    [Fact]
+    public async Task Pool_addresses_are_counted_per_address()
+    {
+        await using var lab = BalancedLab.Start(new LabOptions { Uplinks = 2, ExtraWanAddresses = 3 });
+        var pool = lab.Topology.WanExtraAddresses(2);
+        lab.Apply(lab.Config("lan: [lan]", [1, 1],
+            i => i == 2 ? $"    snat: {{ addresses: [{string.Join(", ", pool)}] }}" : ""));
+        await using var held = await lab.Hold(24);
+        Assert.Equal(new[] { 0, 12, 12 }, lab.PerUplink(held.Outcomes));
+
+        var figures = new KernelObserver(lab.Lab.Network.Router).Read(lab.Model!.Marks.Mask);
+        var mark = lab.Model.Marks.Value(2);
+        foreach (var address in pool)
+            Assert.Equal(4, figures.Connections.Single(c => c.Mark == mark && c.SeenSource == address.ToString()).Count);
+    }
+
+    [Fact]
+    public void Without_junctions_table_there_are_no_counters_and_no_error()
+    {
+        using var ns = Support.TestNamespace.Create();
+        var figures = new KernelObserver(ns.Runner).Read(0x00ff0000);
+        Assert.Empty(figures.NewConnectionCounters);
+        Assert.Empty(figures.Errors);
+        Assert.Contains("lo", figures.Interfaces.Keys);
+    }
+}
