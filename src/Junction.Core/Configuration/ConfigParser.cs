@@ -11,7 +11,7 @@ namespace Junction.Configuration;
 public static class ConfigParser
 {
     internal static readonly string[] TopKeys =
-        ["lan", "local", "balance", "mark-mask", "table-base", "rule-priority", "bypass", "uplinks", "pin"];
+        ["lan", "local", "balance", "mark-mask", "table-base", "rule-priority", "bypass", "flush", "uplinks", "pin"];
     internal static readonly string[] UplinkKeys =
         ["name", "interface", "gateway", "gateway6", "family", "weight", "id", "snat", "probe"];
     internal static readonly string[] SnatKeys = ["addresses", "spread"];
@@ -56,7 +56,10 @@ public static class ConfigParser
             reader.ScalarList(keys.GetValueOrDefault("bypass"), "bypass"),
             reader.Items(uplinksNode, "uplinks").Select((n, i) => ParseUplink(reader, n, i)).OfType<UplinkConfig>().ToList(),
             uplinksNode is null ? SourcePosition.None : Pos(uplinksNode.Start),
-            reader.Items(keys.GetValueOrDefault("pin"), "pin").Select((n, i) => ParsePin(reader, n, i)).OfType<PinConfig>().ToList());
+            reader.Items(keys.GetValueOrDefault("pin"), "pin").Select((n, i) => ParsePin(reader, n, i)).OfType<PinConfig>().ToList())
+        {
+            Flush = reader.Scalar(keys.GetValueOrDefault("flush"), "flush"),
+        };
     }
 
     private static UplinkConfig? ParseUplink(Reader reader, YamlNode node, int index)

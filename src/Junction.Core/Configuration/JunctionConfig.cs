@@ -15,7 +15,11 @@ public sealed record JunctionConfig(
     IReadOnlyList<Sourced<string>> Bypass,
     IReadOnlyList<UplinkConfig> Uplinks,
     SourcePosition UplinksPosition,
-    IReadOnlyList<PinConfig> Pins);
+    IReadOnlyList<PinConfig> Pins)
+{
+    /// <summary><c>flush:</c> what happens to a failed uplink's established connections.</summary>
+    public Sourced<string>? Flush { get; init; }
+}
 
 /// <summary>One entry of <c>uplinks:</c>.</summary>
 public sealed record UplinkConfig(

@@ -12,6 +12,9 @@ public sealed record JunctionModel(
     IReadOnlyList<UplinkModel> Uplinks,
     IReadOnlyList<PinModel> Pins)
 {
+    /// <summary>What the daemon does with a failed uplink's established connections.</summary>
+    public FlushPolicy Flush { get; init; } = FlushPolicy.Dead;
+
     public UplinkModel Uplink(string name) => Uplinks.First(u => u.Name == name);
 
     public Families Families => Uplinks.Aggregate(Families.None, (f, u) => f | u.Families);
