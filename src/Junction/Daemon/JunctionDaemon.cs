@@ -103,7 +103,7 @@ internal sealed class JunctionDaemon : IStatusSource
             // Without link events only probes notice failures: slower, but still safe.
             DaemonLog.ListenerFailed(_log, e.Message);
         }
-        Task pump = Task.CompletedTask, ticker;
+        Task pump = Task.CompletedTask, ticker = Task.CompletedTask;
         using var background = CancellationTokenSource.CreateLinkedTokenSource(stop);
         try
         {
@@ -128,6 +128,7 @@ internal sealed class JunctionDaemon : IStatusSource
         }
         finally
         {
+            await background.CancelAsync().ConfigureAwait(false);
             listener?.Owner.Dispose();
         }
 
@@ -375,14 +376,17 @@ internal sealed class JunctionDaemon : IStatusSource
         }
     }
 
+    /// <summary>
+    /// Stops the current probes. What it stops is taken before the first await, so a
+    /// reload that starts new probes right after cannot have them forgotten.
+    /// </summary>
     private async Task StopProbes()
     {
-        if (_probes is null) return;
+        if (_probes is not { } cts) return;
+        _probes = null;
         var tasks = _probeTasks.ToList();
         _probeTasks.Clear();
-        await _probes.CancelAsync().ConfigureAwait(false);
-        var cts = _probes;
-        _probes = null;
+        await cts.CancelAsync().ConfigureAwait(false);
         try
         {
             await Task.WhenAll(tasks).ConfigureAwait(false);

@@ -251,4 +251,35 @@ public sealed class JunctionDaemonTests
 
     private static LinkObserved LinkObservedCarrier(int index, bool carrier) =>
         new(LinkTableTests.Link(index, index == 2 ? "wan1" : "wan2", carrier: carrier));
+
+    [Fact]
+    public async Task Probes_started_by_a_reload_are_stopped_with_the_daemon()
+    {
+        var rounds = 0;
+        var model = ConfigLoader.LoadText(Yaml, "test.yaml");
+        var daemon = new JunctionDaemon(new DaemonSetup("test.yaml", model, () => ConfigLoader.LoadText(_config, "test.yaml"),
+            _kernel, TimeProvider.System, _log)
+        {
+            Prober = (_, _) => _ =>
+            {
+                Interlocked.Increment(ref rounds);
+                return Task.FromResult(new ProbeRound([ProbeResult.Ok(Target, TimeSpan.FromMilliseconds(1))], 1));
+            },
+        });
+        _config = Yaml.Replace("gateway: 10.2.0.1", "gateway: 10.2.0.254");
+        using var stop = new CancellationTokenSource();
+        var run = daemon.RunAsync(stop.Token);
+        daemon.RequestReload();
+        var cancel = TestContext.Current.CancellationToken;
+        var deadline = Environment.TickCount64 + 10_000;
+        while (!_log.Lines.ToList().Any(l => l.Contains("restarted (uplinks or probes changed)")) && Environment.TickCount64 < deadline)
+            await Task.Delay(10, cancel);
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), cancel);
+        var after = Volatile.Read(ref rounds);
+        await Task.Delay(500, cancel);
+
+        Assert.Equal(after, Volatile.Read(ref rounds));
+    }
 }
