@@ -50,8 +50,8 @@ internal static partial class DaemonLog
     [LoggerMessage(Level = LogLevel.Information, Message = "stopping: {What}")]
     public static partial void Stopping(ILogger logger, string what);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "flush on exit failed: {Reason}")]
-    public static partial void FlushOnExitFailed(ILogger logger, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "flush on exit failed (attempt {Attempt} of 3): {Reason}")]
+    public static partial void FlushOnExitFailed(ILogger logger, int attempt, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "link events stopped: {Reason}")]
     public static partial void ListenerFailed(ILogger logger, string reason);

@@ -135,13 +135,20 @@ internal sealed class JunctionDaemon : IStatusSource
         if (_setup.FlushOnExit)
         {
             DaemonLog.Stopping(_log, "--flush-on-exit: removing Junction's table, rules and routes");
-            try
+            // Reading the kernel can fail for a moment (a route dump interrupted by a
+            // concurrent change); there is no later retry after exit, so try a few times.
+            for (var attempt = 1; attempt <= 3; attempt++)
             {
-                _setup.Kernel.Flush();
-            }
-            catch (Exception e) when (e is ApplyFailedException or CommandFailedException)
-            {
-                DaemonLog.FlushOnExitFailed(_log, e.Message);
+                try
+                {
+                    _setup.Kernel.Flush();
+                    break;
+                }
+                catch (Exception e) when (e is ApplyFailedException or CommandFailedException)
+                {
+                    DaemonLog.FlushOnExitFailed(_log, attempt, e.Message);
+                    if (attempt < 3) await Task.Delay(TimeSpan.FromMilliseconds(200), _time, CancellationToken.None).ConfigureAwait(false);
+                }
             }
         }
         else
