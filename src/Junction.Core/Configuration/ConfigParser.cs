@@ -11,7 +11,7 @@ namespace Junction.Configuration;
 public static class ConfigParser
 {
     internal static readonly string[] TopKeys =
-        ["lan", "local", "balance", "mark-mask", "table-base", "rule-priority", "bypass", "uplinks", "pin", "metrics"];
+        ["lan", "local", "balance", "mark-mask", "table-base", "rule-priority", "bypass", "flush", "uplinks", "pin", "metrics"];
     internal static readonly string[] UplinkKeys =
         ["name", "interface", "gateway", "gateway6", "family", "weight", "id", "snat", "probe"];
     internal static readonly string[] SnatKeys = ["addresses", "spread"];
@@ -61,6 +61,7 @@ public static class ConfigParser
             reader.Items(keys.GetValueOrDefault("pin"), "pin").Select((n, i) => ParsePin(reader, n, i)).OfType<PinConfig>().ToList())
         {
             Metrics = ParseMetrics(reader, keys.GetValueOrDefault("metrics")),
+            Flush = reader.Scalar(keys.GetValueOrDefault("flush"), "flush"),
         };
     }
 

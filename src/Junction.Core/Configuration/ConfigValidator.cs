@@ -21,6 +21,7 @@ public static partial class ConfigValidator
     private static readonly string[] SpreadWords = ["round-robin", "random", "hash-source"];
     private static readonly string[] FamilyWords = ["ipv4", "ipv6", "dual"];
     private static readonly string[] SnatWords = ["masquerade", "none"];
+    private static readonly string[] FlushWords = ["dead", "none"];
     private static readonly string[] Protocols = ["tcp", "udp", "icmp", "icmpv6", "sctp", "udplite", "dccp"];
 
     [GeneratedRegex("^[a-z0-9-]{1,15}$")]
@@ -73,12 +74,16 @@ public static partial class ConfigValidator
 
         var bypass = config.Bypass.Select(x => v.Network(x, "bypass")).OfType<IPNetwork>().ToList();
 
+        var flush = FlushPolicy.Dead;
+        if (config.Flush is { } fl && v.Word(fl, "flush", FlushWords) == "none")
+            flush = FlushPolicy.None;
+
         var uplinks = ValidateUplinks(config, v, lan, layout);
         var pins = config.Pins.Select((pin, i) => ValidatePin(pin, i, v, uplinks)).OfType<PinModel>().ToList();
 
         var metrics = config.Metrics is { } mc ? MetricsListen(mc, v) : null;
 
-        return errors.Count > before ? null : new JunctionModel(lan, local, balance, layout, bypass, uplinks, pins) { MetricsListen = metrics };
+        return errors.Count > before ? null : new JunctionModel(lan, local, balance, layout, bypass, uplinks, pins) { MetricsListen = metrics, Flush = flush };
     }
 
     private static IPEndPoint? MetricsListen(MetricsConfig metrics, Context v)

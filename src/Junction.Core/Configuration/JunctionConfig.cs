@@ -17,6 +17,9 @@ public sealed record JunctionConfig(
     SourcePosition UplinksPosition,
     IReadOnlyList<PinConfig> Pins)
 {
+    /// <summary><c>flush:</c> what happens to a failed uplink's established connections.</summary>
+    public Sourced<string>? Flush { get; init; }
+
     /// <summary><c>metrics:</c>; null when absent (no metrics listener).</summary>
     public MetricsConfig? Metrics { get; init; }
 }

@@ -15,6 +15,9 @@ public sealed record JunctionModel(
     /// <summary>Where the Prometheus metrics listener binds; null (the default) for none.</summary>
     public IPEndPoint? MetricsListen { get; init; }
 
+    /// <summary>What the daemon does with a failed uplink's established connections.</summary>
+    public FlushPolicy Flush { get; init; } = FlushPolicy.Dead;
+
     public UplinkModel Uplink(string name) => Uplinks.First(u => u.Name == name);
 
     public Families Families => Uplinks.Aggregate(Families.None, (f, u) => f | u.Families);

@@ -23,9 +23,20 @@ public static class Planner
     internal static readonly string[] NeverBalanced4 = ["127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/3"];
     internal static readonly string[] NeverBalanced6 = ["::1", "fe80::/10", "ff00::/8"];
 
-    public static DesiredState Plan(JunctionModel model, IReadOnlySet<string>? unhealthy = null)
+    /// <param name="unhealthy">uplinks that get no new connections.</param>
+    /// <param name="unroutable">
+    /// uplinks whose interface cannot take a route right now (absent, down, without carrier
+    /// or without an address). They count as unhealthy, and their default routes and
+    /// rp_filter sysctl are left out of the plan: the kernel refuses
+    /// <c>ip route replace default via GW dev X</c> when X is down or has lost its address,
+    /// and a missing interface has no sysctl, either of which would fail (and roll back) the
+    /// whole apply. Their ip rules stay, so probes keep their way out. The daemon re-plans
+    /// when the interface is usable again and the routes come back.
+    /// </param>
+    public static DesiredState Plan(JunctionModel model, IReadOnlySet<string>? unhealthy = null, IReadOnlySet<string>? unroutable = null)
     {
-        unhealthy ??= new HashSet<string>();
+        unroutable ??= new HashSet<string>();
+        unhealthy = unroutable.Count == 0 ? unhealthy ?? new HashSet<string>() : new HashSet<string>((unhealthy ?? new HashSet<string>()).Concat(unroutable));
         // Shares are reported for IPv4 when any uplink carries it, else for IPv6.
         var primary = model.Families.HasFlag(Families.IPv4) ? Families.IPv4 : Families.IPv6;
         var healthy = model.Uplinks.Select(u => !unhealthy.Contains(u.Name)).ToArray();
@@ -37,8 +48,8 @@ public static class Planner
         return new DesiredState(
             NftTable(model, uplinks, slots),
             Rules(model),
-            Routes(model),
-            Sysctls(model),
+            Routes(model, unroutable),
+            Sysctls(model, unroutable),
             uplinks,
             model.Balance,
             model.Marks);
@@ -266,10 +277,10 @@ public static class Planner
         return rules;
     }
 
-    private static IReadOnlyList<RouteSpec> Routes(JunctionModel model)
+    private static IReadOnlyList<RouteSpec> Routes(JunctionModel model, IReadOnlySet<string> unroutable)
     {
         var routes = new List<RouteSpec>();
-        foreach (var u in model.Uplinks)
+        foreach (var u in model.Uplinks.Where(u => !unroutable.Contains(u.Name)))
         {
             var table = model.Marks.Table(u.Id);
             if (u.Families.HasFlag(Families.IPv4))
@@ -280,7 +291,7 @@ public static class Planner
         return routes;
     }
 
-    private static IReadOnlyList<SysctlSpec> Sysctls(JunctionModel model)
+    private static IReadOnlyList<SysctlSpec> Sysctls(JunctionModel model, IReadOnlySet<string> unroutable)
     {
         var list = new List<SysctlSpec>();
         if (model.Lan.Count > 0)
@@ -289,7 +300,7 @@ public static class Planner
             if (model.Families.HasFlag(Families.IPv6))
                 list.Add(new SysctlSpec("net.ipv6.conf.all.forwarding", "1", "forward the LAN's IPv6 connections"));
         }
-        foreach (var u in model.Uplinks.Where(u => u.Families.HasFlag(Families.IPv4)))
+        foreach (var u in model.Uplinks.Where(u => u.Families.HasFlag(Families.IPv4) && !unroutable.Contains(u.Name)))
             list.Add(new SysctlSpec($"net.ipv4.conf.{SysctlSpec.Interface(u.Interface)}.rp_filter", "2",
                 "loose reverse-path filter: replies arrive on an uplink that is not the main table's default"));
         return list;

@@ -11,6 +11,7 @@ internal static class Commands
         Plan.PlanCommand.Create(),
         Apply.ApplyCommand.Create(),
         Flush.FlushCommand.Create(),
+        Run.RunCommand.Create(),
         Status.StatusCommand.Create(),
         Explain.ExplainCommand.Create(),
         Install.InstallCommand.Create(),

@@ -304,4 +304,22 @@ public sealed class ConfigValidatorTests
         var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load("/nonexistent/junction.yaml"));
         Assert.Contains("cannot read the file", Assert.Single(ex.Errors).Problem);
     }
+
+    [Fact]
+    public void Flush_defaults_to_dead_and_accepts_none()
+    {
+        Assert.Equal(Model.FlushPolicy.Dead, ConfigLoader.LoadText(Good, "test.yaml").Flush);
+        Assert.Equal(Model.FlushPolicy.Dead, ConfigLoader.LoadText("flush: dead\n" + Good, "test.yaml").Flush);
+        Assert.Equal(Model.FlushPolicy.None, ConfigLoader.LoadText("flush: none\n" + Good, "test.yaml").Flush);
+    }
+
+    [Fact]
+    public void Flush_with_another_word_is_an_error_with_a_suggestion()
+    {
+        var e = Only("flush: deadd\n" + Good);
+        Assert.Equal("flush", e.Entity);
+        Assert.Equal(new SourcePosition(1, 8), e.Position);
+        Assert.Contains("'deadd' is not a valid value", e.Problem);
+        Assert.Contains("did you mean 'dead'", e.Fix);
+    }
 }

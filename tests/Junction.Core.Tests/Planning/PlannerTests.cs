@@ -235,4 +235,30 @@ public sealed class PlannerTests
         var script = Plan(Three).NftScript;
         Assert.StartsWith("add table inet junction\ndelete table inet junction\ntable inet junction {", script);
     }
+
+    [Fact]
+    public void An_unroutable_uplink_loses_its_routes_and_new_connections_but_keeps_its_rule()
+    {
+        var model = Model(Three);
+        var all = Planner.Plan(model, new HashSet<string>());
+        var plan = Planner.Plan(model, new HashSet<string>(), new HashSet<string> { "b" });
+
+        Assert.DoesNotContain(plan.Routes, r => r.Device == "wan2");
+        Assert.Equal(2, plan.Routes.Count);
+        Assert.DoesNotContain(plan.Sysctls, s => s.Key.Contains("wan2"));
+        Assert.Equal(all.Rules, plan.Rules);
+        Assert.False(plan.Uplinks.Single(u => u.Name == "b").Healthy);
+        Assert.Equal(Planner.Plan(model, new HashSet<string> { "b" }).NftTable, plan.NftTable);
+    }
+
+    [Fact]
+    public void No_unroutable_uplinks_plans_exactly_what_the_two_argument_form_plans()
+    {
+        var model = Model(Three);
+        var two = Planner.Plan(model, new HashSet<string> { "a" });
+        var three = Planner.Plan(model, new HashSet<string> { "a" }, new HashSet<string>());
+        Assert.Equal(two.NftTable, three.NftTable);
+        Assert.Equal(two.Routes, three.Routes);
+        Assert.Equal(two.Sysctls, three.Sysctls);
+    }
 }

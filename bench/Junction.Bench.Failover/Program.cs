@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Junction.Bench.Failover;
+using Junction.Linux.Lab;
+using Junction.Linux.Processes;
+
+// Failover time of 'junction run' in the namespace lab, for a blackholed uplink (carrier
+// stays up: the probes must notice) and for carrier loss (rtnetlink tells at once).
+// Every trial starts a fresh daemon, so damping holds of earlier trials do not count.
+// Traffic stays inside the lab's namespaces; every loop is bounded in count and time.
+
+var trials = 10;
+var verbose = false;
+for (var i = 0; i < args.Length; i++)
+    if (args[i] == "--verbose") verbose = true;
+    else if (args[i] == "--trials" && i + 1 < args.Length && int.TryParse(args[++i], CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 100)
+        trials = n;
+    else { Console.Error.WriteLine("usage: Junction.Bench.Failover [--trials N (1-100, default 10)] [--verbose: the daemon log on stderr]"); return 2; }
+if (Environment.UserName != "root") { Console.Error.WriteLine("failover bench: needs root (it builds network namespaces)"); return 1; }
+
+var loadBefore = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+var prefix = "jbf" + Guid.NewGuid().ToString("N")[..6];
+var lab = LabNetwork.Up(new LabOptions { Prefix = prefix, Uplinks = 2 });
+var results = new List<Trial>();
+try
+{
+    await using var server = LabServer.Start(lab.Topology);
+    var bench = new FailoverBench(lab, verbose);
+    foreach (var kind in new[] { "blackhole", "carrier" })
+        for (var t = 1; t <= trials; t++)
+        {
+            var trial = await bench.RunAsync(kind, t);
+            results.Add(trial);
+            Console.Error.WriteLine($"{kind} #{t}: first connection elsewhere {Ms(trial.FirstElsewhere)}, last to the dead uplink {Ms(trial.LastToDead)} ({trial.Attempts} attempts)");
+        }
+}
+finally
+{
+    lab.Dispose();
+}
+
+Console.WriteLine(Report(results, trials, loadBefore, File.ReadAllText("/proc/loadavg").Split(' ')[0]));
+return 0;
+
+static string Ms(double? ms) => ms is { } v ? $"{v.ToString("0", CultureInfo.InvariantCulture)} ms" : "never";
+
+static string Report(List<Trial> results, int trials, string loadBefore, string loadAfter)
+{
+    static double Median(List<double> v) { v.Sort(); return v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2; }
+    var kernel = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+    var lines = new List<string>
+    {
+        $"Measured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} CPUs, Linux {kernel}, with `dotnet run -c Release --project bench/Junction.Bench.Failover -- --trials {trials}` (as root); 1-minute load average {loadBefore} before, {loadAfter} after.",
+        "",
+        "| case | trials | first new connection through another uplink: median / max | last new connection to the dead uplink: median / max |",
+        "|---|---|---|---|",
+    };
+    foreach (var group in results.GroupBy(r => r.Case))
+    {
+        var first = group.Where(r => r.FirstElsewhere is not null).Select(r => r.FirstElsewhere!.Value).ToList();
+        var never = group.Count(r => r.FirstElsewhere is null);
+        var last = group.Select(r => r.LastToDead).ToList();
+        var name = group.Key == "blackhole" ? "blackhole in the ISP (carrier up, probes notice)" : "carrier loss at the ISP end (link event)";
+        lines.Add($"| {name} | {group.Count()} | {Ms(first.Count > 0 ? Median(first) : null)} / {Ms(first.Count > 0 ? first.Max() : null)}{(never > 0 ? $" ({never} never)" : "")} | {Ms(Median(last))} / {Ms(last.Max())} |");
+    }
+    return string.Join('\n', lines);
+}
+
+namespace Junction.Bench.Failover
+{
+    /// <summary>One lab, a fresh daemon per trial, a client opening a connection every 10 ms.</summary>
+    internal sealed partial class FailoverBench(LabNetwork lab, bool verbose)
+    {
+        private static readonly TimeSpan Every = TimeSpan.FromMilliseconds(10);
+        private static readonly TimeSpan FaultAfter = TimeSpan.FromMilliseconds(300);
+        private static readonly TimeSpan Window = TimeSpan.FromMilliseconds(2500);
+        // Far below the first SYN retransmission (1 s): a connection whose SYN went into the
+        // dead uplink fails instead of being rescued later by the conntrack flush.
+        private static readonly TimeSpan AttemptTimeout = TimeSpan.FromMilliseconds(500);
+
+        private LabTopology T => lab.Topology;
+
+        public async Task<Trial> RunAsync(string kind, int number)
+        {
+            var config = Path.Combine(lab.StateDirectory, "failover.yaml");
+            Directory.CreateDirectory(lab.StateDirectory);
+            // hash-source: the one client always uses one uplink, so until failover every
+            // new connection of it goes to the dead uplink, and then none does.
+            File.WriteAllText(config, $"""
+                lan: [lan]
+                balance: hash-source
+                uplinks:
+                  - {"{"} name: isp1, interface: {T.WanInterface(1)}, gateway: {T.IspGateway(1)} {"}"}
+                  - {"{"} name: isp2, interface: {T.WanInterface(2)}, gateway: {T.IspGateway(2)} {"}"}
+                """);
+            using var daemon = StartDaemon(config);
+            try
+            {
+                await Until(() => BalancedOver() == 2, "the daemon balancing over both uplinks");
+                var victim = (await Attempt(Stopwatch.StartNew())).Uplink ?? throw new InvalidOperationException("the first connection failed");
+                var attempts = await Measure(kind, victim);
+                Restore(kind, victim);
+                return Trial.From(kind, number, victim, attempts);
+            }
+            finally
+            {
+                if (!daemon.HasExited)
+                {
+                    CommandRunner.Current.Run("kill", "-TERM", daemon.Id.ToString(CultureInfo.InvariantCulture));
+                    if (!daemon.WaitForExit(10_000)) daemon.Kill(entireProcessTree: true);
+                }
+            }
+        }
+
+        private async Task<List<Attempt>> Measure(string kind, int victim)
+        {
+            var clock = Stopwatch.StartNew();
+            var running = new List<Task<Attempt>>();
+            double? fault = null;
+            while (clock.Elapsed < Window)
+            {
+                if (fault is null && clock.Elapsed >= FaultAfter)
+                {
+                    fault = clock.Elapsed.TotalMilliseconds;
+                    if (verbose) Console.Error.WriteLine($"fault at {DateTime.UtcNow:HH:mm:ss.fff}");
+                    Fault(kind, victim);
+                }
+                running.Add(Attempt(clock));
+                await Task.Delay(Every);
+            }
+            var done = await Task.WhenAll(running);
+            return [.. done.Select(a => a with { Start = a.Start - fault!.Value, End = a.End - fault.Value })];
+        }
+
+        private async Task<Attempt> Attempt(Stopwatch clock)
+        {
+            var start = clock.Elapsed.TotalMilliseconds;
+            var outcome = (await ConnectionDriver.RunAsync(new ConnectOptions
+            {
+                Namespace = T.ClientNamespace(1),
+                Server = T.Service,
+                Count = 1,
+                Timeout = AttemptTimeout,
+            }))[0];
+            var uplink = outcome.Seen is { } seen ? T.UplinkOf(seen.Address) : null;
+            return new Attempt(start, clock.Elapsed.TotalMilliseconds, outcome.Ok, uplink);
+        }
+
+        /// <summary>
+        /// The fault, by the quickest way in (no 'ip netns exec', whose mount-namespace set-up
+        /// costs tens of ms): time is counted from before the command starts, so its own
+        /// duration, a few ms, is counted against Junction.
+        /// </summary>
+        private void Fault(string kind, int isp)
+        {
+            var ns = T.IspNamespace(isp);
+            if (kind == "carrier")
+                CommandRunner.Current.Check("ip", "-n", ns, "link", "set", LabTopology.IspRouterSide, "down");
+            else
+                CommandRunner.Current.Run("nsenter", [$"--net=/run/netns/{ns}", "nft", "-f", "-"],
+                    "table inet blackhole {\n chain pre { type filter hook prerouting priority -300; policy accept; iifname \"router\" drop; }\n}\n").Check();
+        }
+
+        private void Restore(string kind, int isp)
+        {
+            if (kind == "carrier")
+            {
+                lab.Isp(isp).Check("ip", "link", "set", LabTopology.IspRouterSide, "up");
+                // Taking the link down took the ISP's route back to the LAN with it.
+                lab.Isp(isp).Check("ip", "route", "replace", "10.9.0.0/16", "via", T.WanAddress(isp).ToString());
+            }
+            else
+                lab.Isp(isp).Check("nft", "delete", "table", "inet", "blackhole");
+        }
+
+        private Process StartDaemon(string config)
+        {
+            var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+            var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { "netns", "exec", T.RouterNamespace, dotnet, Path.Combine(AppContext.BaseDirectory, "junction.dll"), "run", "-c", config })
+                psi.ArgumentList.Add(a);
+            var process = Process.Start(psi)!;
+            process.OutputDataReceived += (_, e) => { if (verbose && e.Data is not null) Console.Error.WriteLine($"daemon: {e.Data}"); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"daemon: {e.Data}"); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return process;
+        }
+
+        /// <summary>How many uplinks the installed table balances over; 0 when none or no table.</summary>
+        private int BalancedOver()
+        {
+            var table = lab.Router.Run("nft", "list", "table", "inet", "junction");
+            var choose = table.Ok ? ChooseChain().Match(table.Stdout) : null;
+            return choose is { Success: true } ? MarkGoto().Matches(choose.Groups[1].Value).Select(m => m.Value).Distinct().Count() : 0;
+        }
+
+        private static async Task Until(Func<bool> done, string what)
+        {
+            var clock = Stopwatch.StartNew();
+            while (!done())
+            {
+                if (clock.Elapsed > TimeSpan.FromSeconds(15)) throw new TimeoutException($"not within 15 s: {what}");
+                await Task.Delay(20);
+            }
+        }
+
+        [GeneratedRegex(@"chain choose \{\n(.*?)\n\t\}", RegexOptions.Singleline)]
+        private static partial Regex ChooseChain();
+
+        [GeneratedRegex(@"goto mark_isp\d+")]
+        private static partial Regex MarkGoto();
+    }
+}

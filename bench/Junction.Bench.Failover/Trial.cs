@@ -1,0 +1,22 @@
+namespace Junction.Bench.Failover;
+
+/// <summary>One attempt: when it started and ended (ms after the fault), and where it went.</summary>
+internal sealed record Attempt(double Start, double End, bool Ok, int? Uplink);
+
+/// <summary>
+/// The two times the issue asks for, in ms after the fault: until the first new connection
+/// that succeeded through another uplink, and until the last new connection that still went
+/// to the dead one (every attempt started later went elsewhere). Null when it never happened.
+/// </summary>
+internal sealed record Trial(string Case, int Number, double? FirstElsewhere, double LastToDead, int Attempts)
+{
+    public static Trial From(string kind, int number, int victim, IReadOnlyList<Attempt> attempts)
+    {
+        var after = attempts.Where(a => a.Start >= 0).ToList();
+        var elsewhere = after.Where(a => a.Ok && a.Uplink != victim).Select(a => a.End).DefaultIfEmpty(double.NaN).Min();
+        // A failed attempt went to the dead uplink (it was the client's uplink); so did one
+        // that succeeded through it before the fault took effect.
+        var toDead = after.Where(a => !a.Ok || a.Uplink == victim).Select(a => a.Start).DefaultIfEmpty(0).Max();
+        return new Trial(kind, number, double.IsNaN(elsewhere) ? null : elsewhere, toDead, attempts.Count);
+    }
+}

@@ -1,0 +1,22 @@
+using Junction.Health;
+using Junction.Linux.Netlink;
+
+namespace Junction.Cli.Daemon;
+
+/// <summary>Everything that reaches the daemon's loop, through one channel, in arrival order.</summary>
+internal abstract record DaemonEvent;
+
+/// <summary>
+/// One probe round of an uplink. <see cref="Epoch"/> names the probe set that sent it:
+/// rounds of probes stopped by a reload are dropped.
+/// </summary>
+internal sealed record ProbeReported(string Uplink, long Epoch, ProbeRound Round) : DaemonEvent;
+
+/// <summary>An rtnetlink event (or <see cref="EventsLost"/>: re-read every interface).</summary>
+internal sealed record LinkObserved(LinkEvent Event) : DaemonEvent;
+
+/// <summary>SIGHUP: read the configuration file again.</summary>
+internal sealed record ReloadRequested : DaemonEvent;
+
+/// <summary>The clock moved: holds of uplinks without probes expire, failed applies are retried.</summary>
+internal sealed record Tick : DaemonEvent;

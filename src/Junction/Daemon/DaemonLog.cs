@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+
+namespace Junction.Cli.Daemon;
+
+/// <summary>Every line the daemon logs, one event per line.</summary>
+internal static partial class DaemonLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "starting: {Path}, {Uplinks} uplinks ({Names}), flush: {Flush}")]
+    public static partial void Starting(ILogger logger, string path, int uplinks, string names, string flush);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "link {Uplink} ({Interface}): {Signal}")]
+    public static partial void Link(ILogger logger, string uplink, string @interface, string signal);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "link events were lost (ENOBUFS); re-reading every interface")]
+    public static partial void EventsLost(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "uplink {Uplink}: {From} -> {To} ({Reason})")]
+    public static partial void Transition(ILogger logger, string uplink, string from, string to, string reason);
+
+    [LoggerMessage(Level = LogLevel.Trace, Message = "probe {Uplink}: {Round}")]
+    public static partial void Round(ILogger logger, string uplink, string round);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "applied in {Milliseconds} ms: balancing over {Healthy}; {Changes}")]
+    public static partial void Applied(ILogger logger, long milliseconds, string healthy, string changes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "routes of {Uplinks} left out until their interfaces can take them")]
+    public static partial void Unroutable(ILogger logger, string uplinks);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "apply failed ({Failures} in a row), retrying in {RetryMs} ms: {Reason}")]
+    public static partial void ApplyFailed(ILogger logger, int failures, long retryMs, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "conntrack: deleted {Count} entries of {Uplink} (mark {Mark})")]
+    public static partial void Flushed(ILogger logger, int count, string uplink, string mark);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "conntrack flush of {Uplink} failed: {Reason}")]
+    public static partial void FlushFailed(ILogger logger, string uplink, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "reloading {Path}")]
+    public static partial void Reloading(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "config error: {Error}")]
+    public static partial void ConfigError(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "reload rejected ({Count} errors): the running configuration stays in force")]
+    public static partial void ReloadRejected(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "reloaded: {Uplinks} uplinks; health state {Kept}")]
+    public static partial void Reloaded(ILogger logger, int uplinks, string kept);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "stopping: {What}")]
+    public static partial void Stopping(ILogger logger, string what);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "flush on exit failed (attempt {Attempt} of 3): {Reason}")]
+    public static partial void FlushOnExitFailed(ILogger logger, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "link events stopped: {Reason}")]
+    public static partial void ListenerFailed(ILogger logger, string reason);
+}

@@ -1,0 +1,35 @@
+using Junction.Health;
+using Junction.Model;
+using Microsoft.Extensions.Logging;
+
+namespace Junction.Cli.Daemon;
+
+/// <summary>What a <see cref="JunctionDaemon"/> is made of; tests swap the kernel, probes and time.</summary>
+internal sealed record DaemonSetup(
+    string ConfigPath,
+    JunctionModel Model,
+    Func<JunctionModel> LoadConfig,
+    IDaemonKernel Kernel,
+    TimeProvider Time,
+    ILogger Logger)
+{
+    /// <summary>
+    /// One probe round of an uplink, sockets made in the daemon's namespace; null: the
+    /// uplink is not probed (it has no targets, or a test feeds rounds itself).
+    /// </summary>
+    public Func<JunctionModel, UplinkModel, Func<CancellationToken, Task<ProbeRound>>?> Prober { get; init; } = (_, _) => null;
+
+    public bool FlushOnExit { get; init; }
+
+    public DampingPolicy Damping { get; init; } = DampingPolicy.Default;
+
+    /// <summary>How often holds are re-checked and due retries made.</summary>
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The wait after a first failed apply; it doubles with each further failure.</summary>
+    public TimeSpan RetryFirst { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan RetryMax { get; init; } = TimeSpan.FromSeconds(30);
+
+    public int Seed { get; init; } = Environment.TickCount;
+}

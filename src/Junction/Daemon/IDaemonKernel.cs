@@ -1,0 +1,26 @@
+using System.Threading.Channels;
+using Junction.Linux.Apply;
+using Junction.Linux.Netlink;
+using Junction.Model;
+using Junction.Planning;
+
+namespace Junction.Cli.Daemon;
+
+/// <summary>What the daemon's loop asks of the kernel; tests give it a fake.</summary>
+internal interface IDaemonKernel
+{
+    /// <summary>Every interface and address there is now.</summary>
+    IReadOnlyList<LinkEvent> ReadLinks();
+
+    /// <summary>Link and address events from now on; null when there are none to have.</summary>
+    (ChannelReader<LinkEvent> Events, IDisposable Owner)? ListenLinks();
+
+    /// <exception cref="ApplyFailedException">refused; the kernel is as it was (the applier rolled back).</exception>
+    ApplyResult Apply(DesiredState plan);
+
+    /// <summary>Deletes the conntrack entries with this mark; returns how many.</summary>
+    int FlushConntrack(uint mark, uint mask, Families families);
+
+    /// <summary>Removes everything Junction owns.</summary>
+    ApplyResult Flush();
+}

@@ -1,0 +1,467 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Junction.Configuration;
+using Junction.Health;
+using Junction.Linux.Apply;
+using Junction.Linux.Netlink;
+using Junction.Linux.Processes;
+using Junction.Model;
+using Junction.Planning;
+using Junction.Status;
+using Microsoft.Extensions.Logging;
+
+namespace Junction.Cli.Daemon;
+
+/// <summary>
+/// <c>junction run</c>: one loop owns the health monitor, the link view and the applier.
+/// Probes, rtnetlink, SIGHUP and a ticker only post <see cref="DaemonEvent"/>s into one
+/// channel; the loop drains whatever has arrived as one batch, feeds it to the monitor,
+/// and then applies at most once: a carrier loss and the probe rounds that arrive with
+/// it cost one apply, not three. A failed apply leaves the kernel as it was (the applier
+/// rolls back) and is retried with a doubling delay. Deciding (<see cref="HealthMonitor"/>,
+/// <see cref="Planner"/>) stays pure; this class only sequences it and talks to the kernel.
+/// </summary>
+internal sealed class JunctionDaemon : IStatusSource
+{
+    private readonly DaemonSetup _setup;
+    private readonly ILogger _log;
+    private readonly TimeProvider _time;
+    private readonly Channel<DaemonEvent> _inbox = Channel.CreateUnbounded<DaemonEvent>(new() { SingleReader = true });
+    private readonly LinkTable _links = new();
+    private readonly Random _random;
+    private readonly DateTimeOffset _startedAt;
+
+    private JunctionModel _model;
+    private HealthMonitor _monitor;
+    private Dictionary<string, ProbeHistory> _history = [];
+    private Dictionary<string, long> _changes = [];
+
+    // What the kernel holds now (the last plan applied), and what is owed to it.
+    private JunctionModel? _appliedModel;
+    private HashSet<string> _appliedUnhealthy = [];
+    private HashSet<string> _appliedUnroutable = [];
+    private DesiredState? _appliedPlan;
+    private readonly HashSet<string> _flushOwed = [];
+    private int _failuresInRow;
+    private DateTimeOffset _retryAt = DateTimeOffset.MinValue;
+
+    private long _applies, _applyFailures;
+    private DateTimeOffset? _lastAppliedAt, _configLoadedAt;
+    private TimeSpan? _lastDuration;
+    private string? _lastError;
+    private volatile DaemonSnapshot _snapshot;
+
+    private CancellationTokenSource? _probes;
+    private readonly List<Task> _probeTasks = [];
+    private long _epoch;
+
+    public JunctionDaemon(DaemonSetup setup)
+    {
+        _setup = setup;
+        _log = setup.Logger;
+        _time = setup.Time;
+        _random = new Random(setup.Seed);
+        _startedAt = _time.GetUtcNow();
+        _configLoadedAt = _startedAt;
+        _model = setup.Model;
+        _monitor = NewMonitor(_model);
+        _snapshot = Build();
+    }
+
+    /// <summary>Where events enter; any thread may write.</summary>
+    internal ChannelWriter<DaemonEvent> Inbox => _inbox.Writer;
+
+    internal JunctionModel Model => _model;
+
+    internal HealthMonitor Monitor => _monitor;
+
+    /// <summary>The plan the kernel holds now; null before the first apply succeeded.</summary>
+    internal DesiredState? Applied => _appliedPlan;
+
+    /// <summary>Thread-safe: an immutable record replaced after every batch.</summary>
+    public DaemonSnapshot Snapshot() => _snapshot with { Now = _time.GetUtcNow() };
+
+    /// <summary>SIGHUP: re-read the configuration file, from any thread.</summary>
+    public void RequestReload() => _inbox.Writer.TryWrite(new ReloadRequested());
+
+    /// <summary>
+    /// Runs until <paramref name="stop"/> fires, then stops the probes and, with
+    /// --flush-on-exit, removes Junction's kernel state; otherwise leaves it, so
+    /// connections keep flowing while the daemon restarts.
+    /// </summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        // Listen before reading the links, so no change falls between the two: the events
+        // queued meanwhile are applied on top of the dump and the last word wins.
+        (ChannelReader<LinkEvent> Events, IDisposable Owner)? listener = null;
+        try
+        {
+            listener = _setup.Kernel.ListenLinks();
+        }
+        catch (Junction.Linux.Interop.SyscallException e)
+        {
+            // Without link events only probes notice failures: slower, but still safe.
+            DaemonLog.ListenerFailed(_log, e.Message);
+        }
+        Task pump = Task.CompletedTask, ticker = Task.CompletedTask;
+        using var background = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        try
+        {
+            if (listener is { } l) pump = Pump(l.Events, background.Token);
+            Start();
+            ticker = Ticker(background.Token);
+            try
+            {
+                while (await _inbox.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
+                {
+                    var batch = new List<DaemonEvent>();
+                    while (batch.Count < 10_000 && _inbox.Reader.TryRead(out var e)) batch.Add(e);
+                    Process(batch);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            await background.CancelAsync().ConfigureAwait(false);
+            await StopProbes().ConfigureAwait(false);
+            await Task.WhenAll(pump, ticker).ConfigureAwait(false);
+        }
+        finally
+        {
+            await background.CancelAsync().ConfigureAwait(false);
+            listener?.Owner.Dispose();
+        }
+
+        if (_setup.FlushOnExit)
+        {
+            DaemonLog.Stopping(_log, "--flush-on-exit: removing Junction's table, rules and routes");
+            // Reading the kernel can fail for a moment (a route dump interrupted by a
+            // concurrent change); there is no later retry after exit, so try a few times.
+            for (var attempt = 1; attempt <= 3; attempt++)
+            {
+                try
+                {
+                    _setup.Kernel.Flush();
+                    break;
+                }
+                catch (Exception e) when (e is ApplyFailedException or CommandFailedException)
+                {
+                    DaemonLog.FlushOnExitFailed(_log, attempt, e.Message);
+                    if (attempt < 3) await Task.Delay(TimeSpan.FromMilliseconds(200), _time, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+        }
+        else
+        {
+            DaemonLog.Stopping(_log, "kernel state left in place (connections keep flowing; 'junction flush' removes it)");
+        }
+    }
+
+    /// <summary>
+    /// Reads the links (an uplink whose interface is down starts Down, its routes planned
+    /// out), applies, and starts the probes: after the apply, because probes to targets
+    /// beyond the gateway need the uplink's routing table.
+    /// </summary>
+    internal void Start()
+    {
+        DaemonLog.Starting(_log, _setup.ConfigPath, _model.Uplinks.Count, string.Join(", ", _model.Uplinks.Select(u => $"{u.Name}={u.Interface}")),
+            _model.Flush == FlushPolicy.Dead ? "dead" : "none");
+        // The interfaces first, then the uplinks on them: a fresh state machine is told
+        // only what is wrong now (a link that is down), not a loss and a return.
+        Signal(_links.Reset(ReadLinksOrEmpty()));
+        Signal(_links.Bind(_model.Uplinks));
+        Converge();
+        StartProbes();
+        _snapshot = Build();
+    }
+
+    /// <summary>One batch: every event fed in order, then at most one apply.</summary>
+    internal void Process(IReadOnlyList<DaemonEvent> batch)
+    {
+        foreach (var e in batch) Handle(e);
+        Converge();
+        _snapshot = Build();
+    }
+
+    private void Handle(DaemonEvent e)
+    {
+        switch (e)
+        {
+            case ProbeReported r when r.Epoch == _epoch && _history.TryGetValue(r.Uplink, out var history):
+                history.Add(r.Round);
+                DaemonLog.Round(_log, r.Uplink, r.Round.ToString());
+                Log(_monitor.Report(r.Uplink, r.Round));
+                break;
+            case LinkObserved { Event: EventsLost }:
+                DaemonLog.EventsLost(_log);
+                Signal(_links.Reset(ReadLinksOrEmpty()));
+                break;
+            case LinkObserved link:
+                Signal(_links.Observe(link.Event));
+                break;
+            case ReloadRequested:
+                Reload();
+                break;
+            case Tick:
+                Log(_monitor.Tick());
+                break;
+        }
+    }
+
+    private void Signal(IReadOnlyList<(string Uplink, LinkSignal Signal)> signals)
+    {
+        foreach (var (uplink, signal) in signals)
+        {
+            DaemonLog.Link(_log, uplink, _model.Uplink(uplink).Interface, signal switch
+            {
+                LinkSignal.CarrierDown => "carrier lost (or the interface is down or gone)",
+                LinkSignal.CarrierUp => "carrier back",
+                LinkSignal.AddressLost => "no address left",
+                _ => "address back",
+            });
+            Log(_monitor.Report(uplink, signal));
+        }
+    }
+
+    private void Log(HealthUpdate update)
+    {
+        foreach (var t in update.Transitions)
+        {
+            DaemonLog.Transition(_log, t.Uplink, t.From.ToString(), t.To.ToString(), t.Reason);
+            _changes[t.Uplink] = _changes.GetValueOrDefault(t.Uplink) + 1;
+            // Only an uplink that carried connections and failed has any to flush; one
+            // that comes back before the flush was made keeps its connections.
+            if (t.To == HealthState.Down) _flushOwed.Add(t.Uplink);
+            else if (t.To == HealthState.Up) _flushOwed.Remove(t.Uplink);
+        }
+    }
+
+    /// <summary>Applies when the kernel holds another plan than the current inputs ask for, unless a retry is not yet due.</summary>
+    private void Converge()
+    {
+        var unroutable = _links.Unroutable;
+        var owed = _appliedModel != _model || !_appliedUnhealthy.SetEquals(_monitor.Unhealthy) || !_appliedUnroutable.SetEquals(unroutable);
+        if (owed && _time.GetUtcNow() >= _retryAt) Apply(unroutable);
+        else if (!owed) FlushOwed();
+    }
+
+    private void Apply(IReadOnlySet<string> unroutable)
+    {
+        var unhealthy = _monitor.Unhealthy.ToHashSet();
+        var plan = Planner.Plan(_model, unhealthy, unroutable);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = _setup.Kernel.Apply(plan);
+            _lastDuration = Stopwatch.GetElapsedTime(started);
+            _applies++;
+            _lastAppliedAt = _time.GetUtcNow();
+            _lastError = null;
+            _failuresInRow = 0;
+            _retryAt = DateTimeOffset.MinValue;
+            _appliedModel = _model;
+            _appliedUnhealthy = unhealthy;
+            _appliedUnroutable = unroutable.ToHashSet();
+            _appliedPlan = plan;
+            var healthy = plan.Uplinks.Where(u => u.Healthy).Select(u => u.Name).ToList();
+            DaemonLog.Applied(_log, (long)_lastDuration.Value.TotalMilliseconds,
+                healthy.Count == 0 ? "no uplink: new connections follow the main table" : string.Join(", ", healthy),
+                result.NoChanges ? "no changes" : string.Join("; ", result.Changes.Select(c => c.ToString())));
+            if (unroutable.Count > 0) DaemonLog.Unroutable(_log, string.Join(", ", unroutable.Order()));
+            FlushOwed();
+        }
+        catch (Exception e) when (e is ApplyFailedException or CommandFailedException)
+        {
+            _applyFailures++;
+            _failuresInRow++;
+            _lastError = e.Message;
+            var wait = TimeSpan.FromTicks(Math.Min(_setup.RetryMax.Ticks,
+                _setup.RetryFirst.Ticks * (1L << Math.Min(_failuresInRow - 1, 20))));
+            _retryAt = _time.GetUtcNow() + wait;
+            DaemonLog.ApplyFailed(_log, _failuresInRow, (long)wait.TotalMilliseconds, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// After the kernel stopped sending new connections to a failed uplink, its
+    /// established ones are deleted from conntrack by mark (flush: dead), never the whole
+    /// table. Before that apply succeeded, a flushed connection could be re-balanced onto
+    /// the dead uplink, so the flush waits for it.
+    /// </summary>
+    private void FlushOwed()
+    {
+        if (_flushOwed.Count == 0) return;
+        foreach (var name in _flushOwed.Order().ToList())
+        {
+            _flushOwed.Remove(name);
+            if (_model.Flush == FlushPolicy.None || _model.Uplinks.FirstOrDefault(u => u.Name == name) is not { } uplink) continue;
+            var mark = _model.Marks.Value(uplink.Id);
+            try
+            {
+                var n = _setup.Kernel.FlushConntrack(mark, _model.Marks.Mask, uplink.Families);
+                DaemonLog.Flushed(_log, n, name, $"0x{mark:x}/0x{_model.Marks.Mask:x}");
+            }
+            catch (CommandFailedException e)
+            {
+                DaemonLog.FlushFailed(_log, name, e.Message);
+            }
+        }
+    }
+
+    private void Reload()
+    {
+        DaemonLog.Reloading(_log, _setup.ConfigPath);
+        JunctionModel next;
+        try
+        {
+            next = _setup.LoadConfig();
+        }
+        catch (ConfigException e)
+        {
+            foreach (var error in e.Errors) DaemonLog.ConfigError(_log, error.ToString());
+            DaemonLog.ReloadRejected(_log, e.Errors.Count);
+            return;
+        }
+        _configLoadedAt = _time.GetUtcNow();
+        var keep = SameHealthInputs(_model, next);
+        _model = next;
+        if (keep)
+        {
+            DaemonLog.Reloaded(_log, next.Uplinks.Count, "kept (uplinks and probes unchanged)");
+            return;
+        }
+        // Uplinks or probes changed: fresh state machines, told the links as they are now,
+        // and probes for the new set. Rounds of the old probes still in flight are dropped.
+        DaemonLog.Reloaded(_log, next.Uplinks.Count, "restarted (uplinks or probes changed)");
+        _flushOwed.Clear();
+        _monitor = NewMonitor(next);
+        Signal(_links.Bind(next.Uplinks));
+        _ = StopProbes();
+        StartProbes();
+    }
+
+    /// <summary>Whether the monitor's state still describes the new configuration's uplinks.</summary>
+    internal static bool SameHealthInputs(JunctionModel a, JunctionModel b) =>
+        a.Marks == b.Marks && a.Uplinks.Count == b.Uplinks.Count && a.Uplinks.Zip(b.Uplinks).All(p =>
+            p.First.Name == p.Second.Name && p.First.Interface == p.Second.Interface && p.First.Id == p.Second.Id
+            && p.First.Families == p.Second.Families && SameProbe(p.First.Probe, p.Second.Probe));
+
+    private static bool SameProbe(ProbeModel a, ProbeModel b) =>
+        a with { Targets = [] } == b with { Targets = [] } && a.Targets.SequenceEqual(b.Targets);
+
+    private HealthMonitor NewMonitor(JunctionModel model)
+    {
+        _history = model.Uplinks.ToDictionary(u => u.Name, _ => new ProbeHistory());
+        _changes = model.Uplinks.ToDictionary(u => u.Name, _ => 0L);
+        return new HealthMonitor(model.Uplinks, _time, _setup.Damping);
+    }
+
+    private IReadOnlyList<LinkEvent> ReadLinksOrEmpty()
+    {
+        try
+        {
+            return _setup.Kernel.ReadLinks();
+        }
+        catch (Exception e) when (e is CommandFailedException or System.Text.Json.JsonException)
+        {
+            DaemonLog.ListenerFailed(_log, $"could not read the interfaces: {e.Message}");
+            return [];
+        }
+    }
+
+    private void StartProbes()
+    {
+        var epoch = ++_epoch;
+        _probes = new CancellationTokenSource();
+        var scheduler = new ProbeScheduler(_time, _random);
+        foreach (var uplink in _model.Uplinks.Where(u => u.Probe.Enabled))
+        {
+            if (_setup.Prober(_model, uplink) is not { } round) continue;
+            var name = uplink.Name;
+            _probeTasks.Add(scheduler.RunAsync(uplink.Probe, round,
+                r => _inbox.Writer.TryWrite(new ProbeReported(name, epoch, r)), _probes.Token));
+        }
+    }
+
+    /// <summary>
+    /// Stops the current probes. What it stops is taken before the first await, so a
+    /// reload that starts new probes right after cannot have them forgotten.
+    /// </summary>
+    private async Task StopProbes()
+    {
+        if (_probes is not { } cts) return;
+        _probes = null;
+        var tasks = _probeTasks.ToList();
+        _probeTasks.Clear();
+        await cts.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        cts.Dispose();
+    }
+
+    private async Task Pump(ChannelReader<LinkEvent> events, CancellationToken stop)
+    {
+        try
+        {
+            await foreach (var e in events.ReadAllAsync(stop).ConfigureAwait(false))
+                _inbox.Writer.TryWrite(new LinkObserved(e));
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            // Without link events only probes notice failures: slower, but still safe.
+            DaemonLog.ListenerFailed(_log, e.Message);
+        }
+    }
+
+    private async Task Ticker(CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_setup.TickInterval, _time, stop).ConfigureAwait(false);
+                _inbox.Writer.TryWrite(new Tick());
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>The balance mode as the configuration spells it.</summary>
+    private static string Word(BalanceMode mode) => mode switch
+    {
+        BalanceMode.RoundRobin => "round-robin",
+        BalanceMode.Random => "random",
+        BalanceMode.HashSource => "hash-source",
+        _ => "hash-source-destination",
+    };
+
+    private DaemonSnapshot Build()
+    {
+        var now = _time.GetUtcNow();
+        var plan = _appliedPlan;
+        var uplinks = _model.Uplinks.Select(u =>
+        {
+            var health = _monitor.Uplinks[u.Name];
+            var history = _history.GetValueOrDefault(u.Name);
+            var planned = plan?.Uplinks.FirstOrDefault(p => p.Name == u.Name);
+            return new UplinkSnapshot(u.Name, u.Interface, u.Weight, _model.Marks.Value(u.Id), _model.Marks.Table(u.Id),
+                planned is { Healthy: true } ? planned.Share : 0, health.State, health.Since, health.Reason,
+                _changes.GetValueOrDefault(u.Name), history?.LastRtt, u.Probe.Enabled ? history?.Loss : null,
+                _links.Carrier(u.Name), u.Snat.Pool.Select(a => a.ToString()).ToList());
+        }).ToList();
+        return new DaemonSnapshot(_setup.ConfigPath, _startedAt, now, Word(_model.Balance), _model.Marks.Mask,
+            plan?.Fallback ?? true,
+            new ApplyStats(_applies, _applyFailures, _lastAppliedAt, _lastDuration, _lastError, _configLoadedAt),
+            uplinks);
+    }
+}

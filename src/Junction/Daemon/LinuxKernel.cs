@@ -1,0 +1,30 @@
+using System.Threading.Channels;
+using Junction.Linux.Apply;
+using Junction.Linux.Conntrack;
+using Junction.Linux.Netlink;
+using Junction.Linux.Processes;
+using Junction.Model;
+using Junction.Planning;
+
+namespace Junction.Cli.Daemon;
+
+/// <summary>The daemon's kernel: the network namespace the process runs in.</summary>
+internal sealed class LinuxKernel(CommandRunner runner) : IDaemonKernel
+{
+    private readonly KernelApplier _applier = new(runner);
+    private readonly ConntrackFlusher _conntrack = new(runner);
+
+    public IReadOnlyList<LinkEvent> ReadLinks() => LinkDump.Read(runner);
+
+    public (ChannelReader<LinkEvent> Events, IDisposable Owner)? ListenLinks()
+    {
+        var listener = RtnetlinkListener.Open();
+        return (listener.Events, listener);
+    }
+
+    public ApplyResult Apply(DesiredState plan) => _applier.Apply(plan);
+
+    public int FlushConntrack(uint mark, uint mask, Families families) => _conntrack.Flush(mark, mask, families);
+
+    public ApplyResult Flush() => _applier.Flush();
+}

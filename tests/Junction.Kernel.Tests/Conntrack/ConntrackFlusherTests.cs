@@ -1,0 +1,40 @@
+using Junction.Kernel.Tests.Support;
+using Junction.Linux.Conntrack;
+using Junction.Linux.Netlink;
+using Junction.Linux.Processes;
+using Junction.Model;
+
+namespace Junction.Kernel.Tests.Conntrack;
+
+public sealed class ConntrackFlusherTests
+{
+    [Theory]
+    [InlineData(0, "conntrack v1.4.7 (conntrack-tools): 3 flow entries have been deleted.\n", 3)]
+    [InlineData(1, "conntrack v1.4.7 (conntrack-tools): 0 flow entries have been deleted.\n", 0)]
+    [InlineData(1, "conntrack v1.4.7 (conntrack-tools): Operation not permitted\n", null)]
+    [InlineData(127, "conntrack: not found (is it installed?)", null)]
+    public void Nothing_to_delete_is_not_an_error_but_anything_else_is(int exit, string stderr, int? deleted) =>
+        Assert.Equal(deleted, ConntrackFlusher.Deleted(new CommandResult("conntrack -D", exit, "", stderr)));
+
+    [Fact]
+    public void Flushing_a_mark_nobody_uses_deletes_nothing_in_both_families()
+    {
+        using var ns = TestNamespace.Create();
+        Assert.Equal(0, new ConntrackFlusher(ns.Runner).Flush(0x00010000, 0x00ff0000, Families.Dual));
+    }
+
+    [Fact]
+    public void The_link_dump_reads_flags_and_addresses_like_the_events_do()
+    {
+        using var ns = TestNamespace.Create().Interface("wan1", "10.11.0.2/24");
+        ns.Run("ip", "link", "add", "wan2", "type", "veth", "peer", "name", "wan2p");
+
+        var dump = LinkDump.Read(ns.Runner);
+
+        var wan1 = dump.OfType<LinkStateChanged>().Single(l => l.Name == "wan1");
+        Assert.True(wan1.AdminUp);
+        Assert.Contains(dump.OfType<AddressChanged>(), a => a.Index == wan1.Index && a.Address.ToString() == "10.11.0.2" && a.PrefixLength == 24);
+        var wan2 = dump.OfType<LinkStateChanged>().Single(l => l.Name == "wan2");
+        Assert.False(wan2.HasCarrier);
+    }
+}

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Junction.Kernel.Tests.Balancing;
+using Junction.Linux.Lab;
+using Junction.Linux.Processes;
+
+namespace Junction.Kernel.Tests.Daemon;
+
+/// <summary>
+/// A lab whose router runs <c>junction run</c> as users do: the CLI program started inside
+/// the router namespace (<c>ip netns exec ROUTER dotnet junction.dll run -c FILE</c>), its
+/// log collected line by line. Disposing kills the daemon if it still runs and removes the
+/// lab, also when the test failed. Waits poll with a bounded timeout and fail with the
+/// daemon's log; nothing asserts on elapsed time.
+/// </summary>
+internal sealed partial class DaemonLab : IAsyncDisposable
+{
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private readonly List<string> _log = [];
+    private readonly string _dir = Directory.CreateTempSubdirectory("jtd-").FullName;
+    private Process? _daemon;
+
+    private DaemonLab(BalancedLab lab) => Lab = lab;
+
+    public BalancedLab Lab { get; }
+    public LabTopology Topology => Lab.Topology;
+    public CommandRunner Router => Lab.Lab.Network.Router;
+    public string ConfigPath => Path.Combine(_dir, "junction.yaml");
+
+    public static DaemonLab Start(int uplinks = 2) => new(BalancedLab.Start(new LabOptions { Uplinks = uplinks }));
+
+    /// <summary>Writes the configuration (uplinks isp1..N with these weights) and starts the daemon.</summary>
+    public DaemonLab Run(int[] weights, params string[] options)
+    {
+        WriteConfig(weights);
+        var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in (string[])["netns", "exec", Topology.RouterNamespace, Dotnet, CliDll, "run", "-c", ConfigPath, .. options])
+            psi.ArgumentList.Add(a);
+        _daemon = Process.Start(psi)!;
+        _daemon.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.Add(e.Data); };
+        _daemon.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.Add("stderr: " + e.Data); };
+        _daemon.BeginOutputReadLine();
+        _daemon.BeginErrorReadLine();
+        return this;
+    }
+
+    public void WriteConfig(int[] weights, string header = "lan: [lan]") => File.WriteAllText(ConfigPath, Lab.Config(header, weights));
+
+    public void WriteConfigText(string text) => File.WriteAllText(ConfigPath, text);
+
+    public string Log { get { lock (_log) return string.Join('\n', _log); } }
+
+    public int LogCount(string text) { lock (_log) return _log.Count(l => l.Contains(text, StringComparison.Ordinal)); }
+
+    public bool Running => _daemon is { HasExited: false };
+
+    public void Signal(string signal) => CommandRunner.Current.Check("kill", "-" + signal, _daemon!.Id.ToString());
+
+    /// <summary>Polls until <paramref name="done"/> holds; fails with the daemon's log after <see cref="Patience"/>.</summary>
+    public async Task WaitUntil(Func<bool> done, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!done())
+        {
+            if (deadline.Elapsed > Patience) Assert.Fail($"not within {Patience.TotalSeconds} s: {what}\n--- daemon log ---\n{Log}");
+            if (_daemon is { HasExited: true }) Assert.Fail($"the daemon exited ({_daemon.ExitCode}) while waiting for: {what}\n--- daemon log ---\n{Log}");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    public Task WaitForLog(string text, int count = 1) => WaitUntil(() => LogCount(text) >= count, $"log line '{text}' (x{count})");
+
+    /// <summary>Waits until the installed table balances new connections over exactly these uplinks (none: the main table).</summary>
+    public Task WaitBalancedOver(params int[] uplinks) =>
+        WaitUntil(() => BalancedOver() is { } now && now.SetEquals(uplinks), $"balancing over [{string.Join(", ", uplinks)}]");
+
+    /// <summary>The uplinks the choose chain hands new connections to; null when no table is installed.</summary>
+    public HashSet<int>? BalancedOver()
+    {
+        var table = Router.Run("nft", "list", "table", "inet", "junction");
+        if (!table.Ok) return null;
+        var choose = ChooseChain().Match(table.Stdout);
+        return choose.Success ? MarkGoto().Matches(choose.Groups[1].Value).Select(m => int.Parse(m.Groups[1].Value)).ToHashSet() : null;
+    }
+
+    public async Task<int[]> Connections(int count) => Lab.PerUplink(await Lab.Connect(count));
+
+    /// <summary>Conntrack entries toward the lab service carrying uplink i's mark.</summary>
+    public int ConntrackOf(int uplink) => Lab.ConntrackMarks().Values.Count(m => (m & 0x00ff0000) == (uint)uplink << 16);
+
+    /// <summary>
+    /// Silently drops what the router sends into ISP i (all of it, or only ICMP): the
+    /// carrier stays up, so only probes can tell.
+    /// </summary>
+    public void Blackhole(int isp, bool icmpOnly = false) =>
+        Lab.Lab.Network.Isp(isp).Run("nft", ["-f", "-"],
+            $"table inet blackhole {{\n chain pre {{ type filter hook prerouting priority -300; policy accept; iifname \"router\" {(icmpOnly ? "meta l4proto icmp " : "")}drop; }}\n}}\n").Check();
+
+    public void Unblackhole(int isp) => Lab.Lab.Network.Isp(isp).Check("nft", "delete", "table", "inet", "blackhole");
+
+    /// <summary>Stops the daemon with SIGTERM and returns its exit code.</summary>
+    public async Task<int> Stop()
+    {
+        Signal("TERM");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(Patience);
+        await _daemon!.WaitForExitAsync(timeout.Token);
+        return _daemon.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_daemon is { HasExited: false })
+            {
+                _daemon.Kill(entireProcessTree: true);
+                await _daemon.WaitForExitAsync();
+            }
+            _daemon?.Dispose();
+        }
+        finally
+        {
+            await Lab.DisposeAsync();
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [GeneratedRegex(@"chain choose \{\n(.*?)\n\t\}", RegexOptions.Singleline)]
+    private static partial Regex ChooseChain();
+
+    [GeneratedRegex(@"goto mark_isp(\d+)")]
+    private static partial Regex MarkGoto();
+
+    private static string CliDll => Path.Combine(AppContext.BaseDirectory, "junction.dll");
+
+    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+}

@@ -1,0 +1,47 @@
+using System.Threading.Channels;
+using Junction.Linux.Apply;
+using Junction.Linux.Netlink;
+using Junction.Model;
+using Junction.Planning;
+
+namespace Junction.Cli.Daemon.Tests;
+
+/// <summary>A kernel that records what the daemon asked of it, and fails applies on request.</summary>
+internal sealed class FakeKernel : IDaemonKernel
+{
+    public IReadOnlyList<LinkEvent> Links { get; set; } = LinkTableTests.AllUp;
+    public List<DesiredState> Applied { get; } = [];
+    public List<(uint Mark, uint Mask)> Flushed { get; } = [];
+    public int FailNext { get; set; }
+    public int Attempts { get; private set; }
+    public bool FlushedAll { get; private set; }
+
+    public IReadOnlyList<LinkEvent> ReadLinks() => Links;
+
+    public (ChannelReader<LinkEvent> Events, IDisposable Owner)? ListenLinks() => null;
+
+    public ApplyResult Apply(DesiredState plan)
+    {
+        Attempts++;
+        if (FailNext > 0)
+        {
+            FailNext--;
+            throw new ApplyFailedException("apply", null, "nft: Operation not permitted", []);
+        }
+        Applied.Add(plan);
+        return new ApplyResult("apply", [], false);
+    }
+
+    public int FlushConntrack(uint mark, uint mask, Families families)
+    {
+        Flushed.Add((mark, mask));
+        return 3;
+    }
+
+    public ApplyResult Flush()
+    {
+        FlushedAll = true;
+        return new ApplyResult("flush", [], false);
+    }
+
+}
