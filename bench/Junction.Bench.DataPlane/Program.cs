@@ -12,8 +12,8 @@ using Junction.Model;
 // throughput (iperf3) through the lab router, each variant paired with a no-rules
 // measurement taken just before it, variants shuffled in every round.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-var rounds = Arg("--rounds", 3);
-var seconds = Arg("--seconds", 3);
+var rounds = Arg("--rounds", 5);
+var seconds = Arg("--seconds", 2);
 int[] uplinkCounts = [2, 8, 32, 64];
 int[] poolSizes = [1, 16, 256];
 const int PoolUplinks = 2;
@@ -43,6 +43,7 @@ lab.Own(LabProcess.Start(t.ServerNamespace, "iperf3", "-s", "-B", LabTopology.Se
 await Task.Delay(500);
 
 var random = new Random(6);
+var used = uplinkCounts.Max();
 var connResults = new List<(Variant Variant, double Base, double Rate, long Errors)>();
 var bulkResults = new List<(Variant Variant, double Base, double Rate)>();
 for (var round = 1; round <= rounds; round++)
@@ -72,14 +73,14 @@ section.Line($"No-rules baseline over the whole run: median {Stats.Median(allBas
 section.Line();
 
 var nat = Summary(connResults.Where(c => c.Variant.Group == "nat"));
-var table = new MarkdownTable("variant", "uplinks", "conn/s", "ratio to no rules", "µs/conn added");
-table.Row("no rules", "1 (main table)", $"{Stats.Median(allBase):0}", "1.00", "0");
-table.Row("NAT only", 1, $"{nat.Rate:0}", $"{nat.Ratio:0.00}", $"{nat.Added:0.0}");
+var table = new MarkdownTable("variant", "uplinks", "conn/s", "ratio to no rules", "ratio, min–max", "µs/conn added");
+table.Row("no rules", "1 (main table)", $"{Stats.Median(allBase):0}", "1.00", "", "0");
+table.Row("NAT only", 1, $"{nat.Rate:0}", $"{nat.Ratio:0.00}", nat.Spread, $"{nat.Added:0.0}");
 foreach (var u in uplinkCounts)
 foreach (var name in new[] { junction.Name, iptables.Name, multipath.Name })
 {
     var s = Summary(connResults.Where(c => c.Variant.Group == "uplinks" && c.Variant.Name == name && c.Variant.Setup.Uplinks == u));
-    table.Row(name, u, $"{s.Rate:0}", $"{s.Ratio:0.00}", $"{s.Added:0.0}");
+    table.Row(name, u, $"{s.Rate:0}", $"{s.Ratio:0.00}", s.Spread, $"{s.Added:0.0}");
 }
 section.Line("### New connections per second, by number of uplinks").Line().Table(table);
 var plot = new Plot("lines", "New connections/s relative to the no-rules router", "uplinks", "ratio to no rules (1 = free)") { LogX = true, Reference = 1.0 };
@@ -88,12 +89,12 @@ foreach (var name in new[] { junction.Name, iptables.Name, multipath.Name })
 plot.Series("NAT only (1 uplink)", uplinkCounts.Select(_ => nat.Ratio), uplinkCounts.Select(u => (double)u));
 section.Line(plot.Save("dataplane-uplinks")).Line();
 
-var pools = new MarkdownTable("variant", "SNAT pool per uplink", "conn/s", "ratio to no rules", "µs/conn added");
+var pools = new MarkdownTable("variant", "SNAT pool per uplink", "conn/s", "ratio to no rules", "ratio, min–max", "µs/conn added");
 foreach (var p in poolSizes)
 foreach (var name in new[] { junction.Name, iptables.Name })
 {
     var s = Summary(connResults.Where(c => c.Variant.Group == "pool" && c.Variant.Name == name && c.Variant.Setup.Pool == p));
-    pools.Row(name, p, $"{s.Rate:0}", $"{s.Ratio:0.00}", $"{s.Added:0.0}");
+    pools.Row(name, p, $"{s.Rate:0}", $"{s.Ratio:0.00}", s.Spread, $"{s.Added:0.0}");
 }
 section.Line($"### New connections per second, by SNAT pool size ({PoolUplinks} uplinks, each with its own pool)").Line();
 section.Line($"Junction: `snat to numgen inc mod N map {{ 0 : A0, ... }}` per uplink. iptables: per uplink a nat POSTROUTING chain of `-o wanI -m statistic --mode nth --every K --packet 0 -j SNAT --to-source AK` for K = N..1 (NAT rules see only a connection's first packet). Pool addresses are /32s on the router's uplinks.").Line();
@@ -103,11 +104,11 @@ foreach (var name in new[] { junction.Name, iptables.Name })
     poolPlot.Series(name, poolSizes.Select(p => Summary(connResults.Where(c => c.Variant.Group == "pool" && c.Variant.Name == name && c.Variant.Setup.Pool == p)).Ratio), poolSizes.Select(p => (double)p));
 section.Line(poolPlot.Save("dataplane-pool")).Line();
 
-var bulk = new MarkdownTable("variant", "uplinks", "Gbit/s", "no rules, Gbit/s", "ratio to no rules");
+var bulk = new MarkdownTable("variant", "uplinks", "Gbit/s", "no rules, Gbit/s", "ratio to no rules", "ratio, min–max");
 foreach (var v in bulkVariants)
 {
     var rs = bulkResults.Where(b => b.Variant == v).ToList();
-    bulk.Row(v.Name, v.Setup.Uplinks, $"{Stats.Median(rs.Select(r => r.Rate)) / 1e9:0.00}", $"{Stats.Median(rs.Select(r => r.Base)) / 1e9:0.00}", $"{Stats.Median(rs.Select(r => r.Rate / r.Base)):0.00}");
+    bulk.Row(v.Name, v.Setup.Uplinks, $"{Stats.Median(rs.Select(r => r.Rate)) / 1e9:0.00}", $"{Stats.Median(rs.Select(r => r.Base)) / 1e9:0.00}", $"{Stats.Median(rs.Select(r => r.Rate / r.Base)):0.00}", $"{rs.Min(r => r.Rate / r.Base):0.00}–{rs.Max(r => r.Rate / r.Base):0.00}");
 }
 section.Line("### Bulk throughput (iperf3)").Line().Table(bulk);
 var errors = connResults.Sum(c => c.Errors);
@@ -116,10 +117,11 @@ section.Line().Line("Headline: " + string.Join("; ", uplinkCounts.Where(u => u i
     $"{n} at {u} uplinks {Summary(connResults.Where(c => c.Variant.Group == "uplinks" && c.Variant.Name == n && c.Variant.Setup.Uplinks == u)).Ratio:0.00}×"))) + " of the no-rules conn/s.");
 section.Write();
 
-(double Rate, double Ratio, double Added) Summary(IEnumerable<(Variant Variant, double Base, double Rate, long Errors)> runs)
+(double Rate, double Ratio, double Added, string Spread) Summary(IEnumerable<(Variant Variant, double Base, double Rate, long Errors)> runs)
 {
     var list = runs.ToList();
-    return (Stats.Median(list.Select(r => r.Rate)), Stats.Median(list.Select(r => r.Rate / r.Base)), Stats.Median(list.Select(r => 1e6 / r.Rate - 1e6 / r.Base)));
+    var ratios = list.Select(r => r.Rate / r.Base).ToList();
+    return (Stats.Median(list.Select(r => r.Rate)), Stats.Median(ratios), Stats.Median(list.Select(r => 1e6 / r.Rate - 1e6 / r.Base)), $"{ratios.Min():0.00}–{ratios.Max():0.00}");
 }
 
 (double Rate, long Errors) Wrk(IContender contender, RouterSetup setup)
@@ -143,7 +145,9 @@ double Iperf(IContender contender, RouterSetup setup)
 void Install(IContender contender, RouterSetup setup)
 {
     RouterReset.Run(lab);
-    lab.ForgetConnections(uplinkCounts.Max());
+    // Only the ISPs the previous measurement used hold its connections.
+    lab.ForgetConnections(used);
+    used = setup.Uplinks;
     contender.Install(lab, setup);
 }
 

@@ -21,9 +21,14 @@ public sealed class JunctionContender(BalanceMode mode) : IContender
     public ApplyResult Apply(BenchLab lab, RouterSetup setup, params string[] down) =>
         new KernelApplier(lab.Router).Apply(Planner.Plan(Model(lab, setup), down.ToHashSet()));
 
-    public JunctionModel Model(BenchLab lab, RouterSetup setup, string extra = "") => ConfigLoader.LoadText(Yaml(lab, setup, extra), "bench.yaml");
+    public JunctionModel Model(BenchLab lab, RouterSetup setup, string extra = "", Func<int, IReadOnlyList<string>>? pool = null) =>
+        ConfigLoader.LoadText(Yaml(lab, setup, extra, pool), "bench.yaml");
 
-    public string Yaml(BenchLab lab, RouterSetup setup, string extra = "")
+    /// <summary>
+    /// The configuration for uplinks 1..N; <paramref name="extra"/> adds top-level keys, and
+    /// <paramref name="pool"/> overrides uplink I's SNAT pool (default: <see cref="SnatPool"/> of setup.Pool).
+    /// </summary>
+    public string Yaml(BenchLab lab, RouterSetup setup, string extra = "", Func<int, IReadOnlyList<string>>? pool = null)
     {
         var t = lab.Topology;
         var yaml = new StringBuilder()
@@ -34,8 +39,9 @@ public sealed class JunctionContender(BalanceMode mode) : IContender
         for (var i = 1; i <= setup.Uplinks; i++)
         {
             yaml.Append($"  - {{ name: isp{i}, interface: {t.WanInterface(i)}, gateway: {t.IspGateway(i)}, weight: {setup.Weights[i - 1]}");
-            if (setup.Pool > 0)
-                yaml.Append($", snat: {{ addresses: [{string.Join(", ", SnatPool.Addresses(i, setup.Pool))}], spread: round-robin }}");
+            var addresses = pool?.Invoke(i) ?? (setup.Pool > 0 ? SnatPool.Addresses(i, setup.Pool) : []);
+            if (addresses.Count > 0)
+                yaml.Append($", snat: {{ addresses: [{string.Join(", ", addresses)}], spread: round-robin }}");
             yaml.AppendLine(" }");
         }
         return yaml.ToString();

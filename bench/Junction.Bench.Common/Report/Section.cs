@@ -12,6 +12,7 @@ public sealed class Section(string heading, string project)
 {
     private readonly StringBuilder _body = new();
     private readonly DateTime _started = DateTime.UtcNow;
+    private readonly string _loadAtStart = Load();
 
     public string Heading { get; } = heading;
     public string Command => $"dotnet run -c Release --project bench/{project}";
@@ -26,8 +27,11 @@ public sealed class Section(string heading, string project)
 
     public string Text(TimeSpan took) =>
         $"## {Heading}\n\n" +
-        $"`{Command}` — run {_started.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC in {took.TotalMinutes:0.0} min on {Machine.Describe()}.\n\n" +
+        $"`{Command}` — run {_started.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC in {took.TotalMinutes:0.0} min on {Machine.Describe()}; " +
+        $"1-minute load average {_loadAtStart} at the start and {Load()} at the end (the machine is shared).\n\n" +
         _body.ToString().TrimEnd() + "\n";
+
+    private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     /// <summary>Replaces this section in docs/benchmarks.md (or adds it before the closing note) and prints it.</summary>
     public void Write()
