@@ -24,15 +24,7 @@ public sealed class KernelMultipath(int hashPolicy) : IContender
         BenchLab.Check(lab.Router, "sysctl", ["-q", "-w", $"net.ipv4.fib_multipath_hash_policy={HashPolicy}",
             .. Enumerable.Range(1, setup.Uplinks).Select(i => $"net.ipv4.conf.{t.WanInterface(i)}.rp_filter=2")]);
         Route(lab, setup, present);
-        lab.Router.Run("nft", ["-f", "-"], stdin: """
-            table ip benchnat {
-                chain postrouting {
-                    type nat hook postrouting priority srcnat; policy accept;
-                    oifname "wan*" masquerade
-                }
-            }
-
-            """).Check();
+        NatOnly.Masquerade(lab);
     }
 
     /// <summary>Replaces the default route only: a weight change or an uplink leaving or joining the group.</summary>

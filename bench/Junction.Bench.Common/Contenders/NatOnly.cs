@@ -8,7 +8,10 @@ public sealed class NatOnly : IContender
     public string Name => "NAT only";
     public string Description => "main default via ISP 1 and nft `oifname \"wan*\" masquerade`: conntrack and NAT, no balancing";
 
-    public void Install(BenchLab lab, RouterSetup setup) =>
+    public void Install(BenchLab lab, RouterSetup setup) => Masquerade(lab);
+
+    /// <summary>One nft rule masquerading everything that leaves by any uplink (what multipath users add too).</summary>
+    public static void Masquerade(BenchLab lab) =>
         lab.Router.Run("nft", ["-f", "-"], stdin: """
             table ip benchnat {
                 chain postrouting {
