@@ -6,7 +6,8 @@ namespace Junction.Linux.Lab;
 public sealed partial record LabOptions
 {
     public const string DefaultPrefix = "jlab";
-    public const int MaxUplinks = 16;
+    /// <summary>64, so benchmarks can show how the rule sets scale; each uplink costs one ISP namespace and two veth pairs.</summary>
+    public const int MaxUplinks = 64;
     public const int MaxClients = 50;
     public const int MaxExtraClientAddresses = 250;
     public const int MaxExtraWanAddresses = 3;

@@ -45,4 +45,14 @@ public sealed class LabTopologyTests
         var problems = new LabOptions { Prefix = "Bad-Prefix", Uplinks = 0, Clients = 99 }.Problems();
         Assert.Equal(3, problems.Count);
     }
+
+    [Fact]
+    public void Up_to_sixty_four_uplinks_each_with_its_own_addresses()
+    {
+        Assert.Empty(new LabOptions { Uplinks = 64 }.Problems());
+        Assert.Single(new LabOptions { Uplinks = 65 }.Problems());
+        var wide = new LabTopology(new LabOptions { Prefix = "jx", Uplinks = 64 });
+        Assert.Equal("10.100.64.2", wide.WanAddress(64).ToString());
+        Assert.Equal(64, wide.UplinkOf(IPAddress.Parse("10.200.64.1")));
+    }
 }

@@ -1,0 +1,70 @@
+using System.Globalization;
+using Junction.Bench.Contenders;
+using Junction.Bench.Lab;
+using Junction.Bench.Report;
+using Junction.Linux.Apply;
+using Junction.Linux.Lab;
+using Junction.Model;
+using Junction.Planning;
+
+// Control plane: how long planning and applying take as the configuration grows, and how
+// long a health change takes to reach the kernel (plan with one uplink down + apply).
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+const int Repeats = 5;
+const int PoolSize = 1024;
+int[] uplinkCounts = [2, 16, 64];
+
+var section = new Section("Control plane", "Junction.Bench.ControlPlane");
+await using var lab = BenchLab.Up(new LabOptions { Prefix = "jbcp", Uplinks = uplinkCounts.Max(), Clients = 1, ExtraWanAddresses = 0 });
+var junction = new JunctionContender(BalanceMode.RoundRobin);
+var applier = new KernelApplier(lab.Router);
+
+var cases = uplinkCounts.Select(u => (Label: $"{u} uplinks", Model: junction.Model(lab, RouterSetup.Equal(u)))).ToList();
+cases.Add(($"2 uplinks, isp1 with a {PoolSize:N0}-address SNAT pool", junction.Model(lab, RouterSetup.Equal(2),
+    pool: i => i == 1 ? [.. Enumerable.Range(0, PoolSize).Select(k => $"10.102.{k / 256}.{k % 256}")] : [])));
+
+var table = new MarkdownTable("configuration", "plan (pure), ms", "apply from nothing, ms", "kernel steps", "re-apply unchanged, ms", "health change → kernel, ms", "nft table, lines");
+var plot = new Plot("bars", "Control plane: median times", "configuration", "milliseconds") { LogY = true };
+plot.Groups.AddRange(cases.Select(c => c.Label.Replace(", isp1 with a", " +").Replace("-address SNAT pool", " pool")));
+var rows = new List<double[]>();
+foreach (var (label, model) in cases)
+{
+    DesiredState plan = null!;
+    var planMs = Stats.Median(Enumerable.Range(0, Repeats * 4).Select(_ => Stats.Milliseconds(() => plan = Planner.Plan(model))));
+    var steps = 0;
+    var cold = new List<double>();
+    var noop = new List<double>();
+    var health = new List<double>();
+    for (var r = 0; r < Repeats; r++)
+    {
+        RouterReset.Run(lab);
+        cold.Add(Stats.Milliseconds(() => steps = applier.Apply(plan).Changes.Count));
+        noop.Add(Stats.Milliseconds(() => Expect(applier.Apply(plan).NoChanges, "a second apply of the same plan changed something")));
+        // Down, then back up: both are health changes the daemon applies the same way.
+        health.Add(Stats.Milliseconds(() => applier.Apply(Planner.Plan(model, new HashSet<string> { "isp2" }))));
+        health.Add(Stats.Milliseconds(() => applier.Apply(Planner.Plan(model))));
+    }
+    var lines = plan.NftTable.Split('\n').Length;
+    Console.Error.WriteLine($"{label}: plan {planMs:0.00} ms, apply {Stats.Median(cold):0} ms ({steps} steps), no-op {Stats.Median(noop):0} ms, health {Stats.Median(health):0} ms");
+    table.Row(label, $"{planMs:0.00}", Range(cold), steps, Range(noop), Range(health), lines);
+    rows.Add([planMs, Stats.Median(cold), Stats.Median(noop), Stats.Median(health)]);
+}
+RouterReset.Run(lab);
+string[] series = ["plan (pure)", "apply from nothing", "re-apply unchanged", "health change → kernel"];
+for (var s = 0; s < series.Length; s++) plot.Series(series[s], rows.Select(r => r[s]));
+
+section.Line($"Junction's own applier (`KernelApplier`, what `junction apply` runs) inside the router of a {uplinkCounts.Max()}-uplink lab; `balance: round-robin`, masquerade per uplink. Times are medians of {Repeats} runs (min–max in brackets) of wall-clock time, from the call to its return, i.e. until the kernel holds the new state. *Apply from nothing* starts from a router reset to its built state; *kernel steps* is how many changes it made (one `nft -f` transaction for the whole table, then one `sysctl`/`ip route`/`ip rule` command per item). *Re-apply unchanged* only reads the kernel back and finds nothing to do. *Health change → kernel* is what the daemon will do when an uplink's health changes, measured here without the daemon: `Planner.Plan(model, {{isp2}})` plus `Apply`, alternately with isp2 down and back up (only the nftables table changes; rules and routes stay).");
+section.Line();
+section.Table(table);
+section.Line(plot.Save("controlplane")).Line();
+section.Line("| daemon (`junction run`) with 8 uplinks probing every 200 ms | value |").Line("|---|--:|");
+section.Line("| resident memory (RSS) | measured once `junction run` lands |").Line("| idle CPU | measured once `junction run` lands |").Line();
+section.Line("The daemon is being built on another branch; these two rows are left open rather than guessed.");
+section.Write();
+
+static string Range(List<double> ms) => $"{Stats.Median(ms):0} ({ms.Min():0}–{ms.Max():0})";
+
+static void Expect(bool condition, string what)
+{
+    if (!condition) throw new InvalidOperationException(what);
+}
