@@ -200,40 +200,48 @@ public static class Planner
     private static bool[] Healthy(JunctionModel model, IReadOnlyList<UplinkPlan> uplinks, Families family) =>
         model.Uplinks.Select((u, i) => uplinks[i].Healthy && u.Families.HasFlag(family)).ToArray();
 
+    /// <summary>
+    /// Source NAT in two lookups whatever the number of uplinks: a verdict map sends
+    /// connections leaving a pool uplink to that uplink's pool chain (a NAT statement ends
+    /// the evaluation), and one set match masquerades everything else leaving a
+    /// masquerading or pool uplink.
+    /// </summary>
     private static void WriteSnat(NftWriter w, JunctionModel model, IReadOnlyList<UplinkPlan> uplinks, string mask)
     {
+        var pools = uplinks.Where(u => u.Snat.Mode == SnatMode.Pool).ToList();
+        var masquerade = uplinks.Where(u => u.Snat.Mode != SnatMode.None).ToList();
+
         w.Line().Open("chain postrouting");
         w.Line("type nat hook postrouting priority srcnat; policy accept;");
-        foreach (var u in uplinks)
+        foreach (var u in uplinks.Where(u => u.Snat.Mode == SnatMode.None))
+            w.Line($"# {u.Name}: snat none - connections keep their source address");
+        if (pools.Count > 0)
+            w.Line($"oifname vmap {{ {string.Join(", ", pools.Select(u => $"{Quote(u.Interface)} : jump {SnatChain(u)}"))} }}");
+        if (masquerade.Count > 0)
         {
-            var dev = $"oifname {Quote(u.Interface)}";
-            switch (u.Snat.Mode)
-            {
-                case SnatMode.None:
-                    w.Line($"# {u.Name}: snat none - connections keep their source address");
-                    break;
-                case SnatMode.Masquerade:
-                    w.Line($"{dev} masquerade comment {Quote(u.Name)}");
-                    break;
-                case SnatMode.Pool:
-                    foreach (var (family, keyword) in new[] { (AddressFamily.InterNetwork, "ip"), (AddressFamily.InterNetworkV6, "ip6") })
-                    {
-                        var pool = u.Snat.Pool.Where(a => a.AddressFamily == family).ToList();
-                        if (pool.Count == 0) continue;
-                        var pick = u.Snat.Spread switch
-                        {
-                            PoolSpread.Random => $"numgen random mod {pool.Count}",
-                            PoolSpread.HashSource => $"jhash {keyword} saddr mod {pool.Count} seed 0x{HashSeed:x}",
-                            _ => $"numgen inc mod {pool.Count}",
-                        };
-                        var entries = string.Join(", ", pool.Select((a, i) => $"{i} : {a}"));
-                        w.Line($"{dev} ct mark & {mask} == {model.Marks.Hex(u.Mark)} meta nfproto {(keyword == "ip" ? "ipv4" : "ipv6")} snat {keyword} to {pick} map {{ {entries} }} comment {Quote(u.Name + " pool")}");
-                    }
-                    w.Line($"{dev} masquerade comment {Quote(u.Name + ": connections Junction did not balance")}");
-                    break;
-            }
+            var why = pools.Count == 0 ? "" : " (on pool uplinks: connections Junction did not balance)";
+            w.Line($"oifname {{ {string.Join(", ", masquerade.Select(u => Quote(u.Interface)))} }} masquerade comment {Quote("masquerade" + why)}");
         }
         w.Close();
+
+        foreach (var u in pools)
+        {
+            w.Line().Open($"chain {SnatChain(u)}");
+            foreach (var (family, keyword) in new[] { (AddressFamily.InterNetwork, "ip"), (AddressFamily.InterNetworkV6, "ip6") })
+            {
+                var pool = u.Snat.Pool.Where(a => a.AddressFamily == family).ToList();
+                if (pool.Count == 0) continue;
+                var pick = u.Snat.Spread switch
+                {
+                    PoolSpread.Random => $"numgen random mod {pool.Count}",
+                    PoolSpread.HashSource => $"jhash {keyword} saddr mod {pool.Count} seed 0x{HashSeed:x}",
+                    _ => $"numgen inc mod {pool.Count}",
+                };
+                var entries = string.Join(", ", pool.Select((a, i) => $"{i} : {a}"));
+                w.Line($"ct mark & {mask} == {model.Marks.Hex(u.Mark)} meta nfproto {(keyword == "ip" ? "ipv4" : "ipv6")} snat {keyword} to {pick} map {{ {entries} }} comment {Quote(u.Name + " pool")}");
+            }
+            w.Close();
+        }
     }
 
     private static string RestoreDispatch(IReadOnlyList<UplinkPlan> uplinks, string mask) =>
@@ -309,6 +317,8 @@ public static class Planner
     internal static string MarkChain(UplinkPlan u) => "mark_" + u.Name.Replace('-', '_');
 
     internal static string RestoreChain(UplinkPlan u) => "restore_" + u.Name.Replace('-', '_');
+
+    internal static string SnatChain(UplinkPlan u) => "snat_" + u.Name.Replace('-', '_');
 
     private static string Quote(string s) => $"\"{s}\"";
 

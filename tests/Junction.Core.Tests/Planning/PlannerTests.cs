@@ -163,10 +163,13 @@ public sealed class PlannerTests
             """);
         var post = Chain(plan, "postrouting");
         Assert.Contains("type nat hook postrouting priority srcnat", post);
-        Assert.Contains("oifname \"wan1\" masquerade", post);
+        // Two lookups whatever the number of uplinks: pool uplinks by verdict map, then one masquerade set.
+        Assert.Contains("oifname vmap { \"eth0\" : jump snat_c, \"eth1\" : jump snat_d }", post);
+        Assert.Contains("oifname { \"wan1\", \"eth0\", \"eth1\" } masquerade", post);
+        Assert.True(post.IndexOf("vmap", StringComparison.Ordinal) < post.IndexOf("masquerade", StringComparison.Ordinal));
         Assert.DoesNotContain("\"wan2\"", post);
-        Assert.Contains("oifname \"eth0\" ct mark & 0x00ff0000 == 0x00030000 meta nfproto ipv4 snat ip to numgen inc mod 3 map { 0 : 192.0.2.11, 1 : 192.0.2.12, 2 : 192.0.2.13 }", post);
-        Assert.Contains($"snat ip to jhash ip saddr mod 2 seed 0x{Planner.HashSeed:x} map {{ 0 : 192.0.3.11, 1 : 192.0.3.12 }}", post);
+        Assert.Contains("ct mark & 0x00ff0000 == 0x00030000 meta nfproto ipv4 snat ip to numgen inc mod 3 map { 0 : 192.0.2.11, 1 : 192.0.2.12, 2 : 192.0.2.13 }", Chain(plan, "snat_c"));
+        Assert.Contains($"snat ip to jhash ip saddr mod 2 seed 0x{Planner.HashSeed:x} map {{ 0 : 192.0.3.11, 1 : 192.0.3.12 }}", Chain(plan, "snat_d"));
     }
 
     [Fact]
