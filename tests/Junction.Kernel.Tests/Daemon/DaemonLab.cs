@@ -68,16 +68,7 @@ internal sealed partial class DaemonLab : IAsyncDisposable
     public void Signal(string signal) => CommandRunner.Current.Check("kill", "-" + signal, _daemon!.Id.ToString());
 
     /// <summary>Polls until <paramref name="done"/> holds; fails with the daemon's log after <see cref="Patience"/>.</summary>
-    public async Task WaitUntil(Func<bool> done, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!done())
-        {
-            if (deadline.Elapsed > Patience) Assert.Fail($"not within {Patience.TotalSeconds} s: {what}\n--- daemon log ---\n{Log}");
-            if (_daemon is { HasExited: true }) Assert.Fail($"the daemon exited ({_daemon.ExitCode}) while waiting for: {what}\n--- daemon log ---\n{Log}");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-    }
+    public Task WaitUntil(Func<bool> done, string what) => WaitUntil(() => Task.FromResult(done()), what);
 
     /// <summary>The same for a condition that has to be awaited (an HTTP request, say).</summary>
     public async Task WaitUntil(Func<Task<bool>> done, string what)

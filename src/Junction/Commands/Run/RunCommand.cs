@@ -29,7 +29,7 @@ internal static class RunCommand
             HelpName = "LEVEL",
         };
         var socket = ControlOptionsCli.Socket();
-        socket.Description = $"Where to serve status, explain and metrics (a Unix socket, mode 0600; its directory is made 0700). " +
+        socket.Description = "Where to serve status, explain and metrics (a Unix socket, mode 0600; its directory is made 0700). " +
             $"Default: {ControlOptions.DefaultSocketPath}";
         var command = new Command("run",
             "Run the daemon: apply the configuration, probe every uplink through itself, watch link events, and " +
