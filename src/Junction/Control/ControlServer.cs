@@ -20,31 +20,39 @@ namespace Junction.Cli.Control;
 /// The daemon's small HTTP/JSON API on a Unix socket (root only: mode 0600), and, only when
 /// configured, a Prometheus listener on a TCP port that serves <c>/metrics</c> and nothing
 /// else. Endpoints on the socket: <c>GET /v1/status</c>, <c>GET /v1/explain?c=CONNECTION</c>,
-/// <c>GET /metrics</c>. The daemon starts it once it has a model and stops it by disposing.
+/// <c>GET /metrics</c>. The two are separate Kestrel servers sharing one <see cref="StatusService"/>,
+/// so a reload can move the metrics listener (<see cref="MoveMetricsAsync"/>) without closing
+/// the socket or losing the new-connection window. The daemon starts it once it has applied
+/// and stops it by disposing.
 /// </summary>
 public sealed class ControlServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sampler;
+    private readonly SemaphoreSlim _metricsGate = new(1, 1);
+    private WebApplication? _metrics;
+    private volatile IPEndPoint? _metricsEndpoint;
 
-    private ControlServer(WebApplication app, StatusService status, string socketPath, IPEndPoint? metrics, TimeSpan interval, TimeProvider time)
+    private ControlServer(WebApplication app, StatusService status, string socketPath, TimeSpan interval, TimeProvider time)
     {
         _app = app;
         Status = status;
         SocketPath = socketPath;
-        MetricsEndpoint = metrics;
         _sampler = SampleAsync(interval, time, _stop.Token);
     }
 
     public string SocketPath { get; }
 
     /// <summary>Where the metrics listener really listens (port 0 in the options becomes the port given); null without one.</summary>
-    public IPEndPoint? MetricsEndpoint { get; }
+    public IPEndPoint? MetricsEndpoint => _metricsEndpoint;
 
     internal StatusService Status { get; }
 
-    /// <summary>Starts serving. <paramref name="model"/> is asked on every explain, so a reload is seen at once.</summary>
+    /// <summary>
+    /// Starts serving. <paramref name="model"/> is asked on every explain, so a reload is seen at once.
+    /// Throws <see cref="ListenFailedException"/> when the socket or the metrics address cannot be bound.
+    /// </summary>
     public static async Task<ControlServer> StartAsync(IStatusSource source, Func<JunctionModel> model, CommandRunner runner,
         ControlOptions options, CancellationToken ct)
     {
@@ -52,20 +60,7 @@ public sealed class ControlServer : IAsyncDisposable
         var status = new StatusService(source, model, new KernelObserver(runner), new NewConnectionWindow(options.Time));
         status.Sample();
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.ListenUnixSocket(options.SocketPath);
-            if (options.MetricsListen is { } listen) k.Listen(listen);
-            k.AddServerHeader = false;
-        });
-        var app = builder.Build();
-        // The TCP listener is for Prometheus only: status and explain stay root-only on the socket.
-        app.Use((context, next) =>
-            context.Connection.LocalIpAddress is not null && context.Request.Path != "/metrics"
-                ? Results.NotFound().ExecuteAsync(context)
-                : next(context));
+        var app = Build(k => k.ListenUnixSocket(options.SocketPath));
         app.MapGet("/v1/status", () => Results.Json(status.Report(), StatusJson.Options));
         app.MapGet("/v1/explain", (string? c) =>
         {
@@ -75,23 +70,18 @@ public sealed class ControlServer : IAsyncDisposable
                 : Error(error);
         });
         app.MapGet("/metrics", () => Results.Text(status.Metrics(), PrometheusWriter.ContentType));
+        await StartOrExplain(app, $"cannot listen on {options.SocketPath}", ct);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(options.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
-        await app.StartAsync(ct);
+        var server = new ControlServer(app, status, options.SocketPath, options.SampleInterval, options.Time);
         try
         {
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(options.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            IPEndPoint? metrics = null;
-            if (options.MetricsListen is not null)
-            {
-                var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-                    .Select(a => new Uri(a)).First(u => u.Scheme == "http" && u.Host != "unix");
-                metrics = new IPEndPoint(options.MetricsListen.Address, address.Port);
-            }
-            return new ControlServer(app, status, options.SocketPath, metrics, options.SampleInterval, options.Time);
+            if (options.MetricsListen is { } listen) await server.MoveMetricsAsync(listen, ct);
+            return server;
         }
         catch
         {
-            await app.DisposeAsync();
+            await server.DisposeAsync();
             throw;
         }
     }
@@ -99,7 +89,84 @@ public sealed class ControlServer : IAsyncDisposable
     public static Task<ControlServer> StartAsync(IStatusSource source, JunctionModel model, CommandRunner runner,
         ControlOptions options, CancellationToken ct) => StartAsync(source, () => model, runner, options, ct);
 
+    /// <summary>
+    /// Closes the metrics listener and opens one on <paramref name="listen"/> (null: none). The old
+    /// one is closed first, so the same port on another address can be taken. On failure there is
+    /// no listener and <see cref="ListenFailedException"/> says why; the caller may move back.
+    /// </summary>
+    public async Task MoveMetricsAsync(IPEndPoint? listen, CancellationToken ct)
+    {
+        await _metricsGate.WaitAsync(ct);
+        try
+        {
+            if (_metrics is { } old)
+            {
+                _metrics = null;
+                _metricsEndpoint = null;
+                await old.StopAsync(CancellationToken.None);
+                await old.DisposeAsync();
+            }
+            if (listen is null) return;
+            // The TCP listener is for Prometheus only: status and explain stay root-only on the socket.
+            var app = Build(k => k.Listen(listen));
+            app.MapGet("/metrics", () => Results.Text(Status.Metrics(), PrometheusWriter.ContentType));
+            await StartOrExplain(app, $"cannot listen for metrics on {listen}", ct);
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+                .Select(a => new Uri(a)).First(u => u.Scheme == "http");
+            _metrics = app;
+            _metricsEndpoint = new IPEndPoint(listen.Address, bound.Port);
+        }
+        finally
+        {
+            _metricsGate.Release();
+        }
+    }
+
+    private static WebApplication Build(Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> listen)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            listen(k);
+            k.AddServerHeader = false;
+        });
+        return builder.Build();
+    }
+
+    /// <summary>Starts <paramref name="app"/>; a bind that fails becomes one line naming what could not be opened.</summary>
+    private static async Task StartOrExplain(WebApplication app, string what, CancellationToken ct)
+    {
+        try
+        {
+            await app.StartAsync(ct);
+        }
+        catch (Exception e) when (e is IOException or SocketException or UnauthorizedAccessException)
+        {
+            await app.DisposeAsync();
+            var inner = e;
+            while (inner.InnerException is { } deeper) inner = deeper;
+            throw new ListenFailedException($"{what}: {inner.Message}", e);
+        }
+    }
+
     private static IResult Error(string message) => Results.Json(new { error = message }, StatusJson.Options, statusCode: 400);
+
+    /// <summary>Throws <see cref="ListenFailedException"/> when a live daemon answers on <paramref name="path"/>.</summary>
+    public static void ThrowIfAnswered(string path)
+    {
+        if (!File.Exists(path)) return;
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(path));
+        }
+        catch (SocketException)
+        {
+            return;   // nobody answers: a stale socket
+        }
+        throw new ListenFailedException($"another Junction daemon is listening on {path}: stop it first, or give this one another --socket");
+    }
 
     /// <summary>
     /// Makes the socket's directory (0700) when missing, and removes a stale socket left by a
@@ -107,23 +174,18 @@ public sealed class ControlServer : IAsyncDisposable
     /// </summary>
     private static void PrepareSocketPath(string path)
     {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        if (!Directory.Exists(dir) && !OperatingSystem.IsWindows())
-            Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        if (!File.Exists(path)) return;
-        using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        ThrowIfAnswered(path);
+        try
         {
-            try
-            {
-                probe.Connect(new UnixDomainSocketEndPoint(path));
-                throw new InvalidOperationException($"another Junction daemon is listening on {path}: stop it first");
-            }
-            catch (SocketException)
-            {
-                // Nobody answers: a stale socket.
-            }
+            var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            if (!Directory.Exists(dir) && !OperatingSystem.IsWindows())
+                Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (File.Exists(path)) File.Delete(path);
         }
-        File.Delete(path);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ListenFailedException($"cannot listen on {path}: {e.Message}", e);
+        }
     }
 
     private async Task SampleAsync(TimeSpan interval, TimeProvider time, CancellationToken ct)
@@ -142,9 +204,11 @@ public sealed class ControlServer : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await _sampler;
+        await MoveMetricsAsync(null, CancellationToken.None);
         await _app.StopAsync();
         await _app.DisposeAsync();
         _stop.Dispose();
+        _metricsGate.Dispose();
         if (File.Exists(SocketPath)) File.Delete(SocketPath);
     }
 }

@@ -55,4 +55,13 @@ internal static partial class DaemonLog
 
     [LoggerMessage(Level = LogLevel.Error, Message = "link events stopped: {Reason}")]
     public static partial void ListenerFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "serving status on {Socket}; metrics listener: {Metrics}")]
+    public static partial void Serving(ILogger logger, string socket, string metrics);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "metrics listener moved: {From} -> {To}")]
+    public static partial void MetricsMoved(ILogger logger, string from, string to);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Reason}; metrics listener: {Now}")]
+    public static partial void MetricsMoveFailed(ILogger logger, string reason, string now);
 }

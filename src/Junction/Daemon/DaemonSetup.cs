@@ -21,6 +21,9 @@ internal sealed record DaemonSetup(
 
     public bool FlushOnExit { get; init; }
 
+    /// <summary>The control socket and systemd; nothing by default.</summary>
+    public IDaemonHooks Hooks { get; init; } = NoHooks.Instance;
+
     public DampingPolicy Damping { get; init; } = DampingPolicy.Default;
 
     /// <summary>How often holds are re-checked and due retries made.</summary>

@@ -31,7 +31,8 @@ internal sealed class JunctionDaemon : IStatusSource
     private readonly Random _random;
     private readonly DateTimeOffset _startedAt;
 
-    private JunctionModel _model;
+    // Read by the control server's threads (explain) while the loop may replace it.
+    private volatile JunctionModel _model;
     private HealthMonitor _monitor;
     private Dictionary<string, ProbeHistory> _history = [];
     private Dictionary<string, long> _changes = [];
@@ -112,6 +113,9 @@ internal sealed class JunctionDaemon : IStatusSource
             ticker = Ticker(background.Token);
             try
             {
+                // Served only now: status has a plan to show, and READY=1 means applied.
+                await _setup.Hooks.StartedAsync(this, stop).ConfigureAwait(false);
+                _setup.Hooks.Turned(_snapshot);
                 while (await _inbox.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
                 {
                     var batch = new List<DaemonEvent>();
@@ -122,16 +126,22 @@ internal sealed class JunctionDaemon : IStatusSource
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
             }
-            await background.CancelAsync().ConfigureAwait(false);
-            await StopProbes().ConfigureAwait(false);
-            await Task.WhenAll(pump, ticker).ConfigureAwait(false);
         }
         finally
         {
+            // Also when serving failed to start: nothing may be left running, and
+            // --flush-on-exit still means no kernel state without a daemon.
+            await _setup.Hooks.StoppingAsync().ConfigureAwait(false);
             await background.CancelAsync().ConfigureAwait(false);
+            await StopProbes().ConfigureAwait(false);
+            await Task.WhenAll(pump, ticker).ConfigureAwait(false);
             listener?.Owner.Dispose();
+            await LeaveKernel().ConfigureAwait(false);
         }
+    }
 
+    private async Task LeaveKernel()
+    {
         if (_setup.FlushOnExit)
         {
             DaemonLog.Stopping(_log, "--flush-on-exit: removing Junction's table, rules and routes");
@@ -181,6 +191,7 @@ internal sealed class JunctionDaemon : IStatusSource
         foreach (var e in batch) Handle(e);
         Converge();
         _snapshot = Build();
+        _setup.Hooks.Turned(_snapshot);
     }
 
     private void Handle(DaemonEvent e)
@@ -250,11 +261,12 @@ internal sealed class JunctionDaemon : IStatusSource
         var unhealthy = _monitor.Unhealthy.ToHashSet();
         var plan = Planner.Plan(_model, unhealthy, unroutable);
         var started = Stopwatch.GetTimestamp();
+        // Attempts, successful or not (junction_applies_total); failures are counted apart.
+        _applies++;
         try
         {
             var result = _setup.Kernel.Apply(plan);
             _lastDuration = Stopwatch.GetElapsedTime(started);
-            _applies++;
             _lastAppliedAt = _time.GetUtcNow();
             _lastError = null;
             _failuresInRow = 0;
@@ -272,6 +284,7 @@ internal sealed class JunctionDaemon : IStatusSource
         }
         catch (Exception e) when (e is ApplyFailedException or CommandFailedException)
         {
+            _lastDuration = Stopwatch.GetElapsedTime(started);
             _applyFailures++;
             _failuresInRow++;
             _lastError = e.Message;
@@ -311,6 +324,7 @@ internal sealed class JunctionDaemon : IStatusSource
     private void Reload()
     {
         DaemonLog.Reloading(_log, _setup.ConfigPath);
+        _setup.Hooks.Reloading();
         JunctionModel next;
         try
         {
@@ -325,6 +339,7 @@ internal sealed class JunctionDaemon : IStatusSource
         _configLoadedAt = _time.GetUtcNow();
         var keep = SameHealthInputs(_model, next);
         _model = next;
+        _setup.Hooks.Reloaded(next);
         if (keep)
         {
             DaemonLog.Reloaded(_log, next.Uplinks.Count, "kept (uplinks and probes unchanged)");
@@ -352,7 +367,10 @@ internal sealed class JunctionDaemon : IStatusSource
     private HealthMonitor NewMonitor(JunctionModel model)
     {
         _history = model.Uplinks.ToDictionary(u => u.Name, _ => new ProbeHistory());
-        _changes = model.Uplinks.ToDictionary(u => u.Name, _ => 0L);
+        // State changes are counted since the daemon started (a Prometheus counter), so an
+        // uplink that survives a reload keeps its count.
+        var before = _changes;
+        _changes = model.Uplinks.ToDictionary(u => u.Name, u => before.GetValueOrDefault(u.Name));
         return new HealthMonitor(model.Uplinks, _time, _setup.Damping);
     }
 

@@ -11,7 +11,8 @@ namespace Junction.Kernel.Tests.Daemon;
 /// the router namespace (<c>ip netns exec ROUTER dotnet junction.dll run -c FILE</c>), its
 /// log collected line by line. Disposing kills the daemon if it still runs and removes the
 /// lab, also when the test failed. Waits poll with a bounded timeout and fail with the
-/// daemon's log; nothing asserts on elapsed time.
+/// daemon's log; nothing asserts on elapsed time. The control socket is the lab's own
+/// (<see cref="SocketPath"/>, in a private temporary directory), never the machine's.
 /// </summary>
 internal sealed partial class DaemonLab : IAsyncDisposable
 {
@@ -27,6 +28,15 @@ internal sealed partial class DaemonLab : IAsyncDisposable
     public CommandRunner Router => Lab.Lab.Network.Router;
     public string ConfigPath => Path.Combine(_dir, "junction.yaml");
 
+    /// <summary>The daemon's control socket (<c>--socket</c>).</summary>
+    public string SocketPath => Path.Combine(_dir, "junction.sock");
+
+    /// <summary>The top of the configuration <see cref="Run"/> writes (top-level keys before 'uplinks:').</summary>
+    public string Header { get; set; } = "lan: [lan]";
+
+    /// <summary>Environment variables the daemon gets besides this process's own (e.g. NOTIFY_SOCKET).</summary>
+    public Dictionary<string, string> Environment { get; } = [];
+
     public static DaemonLab Start(int uplinks = 2) => new(BalancedLab.Start(new LabOptions { Uplinks = uplinks }));
 
     /// <summary>Writes the configuration (uplinks isp1..N with these weights) and starts the daemon.</summary>
@@ -34,8 +44,9 @@ internal sealed partial class DaemonLab : IAsyncDisposable
     {
         WriteConfig(weights);
         var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])["netns", "exec", Topology.RouterNamespace, Dotnet, CliDll, "run", "-c", ConfigPath, .. options])
+        foreach (var a in (string[])["netns", "exec", Topology.RouterNamespace, Dotnet, CliDll, "run", "-c", ConfigPath, "--socket", SocketPath, .. options])
             psi.ArgumentList.Add(a);
+        foreach (var (key, value) in Environment) psi.Environment[key] = value;
         _daemon = Process.Start(psi)!;
         _daemon.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.Add(e.Data); };
         _daemon.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.Add("stderr: " + e.Data); };
@@ -44,7 +55,7 @@ internal sealed partial class DaemonLab : IAsyncDisposable
         return this;
     }
 
-    public void WriteConfig(int[] weights, string header = "lan: [lan]") => File.WriteAllText(ConfigPath, Lab.Config(header, weights));
+    public void WriteConfig(int[] weights, string? header = null) => File.WriteAllText(ConfigPath, Lab.Config(header ?? Header, weights));
 
     public void WriteConfigText(string text) => File.WriteAllText(ConfigPath, text);
 
@@ -57,10 +68,13 @@ internal sealed partial class DaemonLab : IAsyncDisposable
     public void Signal(string signal) => CommandRunner.Current.Check("kill", "-" + signal, _daemon!.Id.ToString());
 
     /// <summary>Polls until <paramref name="done"/> holds; fails with the daemon's log after <see cref="Patience"/>.</summary>
-    public async Task WaitUntil(Func<bool> done, string what)
+    public Task WaitUntil(Func<bool> done, string what) => WaitUntil(() => Task.FromResult(done()), what);
+
+    /// <summary>The same for a condition that has to be awaited (an HTTP request, say).</summary>
+    public async Task WaitUntil(Func<Task<bool>> done, string what)
     {
         var deadline = Stopwatch.StartNew();
-        while (!done())
+        while (!await done())
         {
             if (deadline.Elapsed > Patience) Assert.Fail($"not within {Patience.TotalSeconds} s: {what}\n--- daemon log ---\n{Log}");
             if (_daemon is { HasExited: true }) Assert.Fail($"the daemon exited ({_daemon.ExitCode}) while waiting for: {what}\n--- daemon log ---\n{Log}");
@@ -134,5 +148,5 @@ internal sealed partial class DaemonLab : IAsyncDisposable
 
     private static string CliDll => Path.Combine(AppContext.BaseDirectory, "junction.dll");
 
-    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+    private static string Dotnet => System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 }

@@ -62,7 +62,7 @@ public sealed class ControlServerTests : IDisposable
         using var client = new ControlClient(Socket);
         Assert.Single((await client.StatusAsync(Cancel)).Uplinks);
 
-        var second = await Assert.ThrowsAsync<InvalidOperationException>(() => Start(lab));
+        var second = await Assert.ThrowsAsync<ListenFailedException>(() => Start(lab));
         Assert.Contains("another Junction daemon", second.Message);
     }
 

@@ -232,6 +232,44 @@ public sealed class JunctionDaemonTests
     }
 
     [Fact]
+    public void Hooks_hear_every_batch_with_its_snapshot_and_a_reload_with_its_new_model()
+    {
+        var hooks = new RecordingHooks();
+        var daemon = new JunctionDaemon(new DaemonSetup("test.yaml", ConfigLoader.LoadText(Yaml, "test.yaml"),
+            () => ConfigLoader.LoadText(_config, "test.yaml"), _kernel, _time, _log) { Hooks = hooks });
+        daemon.Start();
+        daemon.Process([Good("isp1"), Good("isp2")]);
+        Assert.Equal(["turned"], hooks.Calls);
+        Assert.Equal(2, hooks.Last!.Uplinks.Count(u => u.State == HealthState.Up));
+
+        _config = "metrics: { listen: 127.0.0.1:9419 }\n" + Yaml;
+        daemon.Process([new ReloadRequested()]);
+        _config = "balance: fastest\n" + Yaml;
+        daemon.Process([new ReloadRequested()]);
+
+        Assert.Equal(["turned", "reloading", "reloaded 127.0.0.1:9419", "turned", "reloading", "turned"], hooks.Calls);
+        Assert.Equal("127.0.0.1:9419", daemon.Model.MetricsListen?.ToString());
+    }
+
+    [Fact]
+    public void Apply_counts_include_failures_and_state_changes_survive_a_reload()
+    {
+        var daemon = Running();
+        _kernel.FailNext = 1;
+        daemon.Process([LinkObservedCarrier(3, false)]);
+        var s = daemon.Snapshot();
+        Assert.Equal(3, s.Applies.Count);
+        Assert.Equal(1, s.Applies.Failures);
+        Assert.NotNull(s.Applies.LastDuration);
+
+        _config = Yaml.Replace("gateway: 10.2.0.1", "gateway: 10.2.0.254");
+        daemon.Process([new ReloadRequested()]);
+        // Up, Down, then the fresh state machine told the link is down: Unknown -> Down.
+        Assert.Equal(3, daemon.Snapshot().Uplinks.Single(u => u.Name == "isp2").StateChanges);
+        Assert.Equal(1, daemon.Snapshot().Uplinks.Single(u => u.Name == "isp1").StateChanges);
+    }
+
+    [Fact]
     public async Task Run_stops_on_cancel_and_leaves_the_kernel_state_unless_asked()
     {
         var daemon = new JunctionDaemon(new DaemonSetup("test.yaml", ConfigLoader.LoadText(Yaml, "test.yaml"),

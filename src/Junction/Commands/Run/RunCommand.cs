@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using Junction.Cli.Control;
 using Junction.Cli.Daemon;
 using Junction.Configuration;
 using Junction.Linux.Probes;
 using Junction.Linux.Processes;
+using Junction.Linux.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace Junction.Cli.Commands.Run;
@@ -26,26 +28,46 @@ internal static class RunCommand
             DefaultValueFactory = _ => LogLevel.Information,
             HelpName = "LEVEL",
         };
+        var socket = ControlOptionsCli.Socket();
+        socket.Description = "Where to serve status, explain and metrics (a Unix socket, mode 0600; its directory is made 0700). " +
+            $"Default: {ControlOptions.DefaultSocketPath}";
         var command = new Command("run",
             "Run the daemon: apply the configuration, probe every uplink through itself, watch link events, and " +
             "re-apply when an uplink fails or recovers (new connections move; a dead uplink's established ones are " +
             "deleted from conntrack by mark when 'flush: dead'). SIGHUP reloads the file (an invalid one is reported " +
-            "and the running one kept); SIGTERM/Ctrl-C stops. Logs one line per event.")
+            "and the running one kept); SIGTERM/Ctrl-C stops. Serves 'junction status' and 'explain' on --socket once the " +
+            "first plan is applied, and Prometheus metrics on 'metrics.listen' if configured; speaks sd_notify under systemd " +
+            "(Type=notify, WatchdogSec). Logs one line per event.")
         {
-            config, flushOnExit, logLevel,
+            config, flushOnExit, logLevel, socket,
         };
         command.SetAction(async (parse, cancel) =>
         {
             var path = parse.GetValue(config)!;
             if (ConfigReport.Load(path, Console.Error) is not { } model) return ExitCodes.Failed;
+            var socketPath = parse.GetValue(socket)!;
+            try
+            {
+                // Before anything is applied: a second daemon would otherwise replace the
+                // running one's table with its start-up plan before finding the socket taken.
+                ControlServer.ThrowIfAnswered(socketPath);
+            }
+            catch (ListenFailedException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Failed;
+            }
             using var logging = LoggerFactory.Create(b => b
                 .SetMinimumLevel(parse.GetValue(logLevel))
                 .AddConsole(o => o.FormatterName = LineFormatter.Name)
                 .AddConsoleFormatter<LineFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>());
+            var log = logging.CreateLogger("junction");
             var daemon = new JunctionDaemon(new DaemonSetup(path, model, () => ConfigLoader.Load(path),
-                new LinuxKernel(CommandRunner.Current), TimeProvider.System, logging.CreateLogger("junction"))
+                new LinuxKernel(CommandRunner.Current), TimeProvider.System, log)
             {
                 FlushOnExit = parse.GetValue(flushOnExit),
+                Hooks = new DaemonServices(new ControlOptions { SocketPath = socketPath }, CommandRunner.Current,
+                    SdNotify.FromEnvironment(), log),
                 Prober = (m, uplink) => UplinkProber.For(uplink.Probe, ProbeBinding.For(m, uplink), TimeProvider.System).RunRoundAsync,
             });
             using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
@@ -53,7 +75,16 @@ internal static class RunCommand
                 context.Cancel = true;
                 daemon.RequestReload();
             });
-            await daemon.RunAsync(cancel);
+            try
+            {
+                await daemon.RunAsync(cancel);
+            }
+            catch (ListenFailedException e)
+            {
+                // The log has said what happened to the kernel state; this is the reason.
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Failed;
+            }
             return ExitCodes.Ok;
         });
         return command;

@@ -1,0 +1,85 @@
+using System.Net;
+using Junction.Cli.Control;
+using Junction.Linux.Processes;
+using Junction.Linux.Systemd;
+using Junction.Model;
+using Junction.Status;
+using Microsoft.Extensions.Logging;
+
+namespace Junction.Cli.Daemon;
+
+/// <summary>
+/// What <c>junction run</c> serves around its loop: the control socket (status, explain,
+/// metrics) started after the first apply, the metrics listener moved when a reload changes
+/// <c>metrics.listen</c>, and sd_notify (<see cref="DaemonNotifier"/>).
+/// </summary>
+internal sealed class DaemonServices(ControlOptions options, CommandRunner runner, SdNotify notify, ILogger log) : IDaemonHooks
+{
+    private readonly DaemonNotifier _notifier = new(notify, options.Time);
+    private ControlServer? _server;
+    private IPEndPoint? _metricsWanted;
+
+    // Moves of the metrics listener run one after another, off the loop.
+    private Task _moves = Task.CompletedTask;
+
+    public async Task StartedAsync(JunctionDaemon daemon, CancellationToken ct)
+    {
+        _metricsWanted = daemon.Model.MetricsListen;
+        _server = await ControlServer.StartAsync(daemon, () => daemon.Model, runner,
+            options with { MetricsListen = _metricsWanted }, ct);
+        DaemonLog.Serving(log, _server.SocketPath, _server.MetricsEndpoint?.ToString() ?? "off");
+        _notifier.Serving();
+    }
+
+    public void Turned(DaemonSnapshot snapshot) => _notifier.Turned(snapshot);
+
+    public void Reloading() => _notifier.Reloading();
+
+    public void Reloaded(JunctionModel model)
+    {
+        if (_server is not { } server || Equals(model.MetricsListen, _metricsWanted)) return;
+        var from = _metricsWanted;
+        var to = model.MetricsListen;
+        _metricsWanted = to;
+        var previous = _moves;
+        _moves = Task.Run(async () =>
+        {
+            await previous;
+            await MoveMetrics(server, from, to);
+        });
+    }
+
+    /// <summary>Moves the listener; when the new address cannot be bound, goes back to the old one.</summary>
+    private async Task MoveMetrics(ControlServer server, IPEndPoint? from, IPEndPoint? to)
+    {
+        try
+        {
+            await server.MoveMetricsAsync(to, CancellationToken.None);
+            DaemonLog.MetricsMoved(log, Describe(from), Describe(server.MetricsEndpoint));
+            return;
+        }
+        catch (ListenFailedException e)
+        {
+            DaemonLog.MetricsMoveFailed(log, e.Message, from is null ? "off" : $"back to {from}");
+        }
+        try
+        {
+            await server.MoveMetricsAsync(from, CancellationToken.None);
+        }
+        catch (ListenFailedException e)
+        {
+            DaemonLog.MetricsMoveFailed(log, e.Message, "off");
+        }
+    }
+
+    private static string Describe(IPEndPoint? endpoint) => endpoint?.ToString() ?? "off";
+
+    public async Task StoppingAsync()
+    {
+        _notifier.Stopping();
+        if (_server is not { } server) return;
+        _server = null;
+        await _moves;
+        await server.DisposeAsync();
+    }
+}

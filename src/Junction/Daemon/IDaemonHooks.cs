@@ -1,0 +1,30 @@
+using Junction.Model;
+using Junction.Status;
+
+namespace Junction.Cli.Daemon;
+
+/// <summary>
+/// What the daemon tells the world outside its loop (the control socket, systemd). Every call
+/// but <see cref="StartedAsync"/> and <see cref="StoppingAsync"/> is made on the loop, between
+/// batches: it must return at once (hand slow work to a task), or it holds up failover.
+/// </summary>
+internal interface IDaemonHooks
+{
+    /// <summary>
+    /// After the first apply (successful or not) and before the loop takes its first batch:
+    /// start serving. An exception stops the daemon and is passed to the caller of RunAsync.
+    /// </summary>
+    Task StartedAsync(JunctionDaemon daemon, CancellationToken ct);
+
+    /// <summary>After every batch (and once after <see cref="StartedAsync"/>), with the snapshot just built.</summary>
+    void Turned(DaemonSnapshot snapshot);
+
+    /// <summary>SIGHUP is being handled: the file is about to be read.</summary>
+    void Reloading();
+
+    /// <summary>A valid file replaced the running configuration (not called for a rejected one).</summary>
+    void Reloaded(JunctionModel model);
+
+    /// <summary>The loop has ended; probes and the kernel state are handled after this.</summary>
+    Task StoppingAsync();
+}

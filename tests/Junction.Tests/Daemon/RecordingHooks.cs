@@ -1,0 +1,33 @@
+using Junction.Model;
+using Junction.Status;
+
+namespace Junction.Cli.Daemon.Tests;
+
+/// <summary>Hooks that write down what the daemon told them, in order.</summary>
+internal sealed class RecordingHooks : IDaemonHooks
+{
+    public List<string> Calls { get; } = [];
+    public DaemonSnapshot? Last { get; private set; }
+
+    public Task StartedAsync(JunctionDaemon daemon, CancellationToken ct)
+    {
+        Calls.Add("started");
+        return Task.CompletedTask;
+    }
+
+    public void Turned(DaemonSnapshot snapshot)
+    {
+        Calls.Add("turned");
+        Last = snapshot;
+    }
+
+    public void Reloading() => Calls.Add("reloading");
+
+    public void Reloaded(JunctionModel model) => Calls.Add($"reloaded {model.MetricsListen?.ToString() ?? "-"}");
+
+    public Task StoppingAsync()
+    {
+        Calls.Add("stopping");
+        return Task.CompletedTask;
+    }
+}
