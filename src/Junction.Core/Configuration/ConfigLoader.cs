@@ -34,8 +34,15 @@ public static class ConfigLoader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigException([new ConfigError(path, SourcePosition.None, "configuration",
-                $"cannot read the file: {e.Message}", "give an existing file with -c FILE")]);
+            var (problem, fix) = e switch
+            {
+                _ when Directory.Exists(path) => ("is a directory, not a configuration file", "give the YAML file itself with -c FILE"),
+                FileNotFoundException or DirectoryNotFoundException => ("no configuration file here",
+                    path == DefaultPath ? "write one (see examples/ and docs/configuration.md) or give another with -c FILE" : "check the path, or give another with -c FILE"),
+                UnauthorizedAccessException => ("permission denied", "run as root, or give a file you can read"),
+                _ => ($"cannot read the file: {e.Message}", "give a readable file with -c FILE"),
+            };
+            throw new ConfigException([new ConfigError(path, SourcePosition.None, "file", problem, fix)]);
         }
         return LoadText(text, path);
     }

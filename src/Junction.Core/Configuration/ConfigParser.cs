@@ -29,8 +29,24 @@ public static class ConfigParser
         }
         catch (YamlException e)
         {
-            errors.Add(new ConfigError(file, Pos(e.Start), "yaml", Clean(e.Message),
-                "fix the YAML syntax; indentation must use spaces"));
+            errors.Add(new ConfigError(file, Pos(e.Start), "yaml", Clean(e.Message), SyntaxHint(text, e)));
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this instead of a YamlException for some unclosed
+            // flow collections ("lan: [lan0" followed by more lines). Say where it starts.
+            var at = UnclosedFlow(text);
+            errors.Add(new ConfigError(file, at, "yaml", "a '[' or '{' is never closed",
+                "close the list with ']' (or the mapping with '}') on the same line"));
+            return null;
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            var second = stream.Documents[1].RootNode.Start;
+            errors.Add(new ConfigError(file, Pos(second), "yaml", "the file holds more than one YAML document ('---')",
+                "keep one document: Junction would silently ignore everything after the first"));
             return null;
         }
 
@@ -161,6 +177,38 @@ public static class ConfigParser
     }
 
     internal static SourcePosition Pos(Mark mark) => new((int)mark.Line, (int)mark.Column);
+
+    /// <summary>The indentation hint only where indentation can be the cause.</summary>
+    private static string SyntaxHint(string text, YamlException e)
+    {
+        var line = text.Split('\n').ElementAtOrDefault((int)e.Start.Line - 1) ?? "";
+        if (line.TakeWhile(char.IsWhiteSpace).Contains('\t') || text.Contains("\n\t"))
+            return "indent with spaces: YAML does not allow tabs";
+        return e.Message.Contains("indent", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("mapping", StringComparison.OrdinalIgnoreCase)
+            ? "fix the YAML syntax; check the indentation of this line against the lines above"
+            : "fix the YAML syntax";
+    }
+
+    /// <summary>The first '[' or '{' that the file never closes (outside quotes and comments).</summary>
+    private static SourcePosition UnclosedFlow(string text)
+    {
+        var open = new Stack<SourcePosition>();
+        var lines = text.Split('\n');
+        for (var l = 0; l < lines.Length; l++)
+        {
+            char? quote = null;
+            for (var c = 0; c < lines[l].Length; c++)
+            {
+                var ch = lines[l][c];
+                if (quote is not null) { if (ch == quote) quote = null; continue; }
+                if (ch is '"' or '\'') quote = ch;
+                else if (ch == '#' && (c == 0 || char.IsWhiteSpace(lines[l][c - 1]))) break;
+                else if (ch is '[' or '{') open.Push(new SourcePosition(l + 1, c + 1));
+                else if (ch is ']' or '}' && open.Count > 0) open.Pop();
+            }
+        }
+        return open.Count > 0 ? open.Last() : new SourcePosition(1, 1);
+    }
 
     // YamlDotNet prefixes messages with "(Line: 3, Col: 1, Idx: 20) - (Line: ...): "; the position is reported separately.
     private static string Clean(string message)

@@ -19,7 +19,7 @@ public sealed record ConnectionQuery(
 {
     public static readonly string[] Protocols = ["tcp", "udp", "icmp", "icmpv6", "sctp", "udplite", "dccp"];
 
-    public const string Syntax = "[PROTOCOL] [SOURCE[:PORT] ->] DESTINATION[:PORT] [from SOURCE], e.g. 'tcp 10.9.0.2:51234 -> 93.184.216.34:443' or '93.184.216.34:443'";
+    public const string Syntax = "[PROTOCOL] [SOURCE[:PORT] ->] DESTINATION[:PORT] [from SOURCE], e.g. 'tcp 10.9.0.2:51234 -> 93.184.216.34:443' or '93.184.216.34:443' (a port without a protocol means tcp)";
 
     /// <summary>Source, destination and both ports are known: conntrack may hold it.</summary>
     public bool IsWhole => Protocol is not null && Source is not null && SourcePort is not null && DestinationPort is not null;
@@ -64,7 +64,7 @@ public sealed record ConnectionQuery(
 
         if (!TryEndpoint(destinationText, out var destination, out var dport))
         {
-            error = $"'{destinationText}' is not an address or ADDRESS:PORT";
+            error = BadEndpoint(destinationText);
             return false;
         }
         IPAddress? source = null;
@@ -73,7 +73,7 @@ public sealed record ConnectionQuery(
         {
             if (!TryEndpoint(sourceText, out source, out sport))
             {
-                error = $"'{sourceText}' is not an address or ADDRESS:PORT";
+                error = BadEndpoint(sourceText);
                 return false;
             }
             if (source!.AddressFamily != destination!.AddressFamily)
@@ -82,11 +82,9 @@ public sealed record ConnectionQuery(
                 return false;
             }
         }
+        // A port with no protocol is almost always TCP (web, TLS, SSH); udp must be said.
         if ((sport ?? dport) is not null && protocol is null)
-        {
-            error = "a port needs a protocol: put 'tcp' or 'udp' in front";
-            return false;
-        }
+            protocol = "tcp";
         if ((sport ?? dport) is not null && protocol is "icmp" or "icmpv6")
         {
             error = $"{protocol} has no ports";
@@ -95,6 +93,14 @@ public sealed record ConnectionQuery(
         query = new ConnectionQuery(protocol, source, sport, destination!, dport);
         error = "";
         return true;
+    }
+
+    private static string BadEndpoint(string text)
+    {
+        var colon = text.LastIndexOf(':');
+        return colon > 0 && int.TryParse(text[(colon + 1)..], out var port) && (port < 1 || port > 65535) && !text[..colon].Contains(':') | text.StartsWith('[')
+            ? $"port {port} is out of range 1-65535"
+            : $"'{text}' is not an address or ADDRESS:PORT";
     }
 
     private static bool TryEndpoint(string text, out IPAddress? address, out int? port)

@@ -8,7 +8,7 @@ internal static class CommonOptions
 {
     public static Option<string> Config() => new("--config", "-c")
     {
-        Description = $"The configuration file (YAML). Default: {ConfigLoader.DefaultPath}",
+        Description = "The configuration file (YAML).",
         DefaultValueFactory = _ => ConfigLoader.DefaultPath,
         HelpName = "FILE",
     };

@@ -6,7 +6,8 @@ namespace Junction.Cli.Commands;
 /// <summary>Loads a configuration for a verb, printing every error the way the user can act on it.</summary>
 internal static class ConfigReport
 {
-    public static JunctionModel? Load(string path, TextWriter error)
+    /// <param name="changesKernel">Whether the verb would have touched the kernel: only then is "nothing was changed" news.</param>
+    public static JunctionModel? Load(string path, TextWriter error, bool changesKernel = false)
     {
         try
         {
@@ -16,7 +17,8 @@ internal static class ConfigReport
         {
             foreach (var problem in e.Errors)
                 error.WriteLine($"error: {problem}");
-            error.WriteLine(e.Errors.Count == 1 ? "1 error; nothing was changed." : $"{e.Errors.Count} errors; nothing was changed.");
+            var count = e.Errors.Count == 1 ? "1 error" : $"{e.Errors.Count} errors";
+            error.WriteLine(changesKernel ? $"{count}; nothing was changed." : $"{count}.");
             return null;
         }
     }

@@ -8,7 +8,7 @@ internal static class ControlOptionsCli
 {
     public static Option<string> Socket() => new("--socket")
     {
-        Description = $"The daemon's control socket. Default: {ControlOptions.DefaultSocketPath}",
+        Description = "The daemon's control socket.",
         DefaultValueFactory = _ => ControlOptions.DefaultSocketPath,
         HelpName = "PATH",
     };

@@ -278,6 +278,36 @@ public sealed class ConfigValidatorTests
     }
 
     [Fact]
+    public void An_unclosed_list_followed_by_more_lines_is_an_error_not_a_crash()
+    {
+        var e = Only("lan: [lan0\nuplinks:\n  - name: isp1\n    interface: wan1\n");
+        Assert.Equal("yaml", e.Entity);
+        Assert.Equal(new SourcePosition(1, 6), e.Position);
+        Assert.Contains("never closed", e.Problem);
+    }
+
+    [Fact]
+    public void A_second_yaml_document_is_refused_not_ignored()
+    {
+        var e = Only(Good + "\n---\nlan: [x]\n");
+        Assert.Contains("more than one YAML document", e.Problem);
+    }
+
+    [Fact]
+    public void Tabs_get_the_tab_hint_and_other_syntax_errors_do_not()
+    {
+        Assert.Contains("tabs", Only("uplinks:\n\t- name: a\n").Fix);
+        Assert.DoesNotContain("tabs", Only("uplinks: [a\nlan: ]\n").Fix ?? "");
+    }
+
+    [Fact]
+    public void A_directory_is_not_a_configuration_file()
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Path.GetTempPath()));
+        Assert.Contains("is a directory", Assert.Single(ex.Errors).Problem);
+    }
+
+    [Fact]
     public void Empty_file()
     {
         var e = Only("");
@@ -302,7 +332,7 @@ public sealed class ConfigValidatorTests
     public void Missing_file_is_an_error_not_a_crash()
     {
         var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load("/nonexistent/junction.yaml"));
-        Assert.Contains("cannot read the file", Assert.Single(ex.Errors).Problem);
+        Assert.Contains("no configuration file here", Assert.Single(ex.Errors).Problem);
     }
 
     [Fact]

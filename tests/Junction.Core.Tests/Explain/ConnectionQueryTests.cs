@@ -34,6 +34,10 @@ public sealed class ConnectionQueryTests
     }
 
     [Fact]
+    public void A_port_without_a_protocol_means_tcp() =>
+        Assert.Equal("tcp", ConnectionQuery.Parse("93.184.216.34:443").Protocol);
+
+    [Fact]
     public void IPv6_with_and_without_ports()
     {
         Assert.Equal(IPAddress.Parse("2001:db8::1"), ConnectionQuery.Parse("2001:db8::1").Destination);
@@ -46,8 +50,7 @@ public sealed class ConnectionQueryTests
     [Theory]
     [InlineData("", "is not a connection")]
     [InlineData("example.com", "is not an address")]
-    [InlineData("10.1.1.1:443", "a port needs a protocol")]
-    [InlineData("tcp 10.1.1.1:99999", "is not an address")]
+    [InlineData("tcp 10.1.1.1:99999", "port 99999 is out of range")]
     [InlineData("icmp 10.1.1.1:80", "has no ports")]
     [InlineData("tcp 10.9.0.2:1 -> 2001:db8::1", "different address families")]
     [InlineData("10.1", "is not an address")]

@@ -24,7 +24,7 @@ internal static class ApplyCommand
         };
         command.SetAction(parse =>
         {
-            if (ConfigReport.Load(parse.GetValue(config)!, Console.Error) is not { } model) return ExitCodes.Failed;
+            if (ConfigReport.Load(parse.GetValue(config)!, Console.Error, changesKernel: true) is not { } model) return ExitCodes.Failed;
             if (CommonOptions.Unhealthy(parse.GetValue(down), model, Console.Error) is not { } unhealthy) return ExitCodes.Usage;
             var plan = Planner.Plan(model, unhealthy);
             var applier = new KernelApplier(CommandRunner.Current);
