@@ -107,10 +107,18 @@ public static class Planner
 
         w.Line().Open("chain output");
         w.Line("type route hook output priority mangle; policy accept;");
-        w.Line("# sockets that carry a Junction mark already (health probes, pinned programs) keep it");
-        w.Line($"meta mark & {mask} != 0 return");
+        // Any socket mark, not only Junction's bits: probes carry their uplink's, and tools
+        // such as wg-quick mark their own tunnel traffic to route it themselves.
+        w.Line("# sockets that carry a mark (health probes, WireGuard and other tools) keep their own routing");
+        w.Line("meta mark != 0 return");
         if (model.Local)
-            w.Line($"ct state new ct mark & {mask} == 0 jump choose");
+        {
+            // oifname here is the main table's choice, before any re-route: balancing only what
+            // would leave by an uplink keeps a tunnel's own carrier traffic (to its far end,
+            // through the physical link) and traffic to local networks where it belongs.
+            w.Line("# balance what the main table would send out of an uplink; a tunnel's carrier traffic and local networks stay put");
+            w.Line($"oifname {{ {string.Join(", ", uplinks.Select(u => Quote(u.Interface)))} }} ct state new ct mark & {mask} == 0 jump choose");
+        }
         else
             w.Line("# local: false - connections this host originates are not balanced");
         w.Line(RestoreDispatch(uplinks, mask));
@@ -222,6 +230,12 @@ public static class Planner
             var why = pools.Count == 0 ? "" : " (on pool uplinks: connections Junction did not balance)";
             w.Line($"oifname {{ {string.Join(", ", masquerade.Select(u => Quote(u.Interface)))} }} masquerade comment {Quote("masquerade" + why)}");
         }
+        var keep = uplinks.Where(u => u.Snat.Mode == SnatMode.None).ToList();
+        if (keep.Count > 0 && model.Local)
+            // The host's own connections took their source address from the main table's route,
+            // usually another uplink's; moved onto a 'snat: none' uplink they must still carry
+            // one of its addresses. Forwarded connections (source not local) keep theirs.
+            w.Line($"oifname {{ {string.Join(", ", keep.Select(u => Quote(u.Interface)))} }} fib saddr type local fib saddr . oif type != local masquerade comment {Quote("snat none: only this host's connections with another link's source")}");
         w.Close();
 
         foreach (var u in pools)
@@ -311,6 +325,12 @@ public static class Planner
         foreach (var u in model.Uplinks.Where(u => u.Families.HasFlag(Families.IPv4) && !unroutable.Contains(u.Name)))
             list.Add(new SysctlSpec($"net.ipv4.conf.{SysctlSpec.Interface(u.Interface)}.rp_filter", "2",
                 "loose reverse-path filter: replies arrive on an uplink that is not the main table's default"));
+        // With forwarding on, the kernel ignores Router Advertisements on interfaces whose
+        // accept_ra is 1: an uplink that learns its IPv6 route by RA would lose it.
+        if (model.Lan.Count > 0)
+            foreach (var u in model.Uplinks.Where(u => u.Families.HasFlag(Families.IPv6) && !unroutable.Contains(u.Name)))
+                list.Add(new SysctlSpec($"net.ipv6.conf.{SysctlSpec.Interface(u.Interface)}.accept_ra", "2",
+                    "keep accepting Router Advertisements on this uplink while forwarding is on"));
         return list;
     }
 

@@ -65,6 +65,25 @@ public sealed class PlannerTests
     }
 
     [Fact]
+    public void The_hosts_own_connections_are_balanced_only_when_the_main_table_sends_them_out_of_an_uplink()
+    {
+        var output = Chain(Plan(Three), "output");
+        // A tunnel's carrier traffic and any socket another tool marked (wg-quick) keep their routing.
+        Assert.Contains("meta mark != 0 return", output);
+        Assert.Contains("oifname { \"wan1\", \"wan2\", \"wan3\" } ct state new ct mark & 0x00ff0000 == 0 jump choose", output);
+        Assert.True(output.IndexOf("meta mark != 0 return", StringComparison.Ordinal) < output.IndexOf("jump choose", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Snat_none_masquerades_only_the_hosts_own_connections_that_carry_another_links_source()
+    {
+        var yaml = "uplinks:\n  - { name: a, interface: wan1, gateway: 10.1.0.1, snat: none }\n  - { name: b, interface: wan2, gateway: 10.2.0.1 }\n";
+        var post = Chain(Plan(yaml), "postrouting");
+        Assert.Contains("oifname { \"wan1\" } fib saddr type local fib saddr . oif type != local masquerade", post);
+        Assert.DoesNotContain("fib saddr", Chain(Plan("local: false\n" + yaml), "postrouting"));
+    }
+
+    [Fact]
     public void Round_robin_is_smooth_and_weighted()
     {
         var choose = Chain(Plan(Three), "choose");
@@ -167,7 +186,9 @@ public sealed class PlannerTests
         Assert.Contains("oifname vmap { \"eth0\" : jump snat_c, \"eth1\" : jump snat_d }", post);
         Assert.Contains("oifname { \"wan1\", \"eth0\", \"eth1\" } masquerade", post);
         Assert.True(post.IndexOf("vmap", StringComparison.Ordinal) < post.IndexOf("masquerade", StringComparison.Ordinal));
-        Assert.DoesNotContain("\"wan2\"", post);
+        // snat: none on wan2: its only rule is for this host's own connections.
+        Assert.Single(post.Split('\n'), l => l.Contains("\"wan2\""));
+        Assert.Contains("oifname { \"wan2\" } fib saddr type local", post);
         Assert.Contains("ct mark & 0x00ff0000 == 0x00030000 meta nfproto ipv4 snat ip to numgen inc mod 3 map { 0 : 192.0.2.11, 1 : 192.0.2.12, 2 : 192.0.2.13 }", Chain(plan, "snat_c"));
         Assert.Contains($"snat ip to jhash ip saddr mod 2 seed 0x{Planner.HashSeed:x} map {{ 0 : 192.0.3.11, 1 : 192.0.3.12 }}", Chain(plan, "snat_d"));
     }
@@ -230,6 +251,9 @@ public sealed class PlannerTests
         Assert.Contains(plan.Rules, r => r.ToString() == "ip -6 rule add priority 1000 lookup main suppress_prefixlength 0");
         Assert.Contains(plan.Routes, r => r.ToString() == "ip -6 route replace default via 2001:db8::1 dev wan2 table 1001");
         Assert.Contains(plan.Sysctls, s => s.Key == "net.ipv6.conf.all.forwarding");
+        // Forwarding makes accept_ra=1 ignore Router Advertisements; 2 keeps the uplink's RA-learned route.
+        Assert.Contains(plan.Sysctls, s => s.ToString() == "sysctl -w net.ipv6.conf.wan2.accept_ra=2");
+        Assert.DoesNotContain(plan.Sysctls, s => s.Key == "net.ipv6.conf.wan1.accept_ra");
     }
 
     [Fact]

@@ -63,6 +63,33 @@ public sealed class FailoverAndRulesTests
     }
 
     [Fact]
+    public async Task The_routers_own_connections_that_do_not_leave_by_an_uplink_are_not_balanced()
+    {
+        // Like a tunnel's carrier traffic to its far end through the physical link: the
+        // main table sends these out of a non-uplink interface (here the LAN), so they
+        // must get no uplink mark, or they would be re-routed into an uplink.
+        await using var lab = BalancedLab.Start(new LabOptions { Uplinks = 2 });
+        lab.Apply(lab.Config("local: true\nlan: [lan]", [1, 1]));
+        var onLan = new IPEndPoint(lab.Topology.ClientAddress(1), 7100);
+        await using var service = LabServer.Start(onLan, lab.Topology.ClientNamespace(1));
+
+        var outcomes = await ConnectionDriver.RunAsync(new ConnectOptions
+        {
+            Namespace = lab.Topology.RouterNamespace,
+            Server = onLan,
+            Count = 10,
+        }, Cancel);
+
+        Assert.All(outcomes, o => Assert.True(o.Ok, o.Error));
+        var entries = lab.Lab.Network.Router.Run("conntrack", "-L", "-p", "tcp", "--dport", "7100").Stdout
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(10, entries.Length);
+        Assert.All(entries, e => Assert.Contains("mark=0 ", e));
+        // ... while its connections to the internet still are.
+        Assert.Equal(new[] { 0, 10, 10 }, lab.PerUplink(await lab.ConnectFromRouter(20)));
+    }
+
+    [Fact]
     public async Task Bypass_destinations_follow_the_main_table()
     {
         await using var lab = BalancedLab.Start(new LabOptions { Uplinks = 2 });
