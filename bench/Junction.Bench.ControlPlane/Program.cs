@@ -1,5 +1,6 @@
 using System.Globalization;
 using Junction.Bench.Contenders;
+using Junction.Bench.ControlPlane;
 using Junction.Bench.Lab;
 using Junction.Bench.Report;
 using Junction.Linux.Apply;
@@ -12,6 +13,8 @@ using Junction.Planning;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 const int Repeats = 5;
 const int PoolSize = 1024;
+const int DaemonUplinks = 8;
+const int DaemonRuns = 3;
 int[] uplinkCounts = [2, 16, 64];
 
 var section = new Section("Control plane", "Junction.Bench.ControlPlane");
@@ -53,14 +56,32 @@ RouterReset.Run(lab);
 string[] series = ["plan (pure)", "apply from nothing", "re-apply unchanged", "health change → kernel"];
 for (var s = 0; s < series.Length; s++) plot.Series(series[s], rows.Select(r => r[s]));
 
-section.Line($"Junction's own applier (`KernelApplier`, what `junction apply` runs) inside the router of a {uplinkCounts.Max()}-uplink lab; `balance: round-robin`, masquerade per uplink. Times are medians of {Repeats} runs (min–max in brackets) of wall-clock time, from the call to its return, i.e. until the kernel holds the new state. *Apply from nothing* starts from a router reset to its built state; *kernel steps* is how many changes it made (one `nft -f` transaction for the whole table, then one `sysctl`/`ip route`/`ip rule` command per item). *Re-apply unchanged* only reads the kernel back and finds nothing to do. *Health change → kernel* is what the daemon will do when an uplink's health changes, measured here without the daemon: `Planner.Plan(model, {{isp2}})` plus `Apply`, alternately with isp2 down and back up (only the nftables table changes; rules and routes stay).");
+section.Line($"Junction's own applier (`KernelApplier`, what `junction apply` runs) inside the router of a {uplinkCounts.Max()}-uplink lab; `balance: round-robin`, masquerade per uplink. Times are medians of {Repeats} runs (min–max in brackets) of wall-clock time, from the call to its return, i.e. until the kernel holds the new state. *Apply from nothing* starts from a router reset to its built state; *kernel steps* is how many changes it made (the whole table in one `nft -f` transaction, then every sysctl in one `sysctl -w` and each family's routes and rules in one `ip -batch`, so at most four processes however many steps). Every apply first reads the kernel with four processes side by side (`nft list table`, one `ip -batch` per family listing rules and routes, one `sysctl -n`). *Re-apply unchanged* only reads the kernel back and finds nothing to do. *Health change → kernel* is what the daemon will do when an uplink's health changes, measured here without the daemon: `Planner.Plan(model, {{isp2}})` plus `Apply`, alternately with isp2 down and back up (only the nftables table changes; rules and routes stay).");
 section.Line();
 section.Table(table);
 section.Line(plot.Save("controlplane")).Line();
-section.Line("| daemon (`junction run`) with 8 uplinks probing every 200 ms | value |").Line("|---|--:|");
-section.Line("| resident memory (RSS) | measured once `junction run` lands |").Line("| idle CPU | measured once `junction run` lands |").Line();
-section.Line("The daemon is being built on another branch; these two rows are left open rather than guessed.");
+// The daemon's own footprint: a fresh daemon per run over the first uplinks of the same lab.
+var configPath = Path.Combine(lab.Network.StateDirectory, "footprint.yaml");
+Directory.CreateDirectory(lab.Network.StateDirectory);
+File.WriteAllText(configPath, junction.Yaml(lab, RouterSetup.Equal(DaemonUplinks)));
+var footprints = new List<Footprint>();
+for (var r = 0; r < DaemonRuns; r++)
+{
+    var f = await new DaemonFootprint(lab, configPath, DaemonUplinks).MeasureAsync();
+    Console.Error.WriteLine($"daemon run {r + 1}: RSS {f.RssMiB:0.0} MiB, peak {f.HwmMiB:0.0} MiB, CPU {f.CpuPercent:0.00} % of a core");
+    footprints.Add(f);
+    RouterReset.Run(lab);
+}
+var daemonTable = new MarkdownTable($"daemon (`junction run`) with {DaemonUplinks} uplinks probing every 200 ms", "median", "min–max");
+daemonTable.Row($"resident memory after {DaemonFootprint.WarmUp.TotalSeconds:0} s of warm-up (VmRSS), MiB", $"{Stats.Median(footprints.Select(f => f.RssMiB)):0.0}", MinMax(footprints.Select(f => f.RssMiB), "0.0"));
+daemonTable.Row("peak resident memory (VmHWM), MiB", $"{Stats.Median(footprints.Select(f => f.HwmMiB)):0.0}", MinMax(footprints.Select(f => f.HwmMiB), "0.0"));
+daemonTable.Row($"idle CPU over {DaemonFootprint.Window.TotalSeconds:0} s (utime+stime), % of one core", $"{Stats.Median(footprints.Select(f => f.CpuPercent)):0.00}", MinMax(footprints.Select(f => f.CpuPercent), "0.00"));
+section.Table(daemonTable);
+section.Line($"The daemon as users run it (`ip netns exec ROUTER dotnet junction.dll run -c FILE --log-level warning`) in the same lab's router, `balance: round-robin` over isp1..isp{DaemonUplinks} with default probes (ICMP to each ISP gateway every 200 ms, so {DaemonUplinks * 5} probes a second), {DaemonRuns} runs, a fresh daemon each. Measured from outside through `/proc/PID`: VmRSS once it balances over all {DaemonUplinks} uplinks and has run {DaemonFootprint.WarmUp.TotalSeconds:0} s more, VmHWM (the peak, which includes start-up and the first applies) at the end, and utime+stime over the following {DaemonFootprint.Window.TotalSeconds:0} s with nothing changing (every uplink healthy, no traffic), as a share of one core.");
 section.Write();
+
+static string MinMax(IEnumerable<double> values, string format) =>
+    $"{values.Min().ToString(format, CultureInfo.InvariantCulture)}–{values.Max().ToString(format, CultureInfo.InvariantCulture)}";
 
 static string Range(List<double> ms) => $"{Stats.Median(ms):0} ({ms.Min():0}–{ms.Max():0})";
 

@@ -2,6 +2,7 @@ using Junction.Linux.Apply.Nftables;
 using Junction.Linux.Apply.Routing;
 using Junction.Linux.Apply.Sysctls;
 using Junction.Linux.Processes;
+using Junction.Model;
 using Junction.Planning;
 
 namespace Junction.Linux.Apply;
@@ -19,6 +20,9 @@ public sealed class KernelApplier(CommandRunner runner)
     /// <summary>
     /// Order: the table first, so the ownership record is in the kernel before anything it
     /// describes; sysctls (loose rp_filter) and routes before the rules that lead to them.
+    /// The kernel is read by four processes side by side; the changes take one process for
+    /// the table, one for all sysctls and one per family for its routes and rules
+    /// (<see cref="KernelBatch"/>), so a health change costs the read and one <c>nft -f</c>.
     /// </summary>
     /// <exception cref="ApplyFailedException">the kernel refused a change; what was done is undone.</exception>
     public ApplyResult Apply(DesiredState plan, bool dryRun = false)
@@ -43,8 +47,12 @@ public sealed class KernelApplier(CommandRunner runner)
             steps.Add(new KernelStep(change, "nft", ["-f", "-"], InstalledTable.Script(plan, owner)));
         }
         steps.AddRange(SysctlReconciler.Reconcile(before.Sysctls, plan.Sysctls.Select(s => (s.Key, s.Value))));
-        steps.AddRange(RouteReconciler.Reconcile(before.Routes, plan.Routes.Select(IpRoute.From)));
-        steps.AddRange(RuleReconciler.Reconcile(before.Rules, plan.Rules.Select(IpRule.From)));
+        // One family after the other, so each family's routes and rules are one ip -batch.
+        foreach (var family in RoutingFamilies)
+        {
+            steps.AddRange(RouteReconciler.Reconcile(Of(family, before.Routes), plan.Routes.Where(r => r.Family == family).Select(IpRoute.From)));
+            steps.AddRange(RuleReconciler.Reconcile(Of(family, before.Rules), plan.Rules.Where(r => r.Family == family).Select(IpRule.From)));
+        }
         return (before, steps);
     }
 
@@ -62,8 +70,11 @@ public sealed class KernelApplier(CommandRunner runner)
         if (before.Table is null) return new ApplyResult(verb, [], dryRun);
 
         var steps = new List<KernelStep>();
-        steps.AddRange(RuleReconciler.Reconcile(before.Rules, []));
-        steps.AddRange(RouteReconciler.Reconcile(before.Routes, []));
+        foreach (var family in RoutingFamilies)
+        {
+            steps.AddRange(RuleReconciler.Reconcile(Of(family, before.Rules), []));
+            steps.AddRange(RouteReconciler.Reconcile(Of(family, before.Routes), []));
+        }
         var what = before.Table.Owner is null
             ? " (it carries no ownership record, so no rules or routes were looked for)"
             : "";
@@ -73,6 +84,12 @@ public sealed class KernelApplier(CommandRunner runner)
         if (!dryRun) new KernelTransaction(Runner, before, verb).Run(steps);
         return new ApplyResult(verb, steps.Select(s => s.Change).ToList(), dryRun);
     }
+
+    private static readonly Families[] RoutingFamilies = [Families.IPv4, Families.IPv6];
+
+    private static List<IpRule> Of(Families family, IEnumerable<IpRule> rules) => [.. rules.Where(r => r.Family == family)];
+
+    private static List<IpRoute> Of(Families family, IEnumerable<IpRoute> routes) => [.. routes.Where(r => r.Family == family)];
 
     /// <summary>What the installed table says Junction owns; null when no Junction table is installed.</summary>
     public Ownership? InstalledOwnership() => Read("status", () => InstalledTable.Read(Runner))?.Owner;

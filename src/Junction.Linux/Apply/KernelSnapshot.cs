@@ -2,6 +2,7 @@ using Junction.Linux.Apply.Nftables;
 using Junction.Linux.Apply.Routing;
 using Junction.Linux.Apply.Sysctls;
 using Junction.Linux.Processes;
+using Junction.Model;
 
 namespace Junction.Linux.Apply;
 
@@ -18,21 +19,31 @@ internal sealed record KernelSnapshot(
     IReadOnlyList<IpRoute> Routes,
     IReadOnlyDictionary<string, string> Sysctls)
 {
+    /// <summary>
+    /// Four processes, run side by side: the table (<c>nft list table</c>), each family's
+    /// rules and routes (one <c>ip -batch</c> each) and the sysctls (one <c>sysctl -n</c>).
+    /// Every rule and route is read and filtered once the table has said which ranges it owns.
+    /// </summary>
     public static KernelSnapshot Take(CommandRunner runner, Ownership? planned, IEnumerable<string> sysctlKeys)
     {
-        var table = InstalledTable.Read(runner);
+        var keys = sysctlKeys.ToList();
+        var (table, v4, v6, sysctls) = Concurrently.Run(
+            () => InstalledTable.Read(runner),
+            () => RoutingDump.Read(runner, Families.IPv4),
+            () => RoutingDump.Read(runner, Families.IPv6),
+            () => SysctlReconciler.Read(runner, keys));
         var owners = new[] { planned, table?.Owner }.OfType<Ownership>().Distinct().ToList();
-        return new KernelSnapshot(owners, table, ReadRules(runner, owners), ReadRoutes(runner, owners),
-            SysctlReconciler.Read(runner, sysctlKeys));
+        var (rules, routes) = Owned(owners, [v4, v6]);
+        return new KernelSnapshot(owners, table, rules, routes, sysctls);
     }
 
-    public IReadOnlyList<IpRule> CurrentRules(CommandRunner runner) => ReadRules(runner, Owners);
+    /// <summary>The owned rules and routes as the kernel holds them now (for rollback).</summary>
+    public (IReadOnlyList<IpRule> Rules, IReadOnlyList<IpRoute> Routes) CurrentRouting(CommandRunner runner) =>
+        Owners.Count == 0 ? ([], []) : Owned(Owners, RoutingDump.ReadBoth(runner));
 
-    public IReadOnlyList<IpRoute> CurrentRoutes(CommandRunner runner) => ReadRoutes(runner, Owners);
-
-    private static IReadOnlyList<IpRule> ReadRules(CommandRunner runner, IReadOnlyList<Ownership> owners) =>
-        owners.Count == 0 ? [] : RuleReconciler.Read(runner, p => owners.Any(o => o.OwnsPriority(p)));
-
-    private static IReadOnlyList<IpRoute> ReadRoutes(CommandRunner runner, IReadOnlyList<Ownership> owners) =>
-        owners.Count == 0 ? [] : RouteReconciler.Read(runner, t => owners.Any(o => o.OwnsTable(t)));
+    private static (IReadOnlyList<IpRule> Rules, IReadOnlyList<IpRoute> Routes) Owned(IReadOnlyList<Ownership> owners, IReadOnlyList<RoutingDump> dumps) =>
+        owners.Count == 0
+            ? ([], [])
+            : ([.. dumps.SelectMany(d => d.OwnedRules(p => owners.Any(o => o.OwnsPriority(p))))],
+               [.. dumps.SelectMany(d => d.OwnedRoutes(t => owners.Any(o => o.OwnsTable(t))))]);
 }

@@ -6,25 +6,26 @@ using Junction.Linux.Processes;
 namespace Junction.Linux.Apply;
 
 /// <summary>
-/// Runs steps in order; when one fails, puts every kind of object the steps touched back
-/// as the snapshot recorded it, reconciling against a fresh read of the kernel (so it
-/// undoes exactly what was done, whatever that was), then throws.
+/// Runs steps in order, neighbours of one kind as one process (<see cref="KernelBatch"/>);
+/// when one fails, puts every kind of object the steps touched back as the snapshot
+/// recorded it, reconciling against a fresh read of the kernel (so it undoes exactly what
+/// was done, whatever that was: a batch may have gone in up to its failed line, or past
+/// it), then throws, naming the step that failed.
 /// </summary>
 internal sealed class KernelTransaction(CommandRunner runner, KernelSnapshot before, string verb)
 {
     public void Run(IReadOnlyList<KernelStep> steps)
     {
-        for (var i = 0; i < steps.Count; i++)
+        for (var i = 0; i < steps.Count;)
         {
-            try
+            var n = KernelBatch.Length(steps, i);
+            if (KernelBatch.Run(runner, steps.Skip(i).Take(n).ToList()) is { } failure)
             {
-                steps[i].Run(runner);
+                // Every step of the batch counts as touched: sysctl goes on past a failed key.
+                var problems = Rollback(steps.Take(i + n).Select(s => s.Change.Subject).ToHashSet());
+                throw new ApplyFailedException(verb, steps[i + failure.Index].Change, Reason(failure.Error), problems);
             }
-            catch (CommandFailedException e)
-            {
-                var problems = Rollback(steps.Take(i + 1).Select(s => s.Change.Subject).ToHashSet());
-                throw new ApplyFailedException(verb, steps[i].Change, Reason(e), problems);
-            }
+            i += n;
         }
     }
 
@@ -32,10 +33,14 @@ internal sealed class KernelTransaction(CommandRunner runner, KernelSnapshot bef
     private List<string> Rollback(HashSet<ChangeSubject> touched)
     {
         var problems = new List<string>();
+        // Putting rules back does not change routes, so one read serves both.
+        var now = touched.Contains(ChangeSubject.Rule) || touched.Contains(ChangeSubject.Route)
+            ? new Lazy<(IReadOnlyList<IpRule> Rules, IReadOnlyList<IpRoute> Routes)>(() => before.CurrentRouting(runner))
+            : null;
         if (touched.Contains(ChangeSubject.Rule))
-            Restore(problems, "rules", () => RuleReconciler.Reconcile(before.CurrentRules(runner), before.Rules));
+            Restore(problems, "rules", () => RuleReconciler.Reconcile(now!.Value.Rules, before.Rules));
         if (touched.Contains(ChangeSubject.Route))
-            Restore(problems, "routes", () => RouteReconciler.Reconcile(before.CurrentRoutes(runner), before.Routes));
+            Restore(problems, "routes", () => RouteReconciler.Reconcile(now!.Value.Routes, before.Routes));
         if (touched.Contains(ChangeSubject.Sysctl))
             Restore(problems, "sysctls", () => SysctlReconciler.Reconcile(
                 SysctlReconciler.Read(runner, before.Sysctls.Keys), before.Sysctls.Select(kv => (kv.Key, kv.Value))));

@@ -196,6 +196,85 @@ public sealed class KernelApplierTests
     }
 
     [Fact]
+    public void A_route_failing_in_the_middle_of_an_ip_batch_is_named_and_the_routes_before_it_are_put_back()
+    {
+        using var ns = TestNamespace.Create().Uplinks();
+        var applier = new KernelApplier(ns.Runner);
+        applier.Apply(Configs.Plan(Configs.TwoUplinks));
+        var before = KernelState.Of(ns.Runner);
+        var sysctls = KernelState.Sysctls(ns.Runner, Configs.SysctlKeys);
+
+        // One 'ip -4 -batch': isp1's route is replaced (line 1), isp2's new gateway is on no
+        // network of wan2 (line 2, fails), isp3's route and the IPv4 rules never run.
+        var broken = Configs.Plan(Configs.ThreeUplinks.Replace("10.11.0.1", "10.11.0.9").Replace("10.12.0.1", "10.98.0.1"));
+        var (_, steps) = applier.Prepare(broken);
+        var routes = steps.Where(s => s.Batch?.Kind == BatchKind.IPv4).ToList();
+        Assert.True(routes.Count >= 4, "the IPv4 routes and rules are one batch");
+        Assert.Contains("10.11.0.9", routes[0].Change.Description);
+        Assert.Contains("10.98.0.1", routes[1].Change.Description);
+
+        var e = Assert.Throws<ApplyFailedException>(() => applier.Apply(broken));
+
+        Assert.Equal(ChangeSubject.Route, e.Failed?.Subject);
+        Assert.Contains("10.98.0.1", e.Failed?.Description);
+        Assert.Contains("invalid gateway", e.Reason);
+        Assert.True(e.Unchanged, e.Message);
+        Assert.Equal(before.ToString(), KernelState.Of(ns.Runner).ToString());
+        Assert.Equal(sysctls, KernelState.Sysctls(ns.Runner, Configs.SysctlKeys));
+        Assert.True(applier.Apply(Configs.Plan(Configs.TwoUplinks)).NoChanges);
+    }
+
+    [Fact]
+    public void A_rule_failing_in_the_middle_of_an_ip_batch_undoes_the_routes_and_rules_before_it()
+    {
+        using var ns = TestNamespace.Create().Uplinks();
+        var before = KernelState.Of(ns.Runner);
+        var sysctls = KernelState.Sysctls(ns.Runner, Configs.SysctlKeys);
+        var applier = new KernelApplier(ns.Runner);
+        var (snapshot, steps) = applier.Prepare(Configs.Plan(Configs.ThreeUplinks));
+        // A backward goto the kernel refuses, after the first IPv4 rule and before the others.
+        var at = steps.FindIndex(s => s is { Batch.Kind: BatchKind.IPv4, Change.Subject: ChangeSubject.Rule }) + 1;
+        Assert.True(at > 0 && steps[at] is { Batch.Kind: BatchKind.IPv4, Change.Subject: ChangeSubject.Rule }, "IPv4 rules follow the one the bad rule goes after");
+        steps.Insert(at, new KernelStep(new Change(ChangeAction.Add, ChangeSubject.Rule, "a rule the kernel refuses"),
+            "ip", ["-4", "rule", "add", "priority", "1100", "goto", "1000"])
+        {
+            Batch = new BatchLine(BatchKind.IPv4, "rule add priority 1100 goto 1000"),
+        });
+
+        var e = Assert.Throws<ApplyFailedException>(() => new KernelTransaction(ns.Runner, snapshot, "apply").Run(steps));
+
+        Assert.Equal("a rule the kernel refuses", e.Failed?.Description);
+        Assert.True(e.Unchanged, e.Message);
+        Assert.Equal(before.ToString(), KernelState.Of(ns.Runner).ToString());
+        Assert.Equal(sysctls, KernelState.Sysctls(ns.Runner, Configs.SysctlKeys));
+    }
+
+    [Fact]
+    public void A_sysctl_failing_in_the_middle_of_its_batch_undoes_the_keys_written_after_it_too()
+    {
+        using var ns = TestNamespace.Create().Uplinks();
+        ns.Run("sysctl", "-q", "-w", "net.ipv4.conf.wan1.rp_filter=1", "net.ipv4.conf.wan2.rp_filter=1", "net.ipv4.conf.wan3.rp_filter=1");
+        var before = KernelState.Of(ns.Runner);
+        var sysctls = KernelState.Sysctls(ns.Runner, Configs.SysctlKeys);
+        var applier = new KernelApplier(ns.Runner);
+        var (snapshot, steps) = applier.Prepare(Configs.Plan(Configs.ThreeUplinks));
+        var first = steps.FindIndex(s => s.Batch?.Kind == BatchKind.Sysctl);
+        Assert.True(steps.Skip(first + 1).TakeWhile(s => s.Batch?.Kind == BatchKind.Sysctl).Count() >= 2, "sysctls follow the bad one");
+        steps.Insert(first + 1, new KernelStep(new Change(ChangeAction.Set, ChangeSubject.Sysctl, "a value the kernel refuses"),
+            "sysctl", ["-q", "-w", "net.ipv4.conf.lan0.rp_filter=not-a-number"])
+        {
+            Batch = new BatchLine(BatchKind.Sysctl, "net.ipv4.conf.lan0.rp_filter=not-a-number"),
+        });
+
+        var e = Assert.Throws<ApplyFailedException>(() => new KernelTransaction(ns.Runner, snapshot, "apply").Run(steps));
+
+        Assert.Equal("a value the kernel refuses", e.Failed?.Description);
+        Assert.True(e.Unchanged, e.Message);
+        Assert.Equal(sysctls, KernelState.Sysctls(ns.Runner, Configs.SysctlKeys));
+        Assert.Equal(before.ToString(), KernelState.Of(ns.Runner).ToString());
+    }
+
+    [Fact]
     public void An_uplink_whose_interface_is_missing_fails_before_changing_anything()
     {
         using var ns = TestNamespace.Create().Uplinks();

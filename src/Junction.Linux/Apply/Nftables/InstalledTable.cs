@@ -13,10 +13,11 @@ internal sealed partial record InstalledTable(string Text, Ownership? Owner)
     /// <summary>The installed table, or null when there is none.</summary>
     public static InstalledTable? Read(CommandRunner runner)
     {
-        var tables = runner.Run("nft", "list", "tables", DesiredState.TableFamily).Check().Stdout;
-        if (!tables.Split('\n').Any(l => l.Trim() == $"table {DesiredState.TableFamily} {DesiredState.TableName}"))
+        // One process: listing a table that is not there fails with ENOENT's words.
+        var listed = runner.Run("nft", "list", "table", DesiredState.TableFamily, DesiredState.TableName);
+        if (!listed.Ok && listed.Stderr.Contains("No such file or directory", StringComparison.Ordinal))
             return null;
-        var text = runner.Run("nft", "list", "table", DesiredState.TableFamily, DesiredState.TableName).Check().Stdout;
+        var text = listed.Check().Stdout;
         // nft 1.0.6 leaves table comments out of its JSON, so the text listing is read.
         var comment = TableComment().Match(text);
         return new InstalledTable(text, comment.Success ? Ownership.Parse(comment.Groups["c"].Value) : null);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Junction.Linux.Processes;
 using Junction.Model;
@@ -10,30 +11,43 @@ internal static class IpJson
 {
     public static string Flag(Families family) => family == Families.IPv6 ? "-6" : "-4";
 
+    public static BatchKind Batch(Families family) => family == Families.IPv6 ? BatchKind.IPv6 : BatchKind.IPv4;
+
     public static string Prefix(Families family) => family == Families.IPv6 ? "ip -6" : "ip";
 
-    /// <summary>The objects of one listing, e.g. <c>ip -N -j -6 rule show</c>.</summary>
-    public static IReadOnlyList<JsonElement> List(CommandRunner runner, Families family, params string[] what)
+    /// <summary>
+    /// The objects of several listings of one family, read by one process:
+    /// <c>ip -N -j -4 -batch -</c> with one command a line (e.g. "rule show"), which prints
+    /// one JSON array per command.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<JsonElement>> Lists(CommandRunner runner, Families family, params string[] commands)
     {
-        var stdout = runner.Run("ip", ["-N", "-j", Flag(family), .. what]).Check().Stdout;
-        if (string.IsNullOrWhiteSpace(stdout)) return [];
-        using var doc = JsonDocument.Parse(stdout);
-        return doc.RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
+        var stdout = runner.Run("ip", ["-N", "-j", Flag(family), "-batch", "-"], string.Concat(commands.Select(c => c + "\n"))).Check().Stdout;
+        var lists = new List<IReadOnlyList<JsonElement>>();
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(stdout), new JsonReaderOptions { AllowMultipleValues = true });
+        while (reader.Read())
+        {
+            using var doc = JsonDocument.ParseValue(ref reader);
+            lists.Add(doc.RootElement.EnumerateArray().Select(e => e.Clone()).ToList());
+        }
+        return lists.Count == commands.Length
+            ? lists
+            : throw new JsonException($"'ip -j -batch' printed {lists.Count} listings for {commands.Length} commands ({string.Join(", ", commands)})");
     }
 
     /// <summary>
-    /// As <see cref="List"/>, but a kernel without IPv6 (ipv6.disable=1) has no IPv6 rules
+    /// As <see cref="Lists"/>, but a kernel without IPv6 (ipv6.disable=1) has no IPv6 rules
     /// or routes rather than an error.
     /// </summary>
-    public static IReadOnlyList<JsonElement> ListIfSupported(CommandRunner runner, Families family, params string[] what)
+    public static IReadOnlyList<IReadOnlyList<JsonElement>> ListsIfSupported(CommandRunner runner, Families family, params string[] commands)
     {
         try
         {
-            return List(runner, family, what);
+            return Lists(runner, family, commands);
         }
         catch (CommandFailedException e) when (e.Result.Stderr.Contains("not supported", StringComparison.OrdinalIgnoreCase))
         {
-            return [];
+            return [.. commands.Select(_ => (IReadOnlyList<JsonElement>)[])];
         }
     }
 

@@ -32,7 +32,10 @@ internal sealed record IpRoute(Families Family, uint Table, string Type, string 
 
     private KernelStep Step(ChangeAction action, string verb, string arguments) =>
         new(new Change(action, ChangeSubject.Route, $"{IpJson.Prefix(Family)} route {verb} {arguments}"), "ip",
-            [IpJson.Flag(Family), "route", verb, .. arguments.Split(' ')]);
+            [IpJson.Flag(Family), "route", verb, .. arguments.Split(' ')])
+        {
+            Batch = new BatchLine(IpJson.Batch(Family), $"route {verb} {arguments}"),
+        };
 
     /// <summary>The kernel gives IPv6 routes metric 1024 and IPv4 routes 0 when none is asked for.</summary>
     private static uint DefaultMetric(Families family) => family == Families.IPv6 ? 1024u : 0u;

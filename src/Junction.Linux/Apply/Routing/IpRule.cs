@@ -22,7 +22,10 @@ internal sealed record IpRule(Families Family, int Priority, string Selector)
     private KernelStep Step(ChangeAction action, string verb)
     {
         string[] args = [IpJson.Flag(Family), "rule", verb, .. Arguments.Split(' ')];
-        return new KernelStep(new Change(action, ChangeSubject.Rule, $"{IpJson.Prefix(Family)} rule {verb} {Arguments}"), "ip", args);
+        return new KernelStep(new Change(action, ChangeSubject.Rule, $"{IpJson.Prefix(Family)} rule {verb} {Arguments}"), "ip", args)
+        {
+            Batch = new BatchLine(IpJson.Batch(Family), $"rule {verb} {Arguments}"),
+        };
     }
 
     public static IpRule From(RuleSpec spec) =>

@@ -1,19 +1,11 @@
-using Junction.Linux.Processes;
-using Junction.Model;
-
 namespace Junction.Linux.Apply.Routing;
 
-/// <summary>Brings the routes in Junction's routing tables, both families, to a target set.</summary>
+/// <summary>
+/// Brings the routes in Junction's routing tables, both families, to a target set.
+/// The kernel's routes are read by <see cref="RoutingDump"/>.
+/// </summary>
 internal static class RouteReconciler
 {
-    public static IReadOnlyList<IpRoute> Read(CommandRunner runner, Func<uint, bool> owned) =>
-    [
-        .. IpJson.List(runner, Families.IPv4, "route", "show", "table", "all")
-            .Where(r => owned(IpRoute.TableOf(r))).Select(r => IpRoute.From(Families.IPv4, r)),
-        .. IpJson.ListIfSupported(runner, Families.IPv6, "route", "show", "table", "all")
-            .Where(r => owned(IpRoute.TableOf(r))).Select(r => IpRoute.From(Families.IPv6, r)),
-    ];
-
     /// <summary>
     /// Writes missing routes with <c>ip route replace</c>, which overwrites a changed route
     /// in place (no moment without a default route), then deletes the routes left over.

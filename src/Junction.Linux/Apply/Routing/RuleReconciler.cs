@@ -1,14 +1,11 @@
-using Junction.Linux.Processes;
-using Junction.Model;
-
 namespace Junction.Linux.Apply.Routing;
 
-/// <summary>Brings the ip rules in Junction's priority range, both families, to a target set.</summary>
+/// <summary>
+/// Brings the ip rules in Junction's priority range, both families, to a target set.
+/// The kernel's rules are read by <see cref="RoutingDump"/>.
+/// </summary>
 internal static class RuleReconciler
 {
-    public static IReadOnlyList<IpRule> Read(CommandRunner runner, Func<int, bool> owned) =>
-        [.. Families(runner).SelectMany(f => f.Rows.Select(r => IpRule.From(f.Family, r))).Where(r => owned(r.Priority))];
-
     /// <summary>
     /// Adds what is missing before deleting what is not wanted, so a changed rule never
     /// leaves a gap. Counts matter: a rule that is there twice is deleted once.
@@ -26,11 +23,5 @@ internal static class RuleReconciler
         var left = from.ToList();
         foreach (var r in take) left.Remove(r);
         return left;
-    }
-
-    private static IEnumerable<(Families Family, IReadOnlyList<System.Text.Json.JsonElement> Rows)> Families(CommandRunner runner)
-    {
-        yield return (Model.Families.IPv4, IpJson.List(runner, Model.Families.IPv4, "rule", "show"));
-        yield return (Model.Families.IPv6, IpJson.ListIfSupported(runner, Model.Families.IPv6, "rule", "show"));
     }
 }

@@ -38,7 +38,7 @@ internal static class SysctlReconciler
             var was = current.GetValueOrDefault(key);
             if (was == value) continue;
             yield return new KernelStep(new Change(ChangeAction.Set, ChangeSubject.Sysctl, $"{key} = {value} (was {was ?? "unknown"})"),
-                "sysctl", ["-q", "-w", $"{key}={value}"]);
+                "sysctl", ["-q", "-w", $"{key}={value}"]) { Batch = new BatchLine(BatchKind.Sysctl, $"{key}={value}") };
         }
     }
 }
