@@ -61,7 +61,7 @@ internal sealed partial class DaemonFootprint(BenchLab lab, string configPath, i
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "netns", "exec", lab.Topology.RouterNamespace, dotnet, Path.Combine(AppContext.BaseDirectory, "junction.dll"), "run", "-c", configPath, "--log-level", "warning" })
+        foreach (var a in new[] { "netns", "exec", lab.Topology.RouterNamespace, dotnet, Path.Combine(AppContext.BaseDirectory, "junction.dll"), "run", "-c", configPath, "--socket", Path.ChangeExtension(configPath, ".sock"), "--log-level", "warning" })
             psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the daemon");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"daemon: {e.Data}"); };

@@ -178,7 +178,7 @@ namespace Junction.Bench.Failover
         {
             var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
             var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "netns", "exec", T.RouterNamespace, dotnet, Path.Combine(AppContext.BaseDirectory, "junction.dll"), "run", "-c", config })
+            foreach (var a in new[] { "netns", "exec", T.RouterNamespace, dotnet, Path.Combine(AppContext.BaseDirectory, "junction.dll"), "run", "-c", config, "--socket", Path.ChangeExtension(config, ".sock") })
                 psi.ArgumentList.Add(a);
             var process = Process.Start(psi)!;
             process.OutputDataReceived += (_, e) => { if (verbose && e.Data is not null) Console.Error.WriteLine($"daemon: {e.Data}"); };

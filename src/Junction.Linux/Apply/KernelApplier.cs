@@ -63,11 +63,16 @@ public sealed class KernelApplier(CommandRunner runner)
     /// and turning forwarding off could cut a router off.
     /// </summary>
     /// <exception cref="ApplyFailedException">the kernel refused a change; what was done is undone.</exception>
-    public ApplyResult Flush(bool dryRun = false)
+    /// <param name="assumed">
+    /// Ranges to clean when the table (and so its record) is gone, e.g. after 'nft flush
+    /// ruleset': from the configuration the user names. Without it, nothing but the table's
+    /// record is trusted.
+    /// </param>
+    public ApplyResult Flush(bool dryRun = false, Ownership? assumed = null)
     {
         const string verb = "flush";
-        var before = Snapshot(verb, null, []);
-        if (before.Table is null) return new ApplyResult(verb, [], dryRun);
+        var before = Snapshot(verb, assumed, []);
+        if (before.Table is null && before.Rules.Count == 0 && before.Routes.Count == 0) return new ApplyResult(verb, [], dryRun);
 
         var steps = new List<KernelStep>();
         foreach (var family in RoutingFamilies)
@@ -75,11 +80,14 @@ public sealed class KernelApplier(CommandRunner runner)
             steps.AddRange(RuleReconciler.Reconcile(Of(family, before.Rules), []));
             steps.AddRange(RouteReconciler.Reconcile(Of(family, before.Routes), []));
         }
-        var what = before.Table.Owner is null
-            ? " (it carries no ownership record, so no rules or routes were looked for)"
-            : "";
-        steps.Add(new KernelStep(new Change(ChangeAction.Remove, ChangeSubject.Nftables, $"table {DesiredState.TableFamily} {DesiredState.TableName}{what}"),
-            "nft", ["-f", "-"], InstalledTable.DeleteScript));
+        if (before.Table is not null)
+        {
+            var what = before.Table.Owner is null && assumed is null
+                ? " (it carries no ownership record, so no rules or routes were looked for)"
+                : "";
+            steps.Add(new KernelStep(new Change(ChangeAction.Remove, ChangeSubject.Nftables, $"table {DesiredState.TableFamily} {DesiredState.TableName}{what}"),
+                "nft", ["-f", "-"], InstalledTable.DeleteScript));
+        }
 
         if (!dryRun) new KernelTransaction(Runner, before, verb).Run(steps);
         return new ApplyResult(verb, steps.Select(s => s.Change).ToList(), dryRun);

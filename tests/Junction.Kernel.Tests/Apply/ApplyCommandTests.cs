@@ -61,6 +61,27 @@ public sealed class ApplyCommandTests : IDisposable
     }
 
     [Fact]
+    public void When_the_table_was_removed_by_hand_flush_warns_and_flush_with_the_config_cleans_the_rest()
+    {
+        using var ns = TestNamespace.Create().Uplinks();
+        var before = KernelState.Of(ns.Runner);
+        var sysctls = KernelState.Sysctls(ns.Runner, Configs.SysctlKeys);
+        var config = Write("junction.yaml", Configs.TwoUplinks);
+        Assert.Equal(0, Cli(ns, "apply", "-c", config).ExitCode);
+        ns.Runner.Check("nft", "flush", "ruleset");
+
+        var plain = Cli(ns, "flush");
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Contains("warning: no Junction table is installed, but", plain.Stderr);
+        Assert.Contains("junction flush -c FILE", plain.Stderr);
+
+        var withConfig = Cli(ns, "flush", "-c", config);
+        Assert.Equal(0, withConfig.ExitCode);
+        Assert.DoesNotContain("warning", withConfig.Stderr);
+        KernelState.AssertFlushedTo(ns.Runner, before, sysctls);
+    }
+
+    [Fact]
     public void A_kernel_failure_is_one_error_line_and_the_apply_is_rolled_back()
     {
         using var ns = TestNamespace.Create().Uplinks();
