@@ -110,16 +110,19 @@ internal sealed class JunctionDaemon : IStatusSource
             DaemonLog.ListenerFailed(_log, e.Message);
         }
         Task pump = Task.CompletedTask, ticker = Task.CompletedTask;
+        var touched = false;
         using var background = CancellationTokenSource.CreateLinkedTokenSource(stop);
         try
         {
             if (listener is { } l) pump = Pump(l.Events, background.Token);
+            // Every listener is bound before the kernel is touched: a socket or port that
+            // cannot be had stops the daemon with the kernel as it found it.
+            await _setup.Hooks.ListenAsync(this, stop).ConfigureAwait(false);
+            touched = true;
             Start();
             ticker = Ticker(background.Token);
             try
             {
-                // Served only now: status has a plan to show, and READY=1 means applied.
-                await _setup.Hooks.StartedAsync(this, stop).ConfigureAwait(false);
                 _setup.Hooks.Turned(_snapshot);
                 while (await _inbox.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
                 {
@@ -141,7 +144,8 @@ internal sealed class JunctionDaemon : IStatusSource
             await StopProbes().ConfigureAwait(false);
             await Task.WhenAll(pump, ticker).ConfigureAwait(false);
             listener?.Owner.Dispose();
-            await LeaveKernel().ConfigureAwait(false);
+            // Nothing was applied, so nothing is left or flushed: the kernel may hold another daemon's plan.
+            if (touched) await LeaveKernel().ConfigureAwait(false);
         }
     }
 

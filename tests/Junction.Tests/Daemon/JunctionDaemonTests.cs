@@ -370,6 +370,42 @@ public sealed class JunctionDaemonTests
         Assert.Contains(_log.Lines, l => l.Contains("--flush-on-exit"));
     }
 
+    [Fact]
+    public async Task A_listener_that_cannot_be_bound_stops_the_daemon_before_it_touches_the_kernel()
+    {
+        var daemon = new JunctionDaemon(new DaemonSetup("test.yaml", ConfigLoader.LoadText(Yaml, "test.yaml"),
+            () => ConfigLoader.LoadText(Yaml, "test.yaml"), _kernel, TimeProvider.System, _log)
+        {
+            FlushOnExit = true,
+            Hooks = new FailingHooks(),
+        });
+
+        var e = await Assert.ThrowsAsync<Junction.Cli.Control.ListenFailedException>(() => daemon.RunAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal("cannot listen for metrics on 127.0.0.1:9419: Address already in use", e.Message);
+        Assert.Equal(0, _kernel.Attempts);
+        Assert.False(_kernel.FlushedAll);   // --flush-on-exit must not remove what another daemon applied
+        Assert.DoesNotContain(_log.Lines, l => l.Contains("kernel state left in place"));
+    }
+
+    private sealed class FailingHooks : IDaemonHooks
+    {
+        public Task ListenAsync(JunctionDaemon daemon, CancellationToken ct) =>
+            throw new Junction.Cli.Control.ListenFailedException("cannot listen for metrics on 127.0.0.1:9419: Address already in use");
+
+        public void Turned(Junction.Status.DaemonSnapshot snapshot) => throw new InvalidOperationException("no batch without listeners");
+
+        public void Reloading()
+        {
+        }
+
+        public void Reloaded(JunctionModel model)
+        {
+        }
+
+        public Task StoppingAsync() => Task.CompletedTask;
+    }
+
     private static LinkObserved LinkObservedCarrier(int index, bool carrier) =>
         new(LinkTableTests.Link(index, index == 2 ? "wan1" : "wan2", carrier: carrier));
 

@@ -46,17 +46,19 @@ internal static class RunCommand
             var path = parse.GetValue(config)!;
             if (ConfigReport.Load(path, Console.Error) is not { } model) return ExitCodes.Failed;
             var socketPath = parse.GetValue(socket)!;
+            NamespaceLock held;
             try
             {
-                // Before anything is applied: a second daemon would otherwise replace the
-                // running one's table with its start-up plan before finding the socket taken.
-                ControlServer.ThrowIfAnswered(socketPath);
+                // Before anything else: a second daemon in this namespace, whatever its
+                // --socket, would replace the running one's table with its start-up plan.
+                held = NamespaceLock.Take();
             }
             catch (ListenFailedException e)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.Failed;
             }
+            using var nsLock = held;
             using var logging = LoggerFactory.Create(b => b
                 .SetMinimumLevel(parse.GetValue(logLevel))
                 .AddConsole(o => o.FormatterName = LineFormatter.Name)
@@ -81,7 +83,7 @@ internal static class RunCommand
             }
             catch (ListenFailedException e)
             {
-                // The log has said what happened to the kernel state; this is the reason.
+                // Listeners are bound before the first apply: the kernel was not touched.
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.Failed;
             }
