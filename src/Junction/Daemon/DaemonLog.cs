@@ -20,8 +20,8 @@ internal static partial class DaemonLog
     [LoggerMessage(Level = LogLevel.Trace, Message = "probe {Uplink}: {Round}")]
     public static partial void Round(ILogger logger, string uplink, string round);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "applied: balancing over {Healthy}; {Summary} ({Milliseconds} ms)")]
-    public static partial void Applied(ILogger logger, string healthy, string summary, long milliseconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "applied: {Balancing}; {Summary} ({Milliseconds} ms)")]
+    public static partial void Applied(ILogger logger, string balancing, string summary, long milliseconds);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "applied: {Action} {Subject} {Description}")]
     public static partial void AppliedChange(ILogger logger, string action, string subject, string description);

@@ -97,6 +97,8 @@ internal sealed class JunctionDaemon : IStatusSource
     /// </summary>
     public async Task RunAsync(CancellationToken stop)
     {
+        DaemonLog.Starting(_log, _setup.ConfigPath, _model.Uplinks.Count, string.Join(", ", _model.Uplinks.Select(u => $"{u.Name}={u.Interface}")),
+            _model.Flush == FlushPolicy.Dead ? "dead" : "none");
         // Listen before reading the links, so no change falls between the two: the events
         // queued meanwhile are applied on top of the dump and the last word wins.
         (ChannelReader<LinkEvent> Events, IDisposable Owner)? listener = null;
@@ -183,8 +185,6 @@ internal sealed class JunctionDaemon : IStatusSource
     /// </summary>
     internal void Start()
     {
-        DaemonLog.Starting(_log, _setup.ConfigPath, _model.Uplinks.Count, string.Join(", ", _model.Uplinks.Select(u => $"{u.Name}={u.Interface}")),
-            _model.Flush == FlushPolicy.Dead ? "dead" : "none");
         // The interfaces first, then the uplinks on them: a fresh state machine is told
         // only what is wrong now (a link that is down), not a loss and a return.
         Signal(_links.Reset(ReadLinksOrEmpty()));
@@ -320,7 +320,7 @@ internal sealed class JunctionDaemon : IStatusSource
             _tableDrift = null;
             _nextTableCheck = _lastAppliedAt.Value + _setup.TableCheckInterval;
             var healthy = plan.Uplinks.Where(u => u.Healthy).Select(u => u.Name).ToList();
-            DaemonLog.Applied(_log, healthy.Count == 0 ? "no uplink: new connections follow the main table" : string.Join(", ", healthy),
+            DaemonLog.Applied(_log, healthy.Count == 0 ? "no uplink is healthy, new connections follow the main table" : $"balancing over {string.Join(", ", healthy)}",
                 ApplySummary.Of(result), (long)_lastDuration.Value.TotalMilliseconds);
             foreach (var c in result.Changes)
                 DaemonLog.AppliedChange(_log, ApplySummary.Word(c.Action), ApplySummary.Word(c.Subject), c.Description);

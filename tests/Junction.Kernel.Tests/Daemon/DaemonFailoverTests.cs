@@ -49,7 +49,7 @@ public sealed class DaemonFailoverTests
 
         Assert.Equal(new[] { 0, 20, 0 }, await lab.Connections(20));
         Assert.Equal(0, lab.ConntrackOf(1) + lab.ConntrackOf(2));
-        Assert.Contains("balancing over no uplink: new connections follow the main table", lab.Log);
+        Assert.Contains("applied: no uplink is healthy, new connections follow the main table", lab.Log);
 
         lab.Unblackhole(2);
         await lab.WaitBalancedOver(2);

@@ -58,7 +58,7 @@ public sealed class DaemonKernelOwnershipTests
         await lab.WaitUntil(() => !lab.Running, "the first daemon gone");
         lab.Run([1, 1]);
         await lab.WaitForLog("serving status on", count: 2);
-        await lab.WaitForLog("applied: balancing over isp1, isp2");
+        await lab.WaitForLog("applied: balancing over isp1, isp2;", count: 2);
     }
 
     [Fact]
