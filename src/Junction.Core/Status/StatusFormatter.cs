@@ -83,7 +83,8 @@ public static class StatusFormatter
             Table(sb, poolRows, null);
         }
         sb.Append('\n');
-        Wrap(sb, string.Create(Inv, $"{report.Connections} conntrack entries carry an uplink's mark. NEW: connections marked in the last {Span(report.Window)} (inbound ones too); LIVE: conntrack entries by mark now (closing ones too)."), width);
+        sb.Append(Inv, $"{report.Connections} conntrack entries carry an uplink's mark.\n");
+        Wrap(sb, $"NEW: connections marked in the last {Span(report.Window)} (inbound ones too); LIVE: conntrack entries by mark now (closing ones too).", width);
         if (left.Count > 0)
             Wrap(sb, $"Left out to fit {width} columns: {string.Join(", ", left.AsEnumerable().Reverse())} (a wider terminal, or --json, shows them).", width);
         foreach (var e in report.KernelErrors) Wrap(sb, $"warning: {e}", width);
