@@ -27,7 +27,8 @@ internal static class StatusCommand
             "Show what the running daemon sees: per uplink its health state and since when, the reason of the last change, " +
             "probe RTT and loss, the weight and planned share against the actual share of new connections over the last minute " +
             "and of live connections now (conntrack, by mark), bytes in and out; the SNAT pools' use per address; when the " +
-            "configuration was applied. Asks the daemon over its control socket (root only).")
+            "configuration was applied. Fits the terminal's width (120 columns when piped, or $COLUMNS); --json has every " +
+            "figure. Asks the daemon over its control socket (root only).")
         {
             json, watch, interval, socket,
         };
