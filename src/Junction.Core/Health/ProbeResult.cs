@@ -9,5 +9,5 @@ public sealed record ProbeResult(ProbeTarget Target, bool Answered, TimeSpan? Rt
 
     public static ProbeResult Failed(ProbeTarget target, string error) => new(target, false, null, error);
 
-    public override string ToString() => Answered ? $"{Target} {Rtt?.TotalMilliseconds:0.###} ms" : $"{Target} {Error}";
+    public override string ToString() => Answered ? $"{Target} {Rtt?.TotalMilliseconds:0.##} ms" : $"{Target} {Error}";
 }

@@ -72,7 +72,7 @@ public sealed class UplinkHealth
             _goodRun++;
             _badRun = 0;
             if (State == HealthState.Unknown)
-                return Move(HealthState.Up, $"first round answered: {round}");
+                return Move(HealthState.Up, round.Answers);
             if (State == HealthState.Down && _goodRun >= _probe.UpAfter && HoldOver(waiveHold))
                 return Move(HealthState.Up, $"{_goodRun} good rounds in a row{Waived(waiveHold)}: {round}");
             return null;

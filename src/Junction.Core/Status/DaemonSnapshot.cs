@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Junction.Health;
 
 namespace Junction.Status;
@@ -13,10 +14,17 @@ public sealed record DaemonSnapshot(
     DateTimeOffset StartedAt,
     DateTimeOffset Now,
     string Balance,
-    uint MarkMask,
+    [property: JsonConverter(typeof(StatusJson.HexMarkConverter))] uint MarkMask,
     bool Fallback,
     ApplyStats Applies,
-    IReadOnlyList<UplinkSnapshot> Uplinks);
+    IReadOnlyList<UplinkSnapshot> Uplinks)
+{
+    /// <summary>
+    /// Set while the kernel's table is not the plan the daemon applied last (someone removed
+    /// or replaced it; the daemon is re-applying), saying how; null when they agree.
+    /// </summary>
+    public string? TableDrift { get; init; }
+}
 
 /// <summary>How applying has gone since the daemon started.</summary>
 public sealed record ApplyStats(
@@ -32,7 +40,7 @@ public sealed record UplinkSnapshot(
     string Name,
     string Interface,
     int Weight,
-    uint Mark,
+    [property: JsonConverter(typeof(StatusJson.HexMarkConverter))] uint Mark,
     uint Table,
     /// <summary>The planned share of new connections now (0 when down), 0..1.</summary>
     double PlannedShare,

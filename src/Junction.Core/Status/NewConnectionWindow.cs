@@ -32,11 +32,17 @@ public sealed class NewConnectionWindow
         {
             foreach (var (uplink, raw) in counters)
             {
-                // The first sight of an uplink sets its baseline: what it counted before is of unknown age.
-                var increase = _lastRaw.TryGetValue(uplink, out var last) ? raw >= last ? raw - last : raw : 0;
+                // At the very first sample a counter is of unknown age: it sets the baseline. A chain
+                // first seen later did not exist at the samples before (no table yet, or a reload
+                // added its uplink): it counted from zero since.
+                var increase = _lastRaw.TryGetValue(uplink, out var last) ? raw >= last ? raw - last : raw
+                    : _samples.Count > 0 ? raw : 0;
                 _lastRaw[uplink] = raw;
                 _totals[uplink] = _totals.GetValueOrDefault(uplink) + increase;
             }
+            // A chain that is gone (its uplink removed, or the table flushed by someone else)
+            // counts from zero when it comes back.
+            foreach (var gone in _lastRaw.Keys.Where(k => !counters.ContainsKey(k)).ToList()) _lastRaw.Remove(gone);
             _samples.Enqueue((now, new Dictionary<string, long>(_totals)));
             // Keep one sample at or before the window's start, as the base of the difference.
             while (_samples.Count > 1 && _samples.ElementAt(1).At <= now - Window)

@@ -5,44 +5,72 @@ using Junction.Health;
 namespace Junction.Status;
 
 /// <summary>
-/// The table <c>junction status</c> prints for people. Colour (state words only) is added
-/// by the caller's choice, i.e. only when stdout is a terminal.
+/// The table <c>junction status</c> prints for people, made to fit <c>width</c> columns (120
+/// unless the terminal says otherwise): one short row per uplink, and the reasons of their
+/// states on lines below it, since a reason can be as long as the rest of the row. When
+/// the table is still too wide, the least needed columns are left out, and it says which.
+/// Colour (state words only) is added by the caller's choice, i.e. only when stdout is a
+/// terminal.
 /// </summary>
 public static class StatusFormatter
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static string Format(StatusReport report, bool colour = false)
+    public const int DefaultWidth = 120;
+
+    // Left out first when the table is too wide: bytes, then the configured weight, then loss.
+    private static readonly string[] DropOrder = ["TX", "RX", "WEIGHT", "LOSS", "SINCE", "INTERFACE"];
+
+    public static string Format(StatusReport report, bool colour = false, int width = DefaultWidth)
     {
+        width = Math.Max(width, 40);
         var d = report.Daemon;
         var sb = new StringBuilder();
         var a = d.Applies;
-        sb.Append(Inv, $"junction: balance {d.Balance}, mark mask 0x{d.MarkMask:x8}, running {Ago(d.Now - d.StartedAt)}");
-        sb.Append(d.Fallback ? ", FALLBACK: no uplink is healthy, new connections follow the main table\n" : "\n");
-        sb.Append(Inv, $"config {d.ConfigPath}");
-        if (a.ConfigLoadedAt is { } loaded) sb.Append(Inv, $", loaded {Ago(d.Now - loaded)} ago");
-        sb.Append(a.LastAppliedAt is { } applied
-            ? string.Create(Inv, $", applied {Ago(d.Now - applied)} ago ({a.Count} applies, {a.Failures} failed, last took {Ms(a.LastDuration)})\n")
-            : ", not applied yet\n");
-        if (a.LastError is { } err) sb.Append(Inv, $"last apply failed: {err}\n");
+        sb.Append(Inv, $"junction: balance {d.Balance}, mark mask 0x{d.MarkMask:x8}, running {Ago(d.Now - d.StartedAt)}\n");
+        if (d.Fallback) sb.Append("FALLBACK: no uplink is healthy, new connections follow the main table\n");
+        var config = new StringBuilder($"config {d.ConfigPath}");
+        if (a.ConfigLoadedAt is { } loaded) config.Append(Inv, $", loaded {Ago(d.Now - loaded)} ago");
+        config.Append(a.LastAppliedAt is { } applied
+            ? string.Create(Inv, $", applied {Ago(d.Now - applied)} ago ({a.Count} applies, {a.Failures} failed, last took {Ms(a.LastDuration)})")
+            : ", not applied yet");
+        Wrap(sb, config.ToString(), width);
+        if (d.TableDrift is { } drift) Wrap(sb, $"warning: {drift}; the daemon is re-applying it", width);
+        if (a.LastError is { } err) Wrap(sb, $"last apply failed: {err}", width);
         sb.Append('\n');
 
-        var rows = new List<string[]>
+        var columns = new List<(string Name, Func<UplinkSnapshot, UplinkFigures, string> Cell)>
         {
-            new[] { "UPLINK", "INTERFACE", "STATE", "SINCE", "REASON", "RTT", "LOSS", "WEIGHT", "PLANNED", $"NEW/{Span(report.Window)}", "LIVE", "RX", "TX" },
+            ("UPLINK", (u, _) => u.Name),
+            ("INTERFACE", (u, _) => u.Interface + (u.Carrier == false ? " (no carrier)" : "")),
+            ("STATE", (u, _) => Word(u.State)),
+            ("SINCE", (u, _) => $"{Ago(d.Now - u.Since)} ago"),
+            // The last answered probe's RTT says nothing about a link that is down now.
+            ("RTT", (u, _) => u.State == HealthState.Down ? "-" : Ms(u.Rtt)),
+            ("LOSS", (u, _) => u.Loss is { } loss ? Pct(loss) : "-"),
+            ("WEIGHT", (u, _) => u.Weight.ToString(Inv)),
+            ("PLANNED", (u, _) => Pct(u.PlannedShare)),
+            ($"NEW/{Span(report.Window)}", (_, f) => $"{f.NewConnections} ({(f.NewShare is { } ns ? Pct(ns) : "-")})"),
+            ("LIVE", (_, f) => $"{f.Connections} ({(f.ConnectionShare is { } cs ? Pct(cs) : "-")})"),
+            ("RX", (_, f) => Bytes(f.ReceiveBytes)),
+            ("TX", (_, f) => Bytes(f.TransmitBytes)),
         };
-        for (var i = 0; i < d.Uplinks.Count; i++)
+        var rows = d.Uplinks.Select((u, i) => columns.Select(c => c.Cell(u, report.Uplinks[i])).ToArray()).ToList();
+        var names = columns.Select(c => c.Name).ToList();
+        var left = new List<string>();
+        foreach (var drop in DropOrder)
         {
-            var u = d.Uplinks[i];
-            var f = report.Uplinks[i];
-            rows.Add([
-                u.Name, u.Interface + (u.Carrier == false ? " (no carrier)" : ""), Word(u.State), $"{Ago(d.Now - u.Since)} ago", u.Reason,
-                u.Rtt is { } rtt ? Ms(rtt) : "-", u.Loss is { } loss ? Pct(loss) : "-", u.Weight.ToString(Inv), Pct(u.PlannedShare),
-                $"{f.NewConnections} ({(f.NewShare is { } ns ? Pct(ns) : "-")})", $"{f.Connections} ({(f.ConnectionShare is { } cs ? Pct(cs) : "-")})",
-                Bytes(f.ReceiveBytes), Bytes(f.TransmitBytes),
-            ]);
+            if (TableWidth(names, rows) <= width) break;
+            var at = names.IndexOf(drop);
+            names.RemoveAt(at);
+            rows = rows.Select(r => r.Where((_, c) => c != at).ToArray()).ToList();
+            left.Add(drop);
         }
-        Table(sb, rows, colour ? (row, col, text) => row > 0 && col == 2 ? Colour(d.Uplinks[row - 1].State, text) : text : null);
+        var state = names.IndexOf("STATE");
+        Table(sb, [[.. names], .. rows], colour ? (row, col, text) => row > 0 && col == state ? Colour(d.Uplinks[row - 1].State, text) : text : null);
+        sb.Append('\n');
+        foreach (var u in d.Uplinks)
+            Wrap(sb, $"{u.Name}: {Word(u.State)} {Ago(d.Now - u.Since)} ago: {u.Reason}", width);
 
         var pools = d.Uplinks.Select((u, i) => (u, f: report.Uplinks[i])).Where(x => x.u.SnatPool.Count > 0).ToList();
         if (pools.Count > 0)
@@ -54,9 +82,35 @@ public static class StatusFormatter
                     poolRows.Add([u.Name, s.Address, s.Connections.ToString(Inv)]);
             Table(sb, poolRows, null);
         }
-        sb.Append(Inv, $"\n{report.Connections} conntrack entries carry an uplink's mark. NEW: connections marked in the last {Span(report.Window)} (inbound ones too); LIVE: conntrack entries by mark now (closing ones too).\n");
-        foreach (var e in report.KernelErrors) sb.Append(Inv, $"warning: {e}\n");
+        sb.Append('\n');
+        sb.Append(Inv, $"{report.Connections} conntrack entries carry an uplink's mark.\n");
+        Wrap(sb, $"NEW: connections marked in the last {Span(report.Window)} (inbound ones too); LIVE: conntrack entries by mark now (closing ones too).", width);
+        if (left.Count > 0)
+            Wrap(sb, $"Left out to fit {width} columns: {string.Join(", ", left.AsEnumerable().Reverse())} (a wider terminal, or --json, shows them).", width);
+        foreach (var e in report.KernelErrors) Wrap(sb, $"warning: {e}", width);
         return sb.ToString();
+    }
+
+    private static int TableWidth(List<string> names, List<string[]> rows) =>
+        Enumerable.Range(0, names.Count).Sum(c => Math.Max(names[c].Length, rows.Count == 0 ? 0 : rows.Max(r => r[c].Length)))
+        + 2 * (names.Count - 1);
+
+    /// <summary>Appends <paramref name="text"/> broken at spaces into lines of at most <paramref name="width"/>, continued with an indent.</summary>
+    private static void Wrap(StringBuilder sb, string text, int width)
+    {
+        const string indent = "    ";
+        var line = new StringBuilder();
+        foreach (var word in text.Split(' '))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > width)
+            {
+                sb.Append(line.ToString().TrimEnd()).Append('\n');
+                line.Clear().Append(indent);
+            }
+            else if (line.Length > 0 && line.ToString() != indent) line.Append(' ');
+            line.Append(word);
+        }
+        sb.Append(line.ToString().TrimEnd()).Append('\n');
     }
 
     private static void Table(StringBuilder sb, List<string[]> rows, Func<int, int, string, string>? paint)

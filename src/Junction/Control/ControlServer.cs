@@ -153,7 +153,7 @@ public sealed class ControlServer : IAsyncDisposable
     private static IResult Error(string message) => Results.Json(new { error = message }, StatusJson.Options, statusCode: 400);
 
     /// <summary>Throws <see cref="ListenFailedException"/> when a live daemon answers on <paramref name="path"/>.</summary>
-    public static void ThrowIfAnswered(string path)
+    private static void ThrowIfAnswered(string path)
     {
         if (!File.Exists(path)) return;
         using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);

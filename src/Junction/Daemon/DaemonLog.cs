@@ -20,8 +20,17 @@ internal static partial class DaemonLog
     [LoggerMessage(Level = LogLevel.Trace, Message = "probe {Uplink}: {Round}")]
     public static partial void Round(ILogger logger, string uplink, string round);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "applied in {Milliseconds} ms: balancing over {Healthy}; {Changes}")]
-    public static partial void Applied(ILogger logger, long milliseconds, string healthy, string changes);
+    [LoggerMessage(Level = LogLevel.Information, Message = "applied: {Balancing}; {Summary} ({Milliseconds} ms)")]
+    public static partial void Applied(ILogger logger, string balancing, string summary, long milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "applied: {Action} {Subject} {Description}")]
+    public static partial void AppliedChange(ILogger logger, string action, string subject, string description);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "nftables table {Table} {What} behind our back: re-applying")]
+    public static partial void TableDrifted(ILogger logger, string table, string what);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "could not read the installed table to check it: {Reason}")]
+    public static partial void TableCheckFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "routes of {Uplinks} left out until their interfaces can take them")]
     public static partial void Unroutable(ILogger logger, string uplinks);
@@ -41,8 +50,8 @@ internal static partial class DaemonLog
     [LoggerMessage(Level = LogLevel.Error, Message = "config error: {Error}")]
     public static partial void ConfigError(ILogger logger, string error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "reload rejected ({Count} errors): the running configuration stays in force")]
-    public static partial void ReloadRejected(ILogger logger, int count);
+    [LoggerMessage(Level = LogLevel.Error, Message = "reload rejected ({Errors}): the running configuration stays in force")]
+    public static partial void ReloadRejected(ILogger logger, string errors);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "reloaded: {Uplinks} uplinks; health state {Kept}")]
     public static partial void Reloaded(ILogger logger, int uplinks, string kept);

@@ -10,7 +10,8 @@ namespace Junction.Cli.Daemon;
 
 /// <summary>
 /// What <c>junction run</c> serves around its loop: the control socket (status, explain,
-/// metrics) started after the first apply, the metrics listener moved when a reload changes
+/// metrics) and the metrics listener, both bound before the first apply (a bind that fails
+/// stops the daemon before it touches the kernel), the metrics listener moved when a reload changes
 /// <c>metrics.listen</c>, and sd_notify (<see cref="DaemonNotifier"/>).
 /// </summary>
 internal sealed class DaemonServices(ControlOptions options, CommandRunner runner, SdNotify notify, ILogger log) : IDaemonHooks
@@ -22,7 +23,7 @@ internal sealed class DaemonServices(ControlOptions options, CommandRunner runne
     // Moves of the metrics listener run one after another, off the loop.
     private Task _moves = Task.CompletedTask;
 
-    public async Task StartedAsync(JunctionDaemon daemon, CancellationToken ct)
+    public async Task ListenAsync(JunctionDaemon daemon, CancellationToken ct)
     {
         _metricsWanted = daemon.Model.MetricsListen;
         _server = await ControlServer.StartAsync(daemon, () => daemon.Model, runner,

@@ -29,6 +29,12 @@ internal sealed record DaemonSetup(
     /// <summary>How often holds are re-checked and due retries made.</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How often the installed table's ownership record is compared with the plan applied
+    /// last (one <c>nft list</c>): something else may have removed or replaced the table.
+    /// </summary>
+    public TimeSpan TableCheckInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The wait after a first failed apply; it doubles with each further failure.</summary>
     public TimeSpan RetryFirst { get; init; } = TimeSpan.FromMilliseconds(500);
 

@@ -5,18 +5,19 @@ namespace Junction.Cli.Daemon;
 
 /// <summary>
 /// What the daemon tells the world outside its loop (the control socket, systemd). Every call
-/// but <see cref="StartedAsync"/> and <see cref="StoppingAsync"/> is made on the loop, between
+/// but <see cref="ListenAsync"/> and <see cref="StoppingAsync"/> is made on the loop, between
 /// batches: it must return at once (hand slow work to a task), or it holds up failover.
 /// </summary>
 internal interface IDaemonHooks
 {
     /// <summary>
-    /// After the first apply (successful or not) and before the loop takes its first batch:
-    /// start serving. An exception stops the daemon and is passed to the caller of RunAsync.
+    /// Before the first apply: bind every listener (control socket, metrics) and serve. An
+    /// exception stops the daemon before it touches the kernel and is passed to the caller
+    /// of RunAsync. Until the first apply, status reports "not applied yet".
     /// </summary>
-    Task StartedAsync(JunctionDaemon daemon, CancellationToken ct);
+    Task ListenAsync(JunctionDaemon daemon, CancellationToken ct);
 
-    /// <summary>After every batch (and once after <see cref="StartedAsync"/>), with the snapshot just built.</summary>
+    /// <summary>After every batch (and once after the first apply), with the snapshot just built.</summary>
     void Turned(DaemonSnapshot snapshot);
 
     /// <summary>SIGHUP is being handled: the file is about to be read.</summary>

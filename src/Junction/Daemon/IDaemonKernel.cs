@@ -18,6 +18,13 @@ internal interface IDaemonKernel
     /// <exception cref="ApplyFailedException">refused; the kernel is as it was (the applier rolled back).</exception>
     ApplyResult Apply(DesiredState plan);
 
+    /// <summary>
+    /// The plan hash in the ownership record of Junction's installed nftables table; null
+    /// when there is no such table (or it carries no record).
+    /// </summary>
+    /// <exception cref="ApplyFailedException">the table could not be read.</exception>
+    string? InstalledPlanHash();
+
     /// <summary>Deletes the conntrack entries with this mark; returns how many.</summary>
     int FlushConntrack(uint mark, uint mask, Families families);
 

@@ -42,6 +42,11 @@ internal sealed class JunctionDaemon : IStatusSource
     private HashSet<string> _appliedUnhealthy = [];
     private HashSet<string> _appliedUnroutable = [];
     private DesiredState? _appliedPlan;
+    private string? _appliedHash;
+    // Set when the kernel's table is not the one applied last (removed or replaced by
+    // someone else); the plan is owed again until an apply succeeds.
+    private string? _tableDrift;
+    private DateTimeOffset _nextTableCheck = DateTimeOffset.MinValue;
     private readonly HashSet<string> _flushOwed = [];
     private int _failuresInRow;
     private DateTimeOffset _retryAt = DateTimeOffset.MinValue;
@@ -92,6 +97,8 @@ internal sealed class JunctionDaemon : IStatusSource
     /// </summary>
     public async Task RunAsync(CancellationToken stop)
     {
+        DaemonLog.Starting(_log, _setup.ConfigPath, _model.Uplinks.Count, string.Join(", ", _model.Uplinks.Select(u => $"{u.Name}={u.Interface}")),
+            _model.Flush == FlushPolicy.Dead ? "dead" : "none");
         // Listen before reading the links, so no change falls between the two: the events
         // queued meanwhile are applied on top of the dump and the last word wins.
         (ChannelReader<LinkEvent> Events, IDisposable Owner)? listener = null;
@@ -105,16 +112,19 @@ internal sealed class JunctionDaemon : IStatusSource
             DaemonLog.ListenerFailed(_log, e.Message);
         }
         Task pump = Task.CompletedTask, ticker = Task.CompletedTask;
+        var touched = false;
         using var background = CancellationTokenSource.CreateLinkedTokenSource(stop);
         try
         {
             if (listener is { } l) pump = Pump(l.Events, background.Token);
+            // Every listener is bound before the kernel is touched: a socket or port that
+            // cannot be had stops the daemon with the kernel as it found it.
+            await _setup.Hooks.ListenAsync(this, stop).ConfigureAwait(false);
+            touched = true;
             Start();
             ticker = Ticker(background.Token);
             try
             {
-                // Served only now: status has a plan to show, and READY=1 means applied.
-                await _setup.Hooks.StartedAsync(this, stop).ConfigureAwait(false);
                 _setup.Hooks.Turned(_snapshot);
                 while (await _inbox.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
                 {
@@ -136,7 +146,8 @@ internal sealed class JunctionDaemon : IStatusSource
             await StopProbes().ConfigureAwait(false);
             await Task.WhenAll(pump, ticker).ConfigureAwait(false);
             listener?.Owner.Dispose();
-            await LeaveKernel().ConfigureAwait(false);
+            // Nothing was applied, so nothing is left or flushed: the kernel may hold another daemon's plan.
+            if (touched) await LeaveKernel().ConfigureAwait(false);
         }
     }
 
@@ -174,8 +185,6 @@ internal sealed class JunctionDaemon : IStatusSource
     /// </summary>
     internal void Start()
     {
-        DaemonLog.Starting(_log, _setup.ConfigPath, _model.Uplinks.Count, string.Join(", ", _model.Uplinks.Select(u => $"{u.Name}={u.Interface}")),
-            _model.Flush == FlushPolicy.Dead ? "dead" : "none");
         // The interfaces first, then the uplinks on them: a fresh state machine is told
         // only what is wrong now (a link that is down), not a loss and a return.
         Signal(_links.Reset(ReadLinksOrEmpty()));
@@ -189,6 +198,7 @@ internal sealed class JunctionDaemon : IStatusSource
     internal void Process(IReadOnlyList<DaemonEvent> batch)
     {
         foreach (var e in batch) Handle(e);
+        CheckTable();
         Converge();
         _snapshot = Build();
         _setup.Hooks.Turned(_snapshot);
@@ -238,7 +248,7 @@ internal sealed class JunctionDaemon : IStatusSource
     {
         foreach (var t in update.Transitions)
         {
-            DaemonLog.Transition(_log, t.Uplink, t.From.ToString(), t.To.ToString(), t.Reason);
+            DaemonLog.Transition(_log, t.Uplink, ApplySummary.Word(t.From), ApplySummary.Word(t.To), t.Reason);
             _changes[t.Uplink] = _changes.GetValueOrDefault(t.Uplink) + 1;
             // Only an uplink that carried connections and failed has any to flush; one
             // that comes back before the flush was made keeps its connections.
@@ -247,11 +257,42 @@ internal sealed class JunctionDaemon : IStatusSource
         }
     }
 
+    /// <summary>
+    /// Something else may remove or replace Junction's table behind the daemon's back: `nft
+    /// flush ruleset` does, and nftables.service runs it on start and reload. Every
+    /// <see cref="DaemonSetup.TableCheckInterval"/> the installed table's ownership record is
+    /// compared with the plan applied last (one read of the table); a difference makes the
+    /// plan owed again, and status warns until an apply puts it back.
+    /// </summary>
+    private void CheckTable()
+    {
+        var now = _time.GetUtcNow();
+        if (_appliedHash is not { } ours || _tableDrift is not null || now < _nextTableCheck) return;
+        _nextTableCheck = now + _setup.TableCheckInterval;
+        string? installed;
+        try
+        {
+            installed = _setup.Kernel.InstalledPlanHash();
+        }
+        catch (Exception e) when (e is ApplyFailedException or CommandFailedException)
+        {
+            // Not proof of a change: the next check, or the next apply, will tell.
+            DaemonLog.TableCheckFailed(_log, e.Message);
+            return;
+        }
+        if (installed == ours) return;
+        var table = $"{DesiredState.TableFamily} {DesiredState.TableName}";
+        var what = installed is null ? "missing" : $"changed (it carries plan {installed}, not {ours})";
+        _tableDrift = $"nftables table {table} {what}: the kernel does not hold the daemon's plan";
+        DaemonLog.TableDrifted(_log, table, what);
+    }
+
     /// <summary>Applies when the kernel holds another plan than the current inputs ask for, unless a retry is not yet due.</summary>
     private void Converge()
     {
         var unroutable = _links.Unroutable;
-        var owed = _appliedModel != _model || !_appliedUnhealthy.SetEquals(_monitor.Unhealthy) || !_appliedUnroutable.SetEquals(unroutable);
+        var owed = _tableDrift is not null || _appliedModel != _model || !_appliedUnhealthy.SetEquals(_monitor.Unhealthy)
+            || !_appliedUnroutable.SetEquals(unroutable);
         if (owed && _time.GetUtcNow() >= _retryAt) Apply(unroutable);
         else if (!owed) FlushOwed();
     }
@@ -275,10 +316,14 @@ internal sealed class JunctionDaemon : IStatusSource
             _appliedUnhealthy = unhealthy;
             _appliedUnroutable = unroutable.ToHashSet();
             _appliedPlan = plan;
+            _appliedHash = Ownership.For(plan).PlanHash;
+            _tableDrift = null;
+            _nextTableCheck = _lastAppliedAt.Value + _setup.TableCheckInterval;
             var healthy = plan.Uplinks.Where(u => u.Healthy).Select(u => u.Name).ToList();
-            DaemonLog.Applied(_log, (long)_lastDuration.Value.TotalMilliseconds,
-                healthy.Count == 0 ? "no uplink: new connections follow the main table" : string.Join(", ", healthy),
-                result.NoChanges ? "no changes" : string.Join("; ", result.Changes.Select(c => c.ToString())));
+            DaemonLog.Applied(_log, healthy.Count == 0 ? "no uplink is healthy, new connections follow the main table" : $"balancing over {string.Join(", ", healthy)}",
+                ApplySummary.Of(result), (long)_lastDuration.Value.TotalMilliseconds);
+            foreach (var c in result.Changes)
+                DaemonLog.AppliedChange(_log, ApplySummary.Word(c.Action), ApplySummary.Word(c.Subject), c.Description);
             if (unroutable.Count > 0) DaemonLog.Unroutable(_log, string.Join(", ", unroutable.Order()));
             FlushOwed();
         }
@@ -333,7 +378,7 @@ internal sealed class JunctionDaemon : IStatusSource
         catch (ConfigException e)
         {
             foreach (var error in e.Errors) DaemonLog.ConfigError(_log, error.ToString());
-            DaemonLog.ReloadRejected(_log, e.Errors.Count);
+            DaemonLog.ReloadRejected(_log, ApplySummary.Count(e.Errors.Count, "error"));
             return;
         }
         _configLoadedAt = _time.GetUtcNow();
@@ -480,6 +525,9 @@ internal sealed class JunctionDaemon : IStatusSource
         return new DaemonSnapshot(_setup.ConfigPath, _startedAt, now, Word(_model.Balance), _model.Marks.Mask,
             plan?.Fallback ?? true,
             new ApplyStats(_applies, _applyFailures, _lastAppliedAt, _lastDuration, _lastError, _configLoadedAt),
-            uplinks);
+            uplinks)
+        {
+            TableDrift = _tableDrift,
+        };
     }
 }

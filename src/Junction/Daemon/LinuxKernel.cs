@@ -24,6 +24,8 @@ internal sealed class LinuxKernel(CommandRunner runner) : IDaemonKernel
 
     public ApplyResult Apply(DesiredState plan) => _applier.Apply(plan);
 
+    public string? InstalledPlanHash() => _applier.InstalledOwnership()?.PlanHash;
+
     public int FlushConntrack(uint mark, uint mask, Families families) => _conntrack.Flush(mark, mask, families);
 
     public ApplyResult Flush() => _applier.Flush();

@@ -8,7 +8,7 @@ internal sealed class NoHooks : IDaemonHooks
 {
     public static readonly NoHooks Instance = new();
 
-    public Task StartedAsync(JunctionDaemon daemon, CancellationToken ct) => Task.CompletedTask;
+    public Task ListenAsync(JunctionDaemon daemon, CancellationToken ct) => Task.CompletedTask;
 
     public void Turned(DaemonSnapshot snapshot)
     {

@@ -53,7 +53,7 @@ public sealed class NewConnectionWindowTests
     }
 
     [Fact]
-    public void An_uplink_added_later_starts_from_its_first_sample()
+    public void A_chain_that_appears_after_a_sample_without_it_counted_from_zero_since()
     {
         var time = new ManualTime();
         var window = new NewConnectionWindow(time);
@@ -62,7 +62,37 @@ public sealed class NewConnectionWindowTests
         window.Record(new Dictionary<string, long> { ["isp1"] = 9, ["isp3"] = 40 });
         time.Advance(TimeSpan.FromSeconds(5));
         window.Record(new Dictionary<string, long> { ["isp1"] = 9, ["isp3"] = 44 });
-        Assert.Equal(4, window.Recent().Counts["isp3"]);
+        // isp3's chain did not exist at the first sample: a reload added it, with a fresh counter.
+        Assert.Equal(44, window.Recent().Counts["isp3"]);
         Assert.Equal(4, window.Recent().Counts["isp1"]);
+    }
+
+    [Fact]
+    public void A_table_flushed_behind_the_daemons_back_and_applied_again_counts_from_zero()
+    {
+        var time = new ManualTime();
+        var window = new NewConnectionWindow(time);
+        window.Record(C(0, 0));
+        time.Advance(TimeSpan.FromSeconds(5));
+        window.Record(C(10, 10));
+        time.Advance(TimeSpan.FromSeconds(5));
+        window.Record(new Dictionary<string, long>());   // nft flush ruleset
+        time.Advance(TimeSpan.FromSeconds(5));
+        window.Record(C(12, 3));                          // re-applied: 12 and 3 are new since
+        Assert.Equal(22, window.Totals()["isp1"]);
+        Assert.Equal(13, window.Totals()["isp2"]);
+    }
+
+    [Fact]
+    public void Connections_made_between_a_first_sample_without_a_table_and_the_next_are_counted()
+    {
+        // The control socket now opens before the first apply: its first sample finds no table.
+        var time = new ManualTime();
+        var window = new NewConnectionWindow(time);
+        window.Record(new Dictionary<string, long>());
+        time.Advance(TimeSpan.FromSeconds(5));
+        window.Record(C(20, 40));
+        Assert.Equal(20, window.Recent().Counts["isp1"]);
+        Assert.Equal(40, window.Totals()["isp2"]);
     }
 }

@@ -53,6 +53,74 @@ public sealed class StatusBuilderTests
     }
 
     [Fact]
+    public void The_table_fits_120_columns_with_reasons_below_it_and_no_rtt_for_a_link_that_is_down()
+    {
+        var report = Report();
+        var long_ = report with
+        {
+            Daemon = report.Daemon with
+            {
+                Uplinks = [report.Daemon.Uplinks[0], report.Daemon.Uplinks[1] with
+                {
+                    Rtt = TimeSpan.FromMilliseconds(0.1),
+                    Reason = "3 failed rounds in a row: 0/3 answered, 1 required: 10.100.3.1 no echo reply within 300 ms, 10.100.3.9 no echo reply within 300 ms, 198.51.100.1 no echo reply within 300 ms",
+                }],
+            },
+        };
+
+        var text = StatusFormatter.Format(long_);
+
+        Assert.All(text.Split('\n'), l => Assert.True(l.Length <= 120, $"{l.Length} columns: {l}"));
+        Assert.Matches(@"(?m)^isp2\s+wan2 \(no carrier\)\s+down\s+40s ago\s+-\s+100 %", text);
+        Assert.Contains("\nisp2: down 40s ago: 3 failed rounds in a row: 0/3 answered", text);
+        Assert.Contains("\n    ", text);   // the long reason goes on, indented
+        Assert.DoesNotContain("Left out", text);
+    }
+
+    [Fact]
+    public void A_narrow_terminal_loses_the_least_needed_columns_and_is_told_so()
+    {
+        var text = StatusFormatter.Format(Report(), width: 80);
+
+        Assert.All(text.Split('\n'), l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
+        var header = text.Split('\n').Single(l => l.StartsWith("UPLINK"));
+        Assert.DoesNotContain("TX", header);
+        Assert.DoesNotContain("RX", header);
+        Assert.Contains("STATE", header);
+        Assert.Contains("LIVE", header);
+        Assert.Contains("Left out to fit 80 columns: ", text);
+        Assert.Contains("RX, TX", text);
+        Assert.Contains("\u001b[31mdown\u001b[0m", StatusFormatter.Format(Report(), colour: true, width: 80));
+    }
+
+    [Fact]
+    public void A_table_the_daemon_does_not_recognise_is_a_warning()
+    {
+        var report = Report();
+        var text = StatusFormatter.Format(report with { Daemon = report.Daemon with { TableDrift = "nftables table inet junction missing: the kernel does not hold the daemon's plan" } });
+        Assert.Contains("warning: nftables table inet junction missing: the kernel does not hold the daemon's plan; the daemon is re-applying it\n", text);
+        Assert.DoesNotContain("warning:", StatusFormatter.Format(report));
+    }
+
+    [Fact]
+    public void Json_writes_marks_as_hex_strings_like_plan_and_leaves_quotes_and_arrows_unescaped()
+    {
+        var report = Report();
+        report = report with { Daemon = report.Daemon with { Uplinks = [report.Daemon.Uplinks[0] with { Reason = "it's -> <there>" }, report.Daemon.Uplinks[1]] } };
+
+        var json = System.Text.Json.JsonSerializer.Serialize(report, StatusJson.Options);
+
+        Assert.Contains("\"markMask\": \"0x00ff0000\"", json);
+        Assert.Contains("\"mark\": \"0x00010000\"", json);
+        Assert.Contains("\"table\": 1000", json);
+        Assert.Contains("it's -> <there>", json);
+        Assert.DoesNotContain("\\u00", json);
+        var back = System.Text.Json.JsonSerializer.Deserialize<StatusReport>(json, StatusJson.Options)!;
+        Assert.Equal(0x00020000u, back.Daemon.Uplinks[1].Mark);
+        Assert.Equal(0x00ff0000u, back.Daemon.MarkMask);
+    }
+
+    [Fact]
     public void The_report_round_trips_through_json_with_durations_in_seconds()
     {
         var r = Report();
@@ -70,9 +138,11 @@ public sealed class StatusBuilderTests
         Assert.DoesNotContain("\u001b[", text);
         Assert.Contains("balance round-robin", text);
         Assert.Contains("applied 3m00s ago (4 applies, 1 failed, last took 41 ms)", text);
-        var isp1 = text.Split('\n').Single(l => l.StartsWith("isp1"));
-        foreach (var part in new[] { "wan1", "up", "3m00s ago", "5 good rounds", "1.2 ms", "0 %", "100 %", "30 (75 %)", "8 (80 %)", "1000 B", "2.0 KiB" })
+        var isp1 = text.Split('\n').First(l => l.StartsWith("isp1"));
+        foreach (var part in new[] { "wan1", "up", "3m00s ago", "1.2 ms", "0 %", "100 %", "30 (75 %)", "8 (80 %)", "1000 B", "2.0 KiB" })
             Assert.Contains(part, isp1);
+        Assert.Contains("\nisp1: up 3m00s ago: 5 good rounds\n", text);
+        Assert.Contains("\nisp2: down 40s ago: carrier lost\n", text);
         Assert.Contains("wan2 (no carrier)", text);
         Assert.Contains("192.0.2.11", text);
         Assert.Contains("\u001b[32mup\u001b[0m", StatusFormatter.Format(Report(), colour: true));

@@ -65,6 +65,17 @@ internal sealed partial class DaemonLab : IAsyncDisposable
 
     public bool Running => _daemon is { HasExited: false };
 
+    /// <summary>The daemon's pid (<c>ip netns exec</c> execs it, so it is the started process's own).</summary>
+    public int Pid => _daemon!.Id;
+
+    /// <summary>Another <c>junction run</c> in the router, waited for: what a second daemon would do.</summary>
+    public CommandResult RunAnother(params string[] args) =>
+        Router.Run(Dotnet, [CliDll, "run", "-c", ConfigPath, .. args], timeout: Patience);
+
+    /// <summary>The ownership comment of the router's Junction table; null without one.</summary>
+    public string? TableComment() =>
+        Router.Run("nft", "list", "table", "inet", "junction") is { Ok: true } t ? Comment().Match(t.Stdout).Value : null;
+
     public void Signal(string signal) => CommandRunner.Current.Check("kill", "-" + signal, _daemon!.Id.ToString());
 
     /// <summary>Polls until <paramref name="done"/> holds; fails with the daemon's log after <see cref="Patience"/>.</summary>
@@ -142,6 +153,9 @@ internal sealed partial class DaemonLab : IAsyncDisposable
 
     [GeneratedRegex(@"chain choose \{\n(.*?)\n\t\}", RegexOptions.Singleline)]
     private static partial Regex ChooseChain();
+
+    [GeneratedRegex("comment \"junction:[^\"]*\"")]
+    private static partial Regex Comment();
 
     [GeneratedRegex(@"goto mark_isp(\d+)")]
     private static partial Regex MarkGoto();

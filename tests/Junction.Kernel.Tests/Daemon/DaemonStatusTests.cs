@@ -74,9 +74,9 @@ public sealed partial class DaemonStatusTests
             Gauge(m, $"junction_uplink_connections{{uplink=\"isp{i}\"}}") == ConntrackByMark(lab, i)), "metrics connections = conntrack -L --mark");
 
         // A second daemon on the same socket is refused before it touches the kernel.
-        var second = lab.Router.Run(StatusCommandTests.Dotnet, [StatusCommandTests.CliDll, "run", "-c", lab.ConfigPath, "--socket", lab.SocketPath]);
+        var second = lab.RunAnother("--socket", lab.SocketPath);
         Assert.Equal(1, second.ExitCode);
-        Assert.Equal($"error: another Junction daemon is listening on {lab.SocketPath}: stop it first, or give this one another --socket", second.Stderr.Trim());
+        Assert.Equal($"error: another Junction daemon runs in this network namespace (pid {lab.Pid}): stop it first", second.Stderr.Trim());
         Assert.Equal(new HashSet<int> { 1, 2, 3 }, lab.BalancedOver());
 
         lab.Blackhole(2);
@@ -88,7 +88,10 @@ public sealed partial class DaemonStatusTests
         Assert.Equal(2, down.StateChanges);
         Assert.Equal(0, down.PlannedShare);
         var text = StatusCommandTests.Cli(CommandRunner.Current, "status", "--socket", lab.SocketPath);
-        Assert.Matches(@"(?m)^isp2\s+wan2\s+down\s+\S+ ago\s+\d+ failed rounds in a row", text.Stdout);
+        // A short row (no RTT for a link that is down), and the reason below the table.
+        Assert.Matches(@"(?m)^isp2\s+wan2\s+down\s+\S+ ago\s+-\s+\d+ %", text.Stdout);
+        Assert.Matches(@"(?m)^isp2: down \S+ ago: \d+ failed rounds in a row: 10\.100\.2\.1 ", text.Stdout);
+        Assert.All(text.Stdout.Split('\n'), l => Assert.True(l.Length <= 120, l));
         Assert.Contains("junction_uplink_up{uplink=\"isp2\",interface=\"wan2\"} 0\n", await Scrape(lab.Topology.RouterNamespace, 9419));
     }
 

@@ -16,6 +16,17 @@ internal sealed class FakeKernel : IDaemonKernel
     public int Attempts { get; private set; }
     public bool FlushedAll { get; private set; }
 
+    /// <summary>The plan hash the installed table carries: the last plan applied, unless a test says otherwise.</summary>
+    public string? Installed { get; set; }
+
+    /// <summary>Reading the installed table fails while set.</summary>
+    public bool UnreadableTable { get; set; }
+
+    public int TableReads { get; private set; }
+
+    /// <summary>What every successful apply reports having changed.</summary>
+    public IReadOnlyList<Change> Changes { get; set; } = [];
+
     public IReadOnlyList<LinkEvent> ReadLinks() => Links;
 
     public (ChannelReader<LinkEvent> Events, IDisposable Owner)? ListenLinks() => null;
@@ -29,7 +40,15 @@ internal sealed class FakeKernel : IDaemonKernel
             throw new ApplyFailedException("apply", null, "nft: Operation not permitted", []);
         }
         Applied.Add(plan);
-        return new ApplyResult("apply", [], false);
+        Installed = Ownership.For(plan).PlanHash;
+        return new ApplyResult("apply", Changes, false);
+    }
+
+    public string? InstalledPlanHash()
+    {
+        TableReads++;
+        if (UnreadableTable) throw new ApplyFailedException("status", null, "nft: Operation not permitted", []);
+        return Installed;
     }
 
     public int FlushConntrack(uint mark, uint mask, Families families)
@@ -43,5 +62,4 @@ internal sealed class FakeKernel : IDaemonKernel
         FlushedAll = true;
         return new ApplyResult("flush", [], false);
     }
-
 }

@@ -90,7 +90,7 @@ public sealed class JunctionDaemonTests
         Assert.Equal(["isp2"], _kernel.Applied[^1].Uplinks.Where(u => u.Healthy).Select(u => u.Name));
         Assert.Equal([(0x00010000u, 0x00ff0000u)], _kernel.Flushed);
         Assert.DoesNotContain(_kernel.Applied[^1].Routes, r => r.Device == "wan1");
-        Assert.Contains(_log.Lines, l => l.Contains("uplink isp1: Up -> Down (carrier lost)"));
+        Assert.Contains(_log.Lines, l => l.Contains("uplink isp1: up -> down (carrier lost)"));
     }
 
     [Fact]
@@ -132,6 +132,85 @@ public sealed class JunctionDaemonTests
         Assert.Equal(applied + 1, _kernel.Applied.Count);
         Assert.Equal([(0x00010000u, 0x00ff0000u)], _kernel.Flushed);
         Assert.Null(daemon.Snapshot().Applies.LastError);
+    }
+
+    [Fact]
+    public void A_table_removed_behind_the_daemons_back_is_found_on_the_next_check_and_applied_again()
+    {
+        var daemon = Running();
+        var applied = _kernel.Applied.Count;
+        var plan = _kernel.Applied[^1];
+        _kernel.Installed = null;   // nft flush ruleset
+
+        // Checked every TableCheckInterval (5 s), not on every batch.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        daemon.Process([new Tick()]);
+        Assert.Equal(applied, _kernel.Applied.Count);
+
+        _time.Advance(TimeSpan.FromSeconds(4));
+        daemon.Process([new Tick()]);
+
+        Assert.Equal(applied + 1, _kernel.Applied.Count);
+        Assert.Equal(plan.NftTable, _kernel.Applied[^1].NftTable);
+        Assert.Contains(_log.Lines, l => l == "Warning: nftables table inet junction missing behind our back: re-applying");
+        Assert.Null(daemon.Snapshot().TableDrift);
+    }
+
+    [Fact]
+    public void A_replaced_table_is_applied_again_and_status_warns_while_the_kernel_refuses()
+    {
+        var daemon = Running();
+        _kernel.Installed = "0123456789abcdef";   // another program's plan, e.g. a second daemon's
+        _kernel.FailNext = 1;
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        daemon.Process([new Tick()]);
+
+        Assert.Contains(_log.Lines, l => l.Contains("nftables table inet junction changed (it carries plan 0123456789abcdef, not "));
+        Assert.Contains("the kernel does not hold the daemon's plan", daemon.Snapshot().TableDrift);
+        Assert.Contains("warning: nftables table inet junction changed", Junction.Status.StatusFormatter.Format(
+            new Junction.Status.StatusReport(daemon.Snapshot(), daemon.Snapshot().Uplinks.Select(u =>
+                new Junction.Status.UplinkFigures(u.Name, 0, null, 0, 0, null, null, null, [])).ToList(), TimeSpan.Zero, 0, [])));
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        daemon.Process([new Tick()]);
+        Assert.Equal(Junction.Linux.Apply.Ownership.For(_kernel.Applied[^1]).PlanHash, _kernel.Installed);
+        Assert.Null(daemon.Snapshot().TableDrift);
+    }
+
+    [Fact]
+    public void A_table_that_cannot_be_read_is_not_taken_for_a_changed_one()
+    {
+        var daemon = Running();
+        var applied = _kernel.Applied.Count;
+        _kernel.UnreadableTable = true;
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        daemon.Process([new Tick()]);
+
+        Assert.Equal(1, _kernel.TableReads);
+        Assert.Equal(applied, _kernel.Applied.Count);
+        Assert.Null(daemon.Snapshot().TableDrift);
+        Assert.Contains(_log.Lines, l => l.StartsWith("Debug: could not read the installed table", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_apply_logs_a_short_summary_at_info_and_each_change_at_debug()
+    {
+        _kernel.Changes =
+        [
+            new(Junction.Linux.Apply.ChangeAction.Replace, Junction.Linux.Apply.ChangeSubject.Nftables, "table inet junction (2 of 2 uplinks balanced; plan 0123456789abcdef)"),
+            new(Junction.Linux.Apply.ChangeAction.Add, Junction.Linux.Apply.ChangeSubject.Route, "default via 10.1.0.1 dev wan1 table 1000"),
+            new(Junction.Linux.Apply.ChangeAction.Add, Junction.Linux.Apply.ChangeSubject.Route, "default via 10.2.0.1 dev wan2 table 1001"),
+            new(Junction.Linux.Apply.ChangeAction.Add, Junction.Linux.Apply.ChangeSubject.Rule, "priority 1001 fwmark 0x10000/0xff0000 lookup 1000"),
+        ];
+        Running();
+
+        var info = _log.Lines.Last(l => l.StartsWith("Information: applied: ", StringComparison.Ordinal));
+        Assert.Matches(@"^Information: applied: balancing over isp1, isp2; nftables table replaced, 2 routes, 1 rule \(\d+ ms\)$", info);
+        Assert.Contains(_log.Lines, l => l == "Debug: applied: add route default via 10.1.0.1 dev wan1 table 1000");
+        Assert.DoesNotContain(_log.Lines, l => l.Contains("  "));
+        Assert.Contains(_log.Lines, l => l == "Information: uplink isp1: unknown -> up (probes answered (1/1): 192.0.2.1 2 ms)");
     }
 
     [Fact]
@@ -185,6 +264,10 @@ public sealed class JunctionDaemonTests
         Assert.Equal(applied, _kernel.Applied.Count);
         Assert.Equal(2, _log.Lines.Count(l => l.StartsWith("Error: config error: test.yaml:", StringComparison.Ordinal)));
         Assert.Contains(_log.Lines, l => l.Contains("reload rejected (2 errors)"));
+
+        _config = "balance: fastest\n" + Yaml;
+        daemon.Process([new ReloadRequested()]);
+        Assert.Contains(_log.Lines, l => l.Contains("reload rejected (1 error): the running configuration stays in force"));
         Assert.Equal(1, daemon.Model.Uplinks[0].Weight);
     }
 
@@ -285,6 +368,42 @@ public sealed class JunctionDaemonTests
 
         Assert.True(_kernel.FlushedAll);
         Assert.Contains(_log.Lines, l => l.Contains("--flush-on-exit"));
+    }
+
+    [Fact]
+    public async Task A_listener_that_cannot_be_bound_stops_the_daemon_before_it_touches_the_kernel()
+    {
+        var daemon = new JunctionDaemon(new DaemonSetup("test.yaml", ConfigLoader.LoadText(Yaml, "test.yaml"),
+            () => ConfigLoader.LoadText(Yaml, "test.yaml"), _kernel, TimeProvider.System, _log)
+        {
+            FlushOnExit = true,
+            Hooks = new FailingHooks(),
+        });
+
+        var e = await Assert.ThrowsAsync<Junction.Cli.Control.ListenFailedException>(() => daemon.RunAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal("cannot listen for metrics on 127.0.0.1:9419: Address already in use", e.Message);
+        Assert.Equal(0, _kernel.Attempts);
+        Assert.False(_kernel.FlushedAll);   // --flush-on-exit must not remove what another daemon applied
+        Assert.DoesNotContain(_log.Lines, l => l.Contains("kernel state left in place"));
+    }
+
+    private sealed class FailingHooks : IDaemonHooks
+    {
+        public Task ListenAsync(JunctionDaemon daemon, CancellationToken ct) =>
+            throw new Junction.Cli.Control.ListenFailedException("cannot listen for metrics on 127.0.0.1:9419: Address already in use");
+
+        public void Turned(Junction.Status.DaemonSnapshot snapshot) => throw new InvalidOperationException("no batch without listeners");
+
+        public void Reloading()
+        {
+        }
+
+        public void Reloaded(JunctionModel model)
+        {
+        }
+
+        public Task StoppingAsync() => Task.CompletedTask;
     }
 
     private static LinkObserved LinkObservedCarrier(int index, bool carrier) =>

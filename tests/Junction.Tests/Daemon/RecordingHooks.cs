@@ -9,9 +9,9 @@ internal sealed class RecordingHooks : IDaemonHooks
     public List<string> Calls { get; } = [];
     public DaemonSnapshot? Last { get; private set; }
 
-    public Task StartedAsync(JunctionDaemon daemon, CancellationToken ct)
+    public Task ListenAsync(JunctionDaemon daemon, CancellationToken ct)
     {
-        Calls.Add("started");
+        Calls.Add("listen");
         return Task.CompletedTask;
     }
 

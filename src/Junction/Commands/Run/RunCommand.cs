@@ -35,9 +35,10 @@ internal static class RunCommand
             "Run the daemon: apply the configuration, probe every uplink through itself, watch link events, and " +
             "re-apply when an uplink fails or recovers (new connections move; a dead uplink's established ones are " +
             "deleted from conntrack by mark when 'flush: dead'). SIGHUP reloads the file (an invalid one is reported " +
-            "and the running one kept); SIGTERM/Ctrl-C stops. Serves 'junction status' and 'explain' on --socket once the " +
-            "first plan is applied, and Prometheus metrics on 'metrics.listen' if configured; speaks sd_notify under systemd " +
-            "(Type=notify, WatchdogSec). Logs one line per event.")
+            "and the running one kept); SIGTERM/Ctrl-C stops. Puts its nftables table back within 5 s when something else " +
+            "(e.g. 'nft flush ruleset') removed or replaced it. Serves 'junction status' and 'explain' on --socket, and " +
+            "Prometheus metrics on 'metrics.listen' if configured, both bound before the first apply; speaks sd_notify under " +
+            "systemd (Type=notify, WatchdogSec). One daemon per network namespace. Logs one line per event.")
         {
             config, flushOnExit, logLevel, socket,
         };
@@ -46,17 +47,19 @@ internal static class RunCommand
             var path = parse.GetValue(config)!;
             if (ConfigReport.Load(path, Console.Error) is not { } model) return ExitCodes.Failed;
             var socketPath = parse.GetValue(socket)!;
+            NamespaceLock held;
             try
             {
-                // Before anything is applied: a second daemon would otherwise replace the
-                // running one's table with its start-up plan before finding the socket taken.
-                ControlServer.ThrowIfAnswered(socketPath);
+                // Before anything else: a second daemon in this namespace, whatever its
+                // --socket, would replace the running one's table with its start-up plan.
+                held = NamespaceLock.Take();
             }
             catch (ListenFailedException e)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.Failed;
             }
+            using var nsLock = held;
             using var logging = LoggerFactory.Create(b => b
                 .SetMinimumLevel(parse.GetValue(logLevel))
                 .AddConsole(o => o.FormatterName = LineFormatter.Name)
@@ -81,7 +84,7 @@ internal static class RunCommand
             }
             catch (ListenFailedException e)
             {
-                // The log has said what happened to the kernel state; this is the reason.
+                // Listeners are bound before the first apply: the kernel was not touched.
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.Failed;
             }

@@ -27,7 +27,8 @@ internal static class StatusCommand
             "Show what the running daemon sees: per uplink its health state and since when, the reason of the last change, " +
             "probe RTT and loss, the weight and planned share against the actual share of new connections over the last minute " +
             "and of live connections now (conntrack, by mark), bytes in and out; the SNAT pools' use per address; when the " +
-            "configuration was applied. Asks the daemon over its control socket (root only).")
+            "configuration was applied. Fits the terminal's width (120 columns when piped, or $COLUMNS); --json has every " +
+            "figure. Asks the daemon over its control socket (root only).")
         {
             json, watch, interval, socket,
         };
@@ -44,7 +45,7 @@ internal static class StatusCommand
                     var report = await client.StatusAsync(ct);
                     var text = asJson
                         ? JsonSerializer.Serialize(report, parse.GetValue(watch) ? Compact : StatusJson.Options)
-                        : StatusFormatter.Format(report, colour);
+                        : StatusFormatter.Format(report, colour, Width());
                     if (parse.GetValue(watch) && colour)
                         Console.Write("\u001b[H\u001b[2J" + text);   // home and clear: refresh in place
                     else
@@ -65,6 +66,27 @@ internal static class StatusCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// The terminal's width when stdout is one; otherwise $COLUMNS if set, else 120 (a
+    /// pipe or a file has no width, and 120 reads well in both).
+    /// </summary>
+    internal static int Width()
+    {
+        if (!Console.IsOutputRedirected)
+        {
+            try
+            {
+                if (Console.WindowWidth > 0) return Console.WindowWidth;
+            }
+            catch (IOException)
+            {
+                // No terminal to ask after all: fall through.
+            }
+        }
+        return int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 0
+            ? columns : StatusFormatter.DefaultWidth;
     }
 
     private static readonly JsonSerializerOptions Compact = new(StatusJson.Options) { WriteIndented = false };
