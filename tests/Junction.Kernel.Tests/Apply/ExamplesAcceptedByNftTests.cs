@@ -1,3 +1,4 @@
+using Junction.Tests;
 using Junction.Configuration;
 using Junction.Kernel.Tests.Support;
 using Junction.Linux.Apply;
@@ -14,13 +15,13 @@ namespace Junction.Kernel.Tests.Apply;
 public sealed class ExamplesAcceptedByNftTests
 {
     public static TheoryData<string> Examples() =>
-        new(Directory.GetFiles(Repository.Path("examples"), "*.yaml").Select(Path.GetFileName).OfType<string>().Order());
+        new(Directory.GetFiles(Repo.Path("examples"), "*.yaml").Select(Path.GetFileName).OfType<string>().Order());
 
     [Theory]
     [MemberData(nameof(Examples))]
     public void Every_health_state_of_the_example_is_accepted_by_nft(string example)
     {
-        var model = ConfigLoader.Load(Repository.Path("examples", example));
+        var model = ConfigLoader.Load(Repo.Path("examples", example));
         var names = model.Uplinks.Select(u => u.Name).ToList();
         var cases = new List<(string Down, HashSet<string> Set)> { ("none", []) };
         cases.AddRange(names.Select(n => ($"{n}", new HashSet<string> { n })));
