@@ -141,7 +141,9 @@ internal sealed class JunctionDaemon : IStatusSource
         {
             // Also when serving failed to start: nothing may be left running, and
             // --flush-on-exit still means no kernel state without a daemon.
+            DaemonLog.Stopping(_log, "closing the control socket");
             await _setup.Hooks.StoppingAsync().ConfigureAwait(false);
+            DaemonLog.Stopping(_log, "stopping probes and the link listener");
             await background.CancelAsync().ConfigureAwait(false);
             await StopProbes().ConfigureAwait(false);
             await Task.WhenAll(pump, ticker).ConfigureAwait(false);

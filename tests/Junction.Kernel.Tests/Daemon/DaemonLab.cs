@@ -129,8 +129,32 @@ internal sealed partial class DaemonLab : IAsyncDisposable
         Signal("TERM");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(Patience);
-        await _daemon!.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await _daemon!.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the daemon did not exit within {Patience.TotalSeconds} s of SIGTERM; {ProcState()}; its log:\n{Log}");
+        }
         return _daemon.ExitCode;
+    }
+
+    /// <summary>Signal masks and what each thread waits in, for a daemon that did not stop.</summary>
+    private string ProcState()
+    {
+        try
+        {
+            var pid = _daemon!.Id;
+            var status = File.ReadAllLines($"/proc/{pid}/status").Where(l => l.StartsWith("Sig") || l.StartsWith("Shd") || l.StartsWith("State"));
+            var threads = Directory.GetDirectories($"/proc/{pid}/task").Select(t =>
+                $"{File.ReadAllText(t + "/comm").Trim()}:{File.ReadAllText(t + "/wchan").Trim()}");
+            return $"{string.Join(' ', status)}; threads: {string.Join(", ", threads)}";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "no /proc state: " + e.Message;
+        }
     }
 
     public async ValueTask DisposeAsync()

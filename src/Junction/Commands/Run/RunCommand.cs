@@ -78,9 +78,21 @@ internal static class RunCommand
                 context.Cancel = true;
                 daemon.RequestReload();
             });
+            // The daemon takes SIGTERM and SIGINT itself: under load, a SIGTERM now and then
+            // never reached the action's token through System.CommandLine's handler, and the
+            // daemon went on running. Cancelling off the signal thread keeps the shutdown
+            // (which awaits) from running inside the handler.
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                _ = Task.Run(stopping.Cancel);
+            }
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             try
             {
-                await daemon.RunAsync(cancel);
+                await daemon.RunAsync(stopping.Token);
             }
             catch (ListenFailedException e)
             {
