@@ -29,7 +29,13 @@ public sealed class DaemonLinkEventTests
         lab.Router.Check("ip", "link", "set", "wan2", "up");
         await lab.WaitBalancedOver(1, 2);
         Assert.Contains("default via 10.100.2.1 dev wan2", lab.Router.Check("ip", "route", "show", "table", "1001"));
-        Assert.Equal(new[] { 0, 10, 10 }, await lab.Connections(20));
+        // Both uplinks take new connections again. Not exactly 10/10: a last apply of the
+        // link's return (the carrier and the probes' rounds report it separately) can
+        // replace the table during the 20 and restart the round-robin counter once.
+        var counts = await lab.Connections(20);
+        Assert.Equal(0, counts[0]);
+        Assert.InRange(counts[1], 9, 11);
+        Assert.InRange(counts[2], 9, 11);
     }
 
     [Fact]
