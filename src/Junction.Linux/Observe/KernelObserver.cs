@@ -33,7 +33,11 @@ public sealed class KernelObserver(CommandRunner runner)
         return new KernelFigures(counters, connections, interfaces, errors);
     }
 
-    /// <summary>The packet count of the counter in each uplink's mark chain: one per new connection.</summary>
+    /// <summary>
+    /// The packet count of the counter in each uplink's mark chain: one per new connection,
+    /// keyed by the uplink's name, which the planner writes as that rule's comment (a chain
+    /// name cannot carry every legal uplink name: 'isp-1' lives in chain mark_isp_1).
+    /// </summary>
     public IReadOnlyDictionary<string, long> NewConnectionCounters()
     {
         var result = Runner.Run("nft", "-j", "list", "table", DesiredState.TableFamily, DesiredState.TableName);
@@ -46,9 +50,10 @@ public sealed class KernelObserver(CommandRunner runner)
             if (!item.TryGetProperty("rule", out var rule)) continue;
             var chain = rule.GetProperty("chain").GetString() ?? "";
             if (!chain.StartsWith(MarkChainPrefix, StringComparison.Ordinal)) continue;
+            if (!rule.TryGetProperty("comment", out var comment) || comment.GetString() is not { Length: > 0 } uplink) continue;
             foreach (var expr in rule.GetProperty("expr").EnumerateArray())
                 if (expr.TryGetProperty("counter", out var counter))
-                    counters[chain[MarkChainPrefix.Length..]] = counters.GetValueOrDefault(chain[MarkChainPrefix.Length..]) + counter.GetProperty("packets").GetInt64();
+                    counters[uplink] = counters.GetValueOrDefault(uplink) + counter.GetProperty("packets").GetInt64();
         }
         return counters;
     }

@@ -120,6 +120,35 @@ public sealed partial class DaemonStatusTests
         Assert.True(lab.Running, lab.Log);
     }
 
+    [Fact]
+    public async Task Uplinks_with_any_legal_name_get_their_own_counts_in_status_and_metrics()
+    {
+        // Chain names cannot hold every legal uplink name ('isp-1' lives in mark_isp_1):
+        // the counts must follow the uplink, not the chain's text.
+        string[] names = ["isp-1", "fiber-two", "lte3"];
+        await using var lab = DaemonLab.Start(3);
+        var config = lab.Lab.Config("lan: [lan]\nmetrics: { listen: 127.0.0.1:9419 }", [1, 2, 1]);
+        for (var i = 0; i < names.Length; i++)
+            config = config.Replace($"name: isp{i + 1}\n", $"name: {names[i]}\n");
+        lab.RunText(config);
+        await lab.WaitUntil(() => Status(lab) is { } s && s.Daemon.Uplinks.All(u => u.State == HealthState.Up), "status: every uplink up");
+        await using var held = await lab.Lab.Hold(20);
+        var seen = lab.Lab.PerUplink(held.Outcomes);
+        Assert.Equal(new[] { 0, 5, 10, 5 }, seen);
+
+        await lab.WaitUntil(() => Status(lab) is { } s
+            && s.Uplinks.Select(u => u.NewConnectionsTotal).SequenceEqual([5L, 10L, 5L])
+            && s.Uplinks.Select(u => u.Connections).SequenceEqual([5L, 10L, 5L]),
+            "status: each uplink's new and live connections = what the server saw through it");
+        var report = Status(lab)!;
+        Assert.Equal(names, report.Uplinks.Select(u => u.Name));
+        Assert.Equal(new long[] { 5, 10, 5 }, report.Uplinks.Select(u => u.NewConnections));
+        await lab.WaitUntil(async () => await Scrape(lab.Topology.RouterNamespace, 9419) is var m && Enumerable.Range(0, 3).All(i =>
+            Gauge(m, $"junction_uplink_connections{{uplink=\"{names[i]}\"}}") == seen[i + 1]
+            && Gauge(m, $"junction_uplink_new_connections_total{{uplink=\"{names[i]}\"}}") == seen[i + 1]),
+            "metrics: each uplink's live and new connections = what the server saw through it");
+    }
+
     /// <summary><c>junction status --json</c> as a user runs it; null while it fails (not served yet).</summary>
     private static StatusReport? Status(DaemonLab lab)
     {
