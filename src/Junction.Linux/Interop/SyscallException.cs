@@ -4,7 +4,7 @@ namespace Junction.Linux.Interop;
 
 /// <summary>A system call failed; names the call and carries errno, so logs say which one and why.</summary>
 public sealed class SyscallException(string call, int errno)
-    : Exception($"{call} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})")
+    : KernelCallException($"{call} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})")
 {
     public string Call { get; } = call;
 

@@ -41,6 +41,9 @@ public static partial class NamespaceThread
 
     public static void Run(string netns, Action body) => Run(netns, () => { body(); return 0; });
 
+    /// <summary>Runs <paramref name="body"/> in <paramref name="netns"/>, or on the calling thread when it is null (the process's own namespace).</summary>
+    public static T In<T>(string? netns, Func<T> body) => netns is null ? body() : Run(netns, body);
+
     private static void Enter(string netns)
     {
         using var handle = File.OpenHandle($"/run/netns/{netns}", FileMode.Open, FileAccess.Read);

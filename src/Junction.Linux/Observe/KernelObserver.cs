@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Junction.Explain;
+using Junction.Linux.Conntrack;
+using Junction.Linux.Interop;
 using Junction.Linux.Processes;
 using Junction.Planning;
 using Junction.Status;
@@ -7,28 +9,28 @@ using Junction.Status;
 namespace Junction.Linux.Observe;
 
 /// <summary>
-/// Reads the live figures status and metrics report, through the same tools a person
-/// would use (so a test points it at a lab router with a <see cref="CommandRunner"/>):
-/// <c>nft -j list table inet junction</c> for the counter in each <c>mark_&lt;uplink&gt;</c>
-/// chain, <c>conntrack -L -o extended</c> for live connections (both families), and
-/// <c>ip -j -s link show</c> for interface bytes. Each read that fails is named in
-/// <see cref="KernelFigures.Errors"/> and the others are still returned.
+/// Reads the live figures status and metrics report in the namespace the runner points at
+/// (so a test points it at a lab router): the counter in each <c>mark_&lt;uplink&gt;</c>
+/// chain of Junction's nftables table, live connections per mark and SNAT address from a
+/// streaming ctnetlink dump (<see cref="IConntrack"/>; both families, nothing per entry kept),
+/// and interface bytes. Each read that fails is named in <see cref="KernelFigures.Errors"/>
+/// and the others are still returned.
 /// </summary>
-public sealed class KernelObserver(CommandRunner runner)
+public sealed class KernelObserver(CommandRunner runner, IConntrack conntrack)
 {
     public const string MarkChainPrefix = "mark_";
 
+    public KernelObserver(CommandRunner runner) : this(runner, new ConntrackNetlink(runner.Netns)) { }
+
     public CommandRunner Runner { get; } = runner;
+
+    public IConntrack Conntrack { get; } = conntrack;
 
     public KernelFigures Read(uint markMask)
     {
         var errors = new List<string>();
         var counters = Try(errors, "nftables counters", NewConnectionCounters) ?? new Dictionary<string, long>();
-        var connections = Try(errors, "conntrack", () => Connections()
-            .GroupBy(c => (c.Mark & markMask, c.ReplyDestination.ToString()))
-            .Where(g => g.Key.Item1 != 0)
-            .Select(g => new MarkCount(g.Key.Item1, g.Key.Item2, g.LongCount()))
-            .ToList()) ?? [];
+        var connections = Try(errors, "conntrack", () => Conntrack.CountByMark(markMask)) ?? [];
         var interfaces = Try(errors, "interface counters", InterfaceBytes) ?? new Dictionary<string, InterfaceBytes>();
         return new KernelFigures(counters, connections, interfaces, errors);
     }
@@ -58,10 +60,6 @@ public sealed class KernelObserver(CommandRunner runner)
         return counters;
     }
 
-    /// <summary>Every conntrack entry, IPv4 and IPv6. conntrack prints its "N flow entries" line on stderr.</summary>
-    public IReadOnlyList<TrackedConnection> Connections() =>
-        ConntrackParser.Parse(Runner.Run("conntrack", "-L", "-o", "extended").Check().Stdout).ToList();
-
     /// <summary>Received and sent bytes of every interface.</summary>
     public IReadOnlyDictionary<string, InterfaceBytes> InterfaceBytes()
     {
@@ -84,14 +82,8 @@ public sealed class KernelObserver(CommandRunner runner)
             .OfType<System.Net.IPAddress>().ToList();
     }
 
-    /// <summary>Conntrack entries of one connection as a person wrote it (original or reply direction).</summary>
-    public IReadOnlyList<TrackedConnection> Find(ConnectionQuery q) =>
-        Connections().Where(c => Matches(c, q)).ToList();
-
-    internal static bool Matches(TrackedConnection c, ConnectionQuery q) =>
-        (q.Protocol is null || c.Protocol == q.Protocol)
-        && (q.Source is null || c.Source.Equals(q.Source)) && (q.SourcePort is null || c.SourcePort == q.SourcePort)
-        && c.Destination.Equals(q.Destination) && (q.DestinationPort is null || c.DestinationPort == q.DestinationPort);
+    /// <summary>Conntrack entries of one connection as a person wrote it (its original direction), filtered while the dump streams.</summary>
+    public IReadOnlyList<TrackedConnection> Find(ConnectionQuery q) => Conntrack.Find(q);
 
     private static T? Try<T>(List<string> errors, string what, Func<T> read) where T : class
     {
@@ -99,7 +91,7 @@ public sealed class KernelObserver(CommandRunner runner)
         {
             return read();
         }
-        catch (Exception e) when (e is CommandFailedException or JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception e) when (e is CommandFailedException or KernelCallException or JsonException or KeyNotFoundException or InvalidOperationException)
         {
             errors.Add($"{what}: {e.Message}");
             return null;

@@ -361,7 +361,7 @@ internal sealed class JunctionDaemon : IStatusSource
                 var n = _setup.Kernel.FlushConntrack(mark, _model.Marks.Mask, uplink.Families);
                 DaemonLog.Flushed(_log, n, name, $"0x{mark:x}/0x{_model.Marks.Mask:x}");
             }
-            catch (CommandFailedException e)
+            catch (Exception e) when (e is CommandFailedException or Linux.Interop.KernelCallException)
             {
                 DaemonLog.FlushFailed(_log, name, e.Message);
             }

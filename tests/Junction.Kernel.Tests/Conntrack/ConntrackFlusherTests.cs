@@ -8,14 +8,6 @@ namespace Junction.Kernel.Tests.Conntrack;
 
 public sealed class ConntrackFlusherTests
 {
-    [Theory]
-    [InlineData(0, "conntrack v1.4.7 (conntrack-tools): 3 flow entries have been deleted.\n", 3)]
-    [InlineData(1, "conntrack v1.4.7 (conntrack-tools): 0 flow entries have been deleted.\n", 0)]
-    [InlineData(1, "conntrack v1.4.7 (conntrack-tools): Operation not permitted\n", null)]
-    [InlineData(127, "conntrack: not found (is it installed?)", null)]
-    public void Nothing_to_delete_is_not_an_error_but_anything_else_is(int exit, string stderr, int? deleted) =>
-        Assert.Equal(deleted, ConntrackFlusher.Deleted(new CommandResult("conntrack -D", exit, "", stderr)));
-
     [Fact]
     public void Flushing_a_mark_nobody_uses_deletes_nothing_in_both_families()
     {

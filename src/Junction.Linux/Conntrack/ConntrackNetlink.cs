@@ -1,0 +1,252 @@
+using System.Net;
+using Junction.Explain;
+using Junction.Linux.Interop;
+using Junction.Linux.Netlink;
+using Junction.Model;
+using Junction.Status;
+
+namespace Junction.Linux.Conntrack;
+
+/// <summary>
+/// Conntrack through ctnetlink, in this process: a dump streams every entry through one
+/// receive buffer and each message is read in place (nothing per entry is kept); a flush
+/// of one uplink is one delete request the kernel filters by mark itself. One socket per
+/// instance, opened in the namespace given (null: the process's own) on first use; calls
+/// are serialised.
+/// </summary>
+public sealed class ConntrackNetlink(string? netns = null) : IConntrack, IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly NetlinkMessageWriter _request = new();
+    private NetlinkSocket? _socket;
+
+    /// <summary>
+    /// Whether the kernel deletes by mark itself (a DELETE without a tuple but with
+    /// CTA_MARK/CTA_MARK_MASK: Linux 4.19 and later). Older kernels
+    /// flush every entry of the table for such a request, so there each entry is deleted on
+    /// its own. Tests turn it off to exercise that path.
+    /// </summary>
+    internal bool KernelFilteredDelete { get; init; } = KernelVersion.AtLeast(4, 19);
+
+    public IReadOnlyList<MarkCount> CountByMark(uint mask)
+    {
+        var counts = new Dictionary<GroupKey, long>();
+        var visitor = new GroupCounter(counts, mask);
+        lock (_lock) Dump(Ctnetlink.AfUnspec, null, ref visitor);
+        return [.. counts.Select(kv => new MarkCount(kv.Key.Mark, kv.Key.Address.ToString(), kv.Value))];
+    }
+
+    public long Count(uint mark, uint mask, Families families)
+    {
+        var visitor = new Counter();
+        lock (_lock)
+            foreach (var family in FamiliesOf(families))
+                Dump(family, (mark, mask), ref visitor);
+        return visitor.Count;
+    }
+
+    public int Delete(uint mark, uint mask, Families families)
+    {
+        if (mask == 0) throw new ArgumentException("a zero mask would select every connection", nameof(mask));
+        lock (_lock)
+        {
+            if (!KernelFilteredDelete) return FamiliesOf(families).Sum(f => DeleteEach(f, mark, mask));
+            // The kernel's filtered delete ignores the family it is sent with (Linux 6.18 still):
+            // one family alone is deleted that way only when the other holds no such entry.
+            if (families.HasFlag(Families.IPv4) && families.HasFlag(Families.IPv6)) return DeleteFiltered(Ctnetlink.AfUnspec, mark, mask);
+            var (family, other) = families.HasFlag(Families.IPv6) ? (Ctnetlink.AfInet6, Ctnetlink.AfInet) : (Ctnetlink.AfInet, Ctnetlink.AfInet6);
+            var others = new Counter();
+            Dump(other, (mark, mask), ref others);
+            return others.Count == 0 ? DeleteFiltered(family, mark, mask) : DeleteEach(family, mark, mask);
+        }
+    }
+
+    public IReadOnlyList<TrackedConnection> Find(ConnectionQuery query)
+    {
+        var found = new List<TrackedConnection>();
+        var visitor = new Finder(query, found);
+        var family = query.Destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? Ctnetlink.AfInet6 : Ctnetlink.AfInet;
+        lock (_lock) Dump(family, null, ref visitor);
+        return found;
+    }
+
+    /// <summary>How many match (the kernel's filter), then one request that deletes them all in the kernel.</summary>
+    private int DeleteFiltered(byte family, uint mark, uint mask)
+    {
+        var counter = new Counter();
+        Dump(family, (mark, mask), ref counter);
+        if (counter.Count == 0) return 0;
+        var socket = Socket();
+        var sequence = socket.Next();
+        _request.Clear();
+        _request.Begin(Ctnetlink.MsgDelete, NetlinkAbi.Request | NetlinkAbi.Ack, sequence);
+        GenMsg(family);
+        _request.U32BigEndian(Ctnetlink.Mark, mark);
+        _request.U32BigEndian(Ctnetlink.MarkMask, mask);
+        _request.End();
+        var ack = socket.Transact(_request, sequence, "delete conntrack entries by mark")[0];
+        if (ack.Errno != 0) throw new NetlinkException($"conntrack delete --mark 0x{mark:x}/0x{mask:x}", ack.Errno, ack.Message);
+        return (int)counter.Count;
+    }
+
+    /// <summary>Older kernels: dump the matching entries (the kernel filters), then delete each by its tuple, in batches.</summary>
+    private int DeleteEach(byte family, uint mark, uint mask)
+    {
+        var deletes = new NetlinkMessageWriter();
+        var socket = Socket();
+        var collector = new DeleteCollector(deletes, family);
+        Dump(family, (mark, mask), ref collector);
+        if (deletes.Messages == 0) return 0;
+        // The requests were numbered from 0 while the dump ran; renumber them from a fresh sequence.
+        var first = socket.Next(deletes.Messages);
+        var acks = socket.Transact(Renumber(deletes, first), first, "delete conntrack entries one by one");
+        // An entry that ended between the dump and the delete (ENOENT) is gone all the same.
+        var failed = acks.FirstOrDefault(a => a.Errno is not 0 and not Libc.Enoent);
+        if (failed.Errno != 0) throw new NetlinkException($"conntrack delete of an entry marked 0x{mark:x}/0x{mask:x}", failed.Errno, failed.Message);
+        return acks.Count(a => a.Errno == 0);
+    }
+
+    private static NetlinkMessageWriter Renumber(NetlinkMessageWriter batch, uint first)
+    {
+        var copy = new NetlinkMessageWriter();
+        var data = batch.Written;
+        var i = 0u;
+        while (data.Length >= NetlinkAbi.HeaderLength)
+        {
+            var length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data);
+            var type = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(data[4..]);
+            var flags = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(data[6..]);
+            copy.Begin(type, flags, first + i++);
+            data[NetlinkAbi.HeaderLength..length].CopyTo(copy.Fixed(length - NetlinkAbi.HeaderLength));
+            copy.End();
+            data = data[NetlinkAbi.Align(length)..];
+        }
+        return copy;
+    }
+
+    private void Dump<T>(byte family, (uint Mark, uint Mask)? filter, ref T visitor) where T : struct, INetlinkVisitor
+    {
+        var socket = Socket();
+        var sequence = socket.Next();
+        _request.Clear();
+        _request.Begin(Ctnetlink.MsgGet, NetlinkAbi.Request | NetlinkAbi.Dump, sequence);
+        GenMsg(family);
+        if (filter is { } f)
+        {
+            _request.U32BigEndian(Ctnetlink.Mark, f.Mark);
+            _request.U32BigEndian(Ctnetlink.MarkMask, f.Mask);
+        }
+        _request.End();
+        socket.Dump(_request, sequence, "conntrack dump", ref visitor);
+    }
+
+    private void GenMsg(byte family)
+    {
+        var header = _request.Fixed(Ctnetlink.GenMsgLength);
+        header[0] = family;
+        header[1] = Ctnetlink.NfnetlinkV0;
+    }
+
+    private NetlinkSocket Socket() =>
+        // A dump of many entries arrives faster than it is read: a large buffer keeps the kernel from pausing.
+        _socket ??= NetlinkSocket.Open(NetlinkAbi.NetfilterProtocol, "NETLINK_NETFILTER", netns, receiveBuffer: 4 << 20);
+
+    private static IEnumerable<byte> FamiliesOf(Families families)
+    {
+        if (families.HasFlag(Families.IPv4)) yield return Ctnetlink.AfInet;
+        if (families.HasFlag(Families.IPv6)) yield return Ctnetlink.AfInet6;
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _socket?.Dispose();
+            _socket = null;
+        }
+    }
+
+    /// <summary>A masked mark and an address (IPv4 as its 4 bytes, IPv6 as 16), without an IPAddress per entry.</summary>
+    private readonly record struct GroupKey(uint Mark, UInt128 Bits, bool V6)
+    {
+        public IPAddress Address
+        {
+            get
+            {
+                Span<byte> bytes = stackalloc byte[16];
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, Bits);
+                return new IPAddress(V6 ? bytes : bytes[12..]);
+            }
+        }
+
+        public static GroupKey Of(uint mark, ReadOnlySpan<byte> address)
+        {
+            Span<byte> bytes = stackalloc byte[16];
+            bytes.Clear();
+            address.CopyTo(bytes[(16 - Math.Min(address.Length, 16))..]);
+            return new GroupKey(mark, System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes), address.Length == 16);
+        }
+    }
+
+    private struct GroupCounter(Dictionary<GroupKey, long> counts, uint mask) : INetlinkVisitor
+    {
+        public readonly void Visit(ushort type, ReadOnlySpan<byte> payload)
+        {
+            if (type != Ctnetlink.MsgNew) return;
+            var entry = new ConntrackEntry(payload);
+            var mark = entry.Mark & mask;
+            if (mark == 0) return;
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, GroupKey.Of(mark, entry.Reply.Destination), out _)++;
+        }
+    }
+
+    private struct Counter : INetlinkVisitor
+    {
+        public long Count;
+
+        public void Visit(ushort type, ReadOnlySpan<byte> payload)
+        {
+            if (type == Ctnetlink.MsgNew) Count++;
+        }
+    }
+
+    private readonly struct Finder(ConnectionQuery q, List<TrackedConnection> found) : INetlinkVisitor
+    {
+        public void Visit(ushort type, ReadOnlySpan<byte> payload)
+        {
+            if (type != Ctnetlink.MsgNew) return;
+            var e = new ConntrackEntry(payload);
+            var o = e.Original;
+            if (!ConntrackTuple.Is(o.Destination, q.Destination)) return;
+            if (q.Source is { } s && !ConntrackTuple.Is(o.Source, s)) return;
+            if (q.Protocol is { } p && p != e.ProtocolName) return;
+            if (q.SourcePort is { } sp && o.SourcePort != sp) return;
+            if (q.DestinationPort is { } dp && o.DestinationPort != dp) return;
+            var r = e.Reply;
+            found.Add(new TrackedConnection(e.ProtocolName, e.StateName,
+                ConntrackTuple.Address(o.Source), Port(o.SourcePort), ConntrackTuple.Address(o.Destination), Port(o.DestinationPort),
+                ConntrackTuple.Address(r.Source), ConntrackTuple.Address(r.Destination), Port(r.SourcePort), Port(r.DestinationPort), e.Mark));
+        }
+
+        private static int? Port(int port) => port < 0 ? null : port;
+    }
+
+    /// <summary>Writes a delete request naming each entry by its original tuple (numbered from 0; renumbered before sending).</summary>
+    private struct DeleteCollector(NetlinkMessageWriter deletes, byte family) : INetlinkVisitor
+    {
+        private uint _next;
+
+        public void Visit(ushort type, ReadOnlySpan<byte> payload)
+        {
+            if (type != Ctnetlink.MsgNew) return;
+            var e = new ConntrackEntry(payload);
+            if (e.OriginalAttribute.IsEmpty) return;
+            deletes.Begin(Ctnetlink.MsgDelete, NetlinkAbi.Request | NetlinkAbi.Ack, _next++);
+            var header = deletes.Fixed(Ctnetlink.GenMsgLength);
+            header[0] = e.Family == 0 ? family : e.Family;
+            header[1] = Ctnetlink.NfnetlinkV0;
+            e.OriginalAttribute.CopyTo(deletes.Attribute(Ctnetlink.TupleOrig | NetlinkAbi.Nested, e.OriginalAttribute.Length));
+            deletes.End();
+        }
+    }
+}

@@ -1,0 +1,23 @@
+namespace Junction.Linux.Interop;
+
+/// <summary>
+/// Conntrack over nfnetlink (linux/netfilter/nfnetlink.h, nfnetlink_conntrack.h): message
+/// types, the CTA_* attributes Junction reads and writes. Numbers are big-endian on the wire.
+/// </summary>
+internal static class Ctnetlink
+{
+    public const int SubsysConntrack = 1;
+    public const byte NfnetlinkV0 = 0;
+    /// <summary>struct nfgenmsg: family, version, res_id (big-endian).</summary>
+    public const int GenMsgLength = 4;
+
+    public const ushort MsgNew = SubsysConntrack << 8 | 0, MsgGet = SubsysConntrack << 8 | 1, MsgDelete = SubsysConntrack << 8 | 2;
+
+    public const ushort TupleOrig = 1, TupleReply = 2, ProtoInfo = 4, Timeout = 7, Mark = 8, MarkMask = 21;
+    public const ushort TupleIp = 1, TupleProto = 2;
+    public const ushort IpV4Src = 1, IpV4Dst = 2, IpV6Src = 3, IpV6Dst = 4;
+    public const ushort ProtoNum = 1, ProtoSrcPort = 2, ProtoDstPort = 3;
+    public const ushort ProtoInfoTcp = 1, ProtoInfoTcpState = 1;
+
+    public const byte AfUnspec = 0, AfInet = 2, AfInet6 = 10;
+}
