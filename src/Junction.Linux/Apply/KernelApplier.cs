@@ -15,6 +15,8 @@ namespace Junction.Linux.Apply;
 /// </summary>
 public sealed class KernelApplier(CommandRunner runner)
 {
+    private readonly KernelIo _io = new(runner);
+
     public CommandRunner Runner { get; } = runner;
 
     /// <summary>
@@ -28,7 +30,7 @@ public sealed class KernelApplier(CommandRunner runner)
     public ApplyResult Apply(DesiredState plan, bool dryRun = false)
     {
         var (before, steps) = Prepare(plan);
-        if (!dryRun) new KernelTransaction(Runner, before, "apply").Run(steps);
+        if (!dryRun) new KernelTransaction(_io, before, "apply").Run(steps);
         return new ApplyResult("apply", steps.Select(s => s.Change).ToList(), dryRun);
     }
 
@@ -44,7 +46,7 @@ public sealed class KernelApplier(CommandRunner runner)
             var healthy = plan.Uplinks.Count(u => u.Healthy);
             var change = new Change(before.Table is null ? ChangeAction.Add : ChangeAction.Replace, ChangeSubject.Nftables,
                 $"table {DesiredState.TableFamily} {DesiredState.TableName} ({healthy} of {plan.Uplinks.Count} uplinks balanced; plan {owner.PlanHash})");
-            steps.Add(new KernelStep(change, "nft", ["-f", "-"], InstalledTable.Script(plan, owner)));
+            steps.Add(KernelStep.Nftables(change, InstalledTable.Script(plan, owner)));
         }
         steps.AddRange(SysctlReconciler.Reconcile(before.Sysctls, plan.Sysctls.Select(s => (s.Key, s.Value))));
         // One family after the other, so each family's routes and rules are one ip -batch.
@@ -85,11 +87,11 @@ public sealed class KernelApplier(CommandRunner runner)
             var what = before.Table.Owner is null && assumed is null
                 ? " (it carries no ownership record, so no rules or routes were looked for)"
                 : "";
-            steps.Add(new KernelStep(new Change(ChangeAction.Remove, ChangeSubject.Nftables, $"table {DesiredState.TableFamily} {DesiredState.TableName}{what}"),
-                "nft", ["-f", "-"], InstalledTable.DeleteScript));
+            steps.Add(KernelStep.Nftables(new Change(ChangeAction.Remove, ChangeSubject.Nftables, $"table {DesiredState.TableFamily} {DesiredState.TableName}{what}"),
+                InstalledTable.DeleteScript));
         }
 
-        if (!dryRun) new KernelTransaction(Runner, before, verb).Run(steps);
+        if (!dryRun) new KernelTransaction(_io, before, verb).Run(steps);
         return new ApplyResult(verb, steps.Select(s => s.Change).ToList(), dryRun);
     }
 
@@ -100,10 +102,10 @@ public sealed class KernelApplier(CommandRunner runner)
     private static List<IpRoute> Of(Families family, IEnumerable<IpRoute> routes) => [.. routes.Where(r => r.Family == family)];
 
     /// <summary>What the installed table says Junction owns; null when no Junction table is installed.</summary>
-    public Ownership? InstalledOwnership() => Read("status", () => InstalledTable.Read(Runner))?.Owner;
+    public Ownership? InstalledOwnership() => Read("status", () => InstalledTable.Read(_io.Nft))?.Owner;
 
     private KernelSnapshot Snapshot(string verb, Ownership? planned, IEnumerable<string> sysctlKeys) =>
-        Read(verb, () => KernelSnapshot.Take(Runner, planned, sysctlKeys));
+        Read(verb, () => KernelSnapshot.Take(_io, planned, sysctlKeys));
 
     /// <summary>The tool that failed, without the 'ip netns exec NAME' a test runner puts in front.</summary>
     private static string Tool(string command)
@@ -121,6 +123,14 @@ public sealed class KernelApplier(CommandRunner runner)
         catch (CommandFailedException e)
         {
             throw new ApplyFailedException(verb, null, $"{Tool(e.Result.Command)}: {KernelTransaction.Reason(e)}", []);
+        }
+        catch (Junction.Linux.Nftables.NftablesException e)
+        {
+            throw new ApplyFailedException(verb, null, $"nftables: {KernelTransaction.Reason(e)}", []);
+        }
+        catch (Interop.KernelCallException e)
+        {
+            throw new ApplyFailedException(verb, null, e.Message, []);
         }
         catch (System.Text.Json.JsonException e)
         {

@@ -21,8 +21,8 @@ internal enum BatchKind
 /// <summary>A step's change written as a line (or argument) of its batch command.</summary>
 internal sealed record BatchLine(BatchKind Kind, string Text);
 
-/// <summary>Which step of a batch failed, and the tool's words about it.</summary>
-internal sealed record BatchFailure(int Index, CommandFailedException Error);
+/// <summary>Which step of a batch failed, and the kernel's (or the tool's) words about it.</summary>
+internal sealed record BatchFailure(int Index, string Reason);
 
 /// <summary>
 /// Runs neighbouring steps of one kind as one process: a family's routes and rules through
@@ -46,12 +46,20 @@ internal static partial class KernelBatch
     }
 
     /// <summary>Runs a group <see cref="Length"/> chose; null when every step succeeded.</summary>
-    public static BatchFailure? Run(CommandRunner runner, IReadOnlyList<KernelStep> group)
+    public static BatchFailure? Run(KernelIo io, IReadOnlyList<KernelStep> group)
     {
+        var runner = io.Runner;
         if (group.Count == 1)
         {
-            var single = runner.Run(group[0].Program, group[0].Args, group[0].Stdin);
-            return single.Ok ? null : new BatchFailure(0, new CommandFailedException(single));
+            try
+            {
+                group[0].Run(io);
+                return null;
+            }
+            catch (Exception e) when (e is CommandFailedException or Interop.KernelCallException)
+            {
+                return new BatchFailure(0, KernelTransaction.Reason(e));
+            }
         }
         var lines = group.Select(s => s.Batch!.Text).ToList();
         return group[0].Batch!.Kind switch
@@ -69,11 +77,11 @@ internal static partial class KernelBatch
         var failed = IpFailedLine().Matches(result.Stderr).LastOrDefault();
         var words = IpFailedLine().Replace(result.Stderr, "").Trim();
         if (failed is not null && int.Parse(failed.Groups["line"].Value, CultureInfo.InvariantCulture) is var line && line >= 1 && line <= lines.Count)
-            return new BatchFailure(line - 1, new CommandFailedException(result with { Stderr = words }));
-        return new BatchFailure(0, new CommandFailedException(result with
+            return new BatchFailure(line - 1, KernelTransaction.Reason(new CommandFailedException(result with { Stderr = words })));
+        return new BatchFailure(0, KernelTransaction.Reason(new CommandFailedException(result with
         {
             Stderr = $"{words} (ip -batch of {lines.Count} commands did not say which failed; this is the first)".Trim(),
-        }));
+        })));
     }
 
     private static BatchFailure? Sysctl(CommandRunner runner, List<string> settings)
@@ -87,11 +95,11 @@ internal static partial class KernelBatch
                                         || result.Stderr.Contains($"\"{k}\"", StringComparison.Ordinal)
                                         || result.Stderr.Contains($"'{k}'", StringComparison.Ordinal));
         return index >= 0
-            ? new BatchFailure(index, new CommandFailedException(result))
-            : new BatchFailure(0, new CommandFailedException(result with
+            ? new BatchFailure(index, KernelTransaction.Reason(new CommandFailedException(result)))
+            : new BatchFailure(0, KernelTransaction.Reason(new CommandFailedException(result with
             {
                 Stderr = $"{result.Stderr.Trim()} (sysctl -w of {keys.Count} keys did not say which failed; this is the first)",
-            }));
+            })));
     }
 
     [GeneratedRegex(@"^Command failed -:(?<line>\d+)\s*$", RegexOptions.Multiline)]

@@ -24,14 +24,14 @@ internal sealed record KernelSnapshot(
     /// rules and routes (one <c>ip -batch</c> each) and the sysctls (one <c>sysctl -n</c>).
     /// Every rule and route is read and filtered once the table has said which ranges it owns.
     /// </summary>
-    public static KernelSnapshot Take(CommandRunner runner, Ownership? planned, IEnumerable<string> sysctlKeys)
+    public static KernelSnapshot Take(KernelIo io, Ownership? planned, IEnumerable<string> sysctlKeys)
     {
         var keys = sysctlKeys.ToList();
         var (table, v4, v6, sysctls) = Concurrently.Run(
-            () => InstalledTable.Read(runner),
-            () => RoutingDump.Read(runner, Families.IPv4),
-            () => RoutingDump.Read(runner, Families.IPv6),
-            () => SysctlReconciler.Read(runner, keys));
+            () => InstalledTable.Read(io.Nft),
+            () => RoutingDump.Read(io.Runner, Families.IPv4),
+            () => RoutingDump.Read(io.Runner, Families.IPv6),
+            () => SysctlReconciler.Read(io.Runner, keys));
         var owners = new[] { planned, table?.Owner }.OfType<Ownership>().Distinct().ToList();
         var (rules, routes) = Owned(owners, [v4, v6]);
         return new KernelSnapshot(owners, table, rules, routes, sysctls);

@@ -12,18 +12,18 @@ namespace Junction.Linux.Apply;
 /// was done, whatever that was: a batch may have gone in up to its failed line, or past
 /// it), then throws, naming the step that failed.
 /// </summary>
-internal sealed class KernelTransaction(CommandRunner runner, KernelSnapshot before, string verb)
+internal sealed class KernelTransaction(KernelIo io, KernelSnapshot before, string verb)
 {
     public void Run(IReadOnlyList<KernelStep> steps)
     {
         for (var i = 0; i < steps.Count;)
         {
             var n = KernelBatch.Length(steps, i);
-            if (KernelBatch.Run(runner, steps.Skip(i).Take(n).ToList()) is { } failure)
+            if (KernelBatch.Run(io, steps.Skip(i).Take(n).ToList()) is { } failure)
             {
                 // Every step of the batch counts as touched: sysctl goes on past a failed key.
                 var problems = Rollback(steps.Take(i + n).Select(s => s.Change.Subject).ToHashSet());
-                throw new ApplyFailedException(verb, steps[i + failure.Index].Change, Reason(failure.Error), problems);
+                throw new ApplyFailedException(verb, steps[i + failure.Index].Change, failure.Reason, problems);
             }
             i += n;
         }
@@ -35,7 +35,7 @@ internal sealed class KernelTransaction(CommandRunner runner, KernelSnapshot bef
         var problems = new List<string>();
         // Putting rules back does not change routes, so one read serves both.
         var now = touched.Contains(ChangeSubject.Rule) || touched.Contains(ChangeSubject.Route)
-            ? new Lazy<(IReadOnlyList<IpRule> Rules, IReadOnlyList<IpRoute> Routes)>(() => before.CurrentRouting(runner))
+            ? new Lazy<(IReadOnlyList<IpRule> Rules, IReadOnlyList<IpRoute> Routes)>(() => before.CurrentRouting(io.Runner))
             : null;
         if (touched.Contains(ChangeSubject.Rule))
             Restore(problems, "rules", () => RuleReconciler.Reconcile(now!.Value.Rules, before.Rules));
@@ -43,11 +43,11 @@ internal sealed class KernelTransaction(CommandRunner runner, KernelSnapshot bef
             Restore(problems, "routes", () => RouteReconciler.Reconcile(now!.Value.Routes, before.Routes));
         if (touched.Contains(ChangeSubject.Sysctl))
             Restore(problems, "sysctls", () => SysctlReconciler.Reconcile(
-                SysctlReconciler.Read(runner, before.Sysctls.Keys), before.Sysctls.Select(kv => (kv.Key, kv.Value))));
+                SysctlReconciler.Read(io.Runner, before.Sysctls.Keys), before.Sysctls.Select(kv => (kv.Key, kv.Value))));
         if (touched.Contains(ChangeSubject.Nftables))
             Restore(problems, "nftables", () =>
             [
-                new KernelStep(new Change(ChangeAction.Replace, ChangeSubject.Nftables, "restore the previous table"), "nft", ["-f", "-"],
+                KernelStep.Nftables(new Change(ChangeAction.Replace, ChangeSubject.Nftables, "restore the previous table"),
                     before.Table?.RestoreScript ?? InstalledTable.Reset),
             ]);
         return problems;
@@ -62,21 +62,35 @@ internal sealed class KernelTransaction(CommandRunner runner, KernelSnapshot bef
             {
                 try
                 {
-                    step.Run(runner);
+                    step.Run(io);
                 }
-                catch (CommandFailedException e)
+                catch (Exception e) when (e is CommandFailedException or Interop.KernelCallException)
                 {
                     problems.Add($"{step.Change.Description}: {Reason(e)}");
                 }
             }
         }
-        catch (CommandFailedException e)
+        catch (Exception e) when (e is CommandFailedException or Interop.KernelCallException)
         {
             problems.Add($"could not read {what} back: {Reason(e)}");
         }
     }
 
     /// <summary>The kernel's own words, without the command line the change already names.</summary>
+    public static string Reason(Exception e) => e switch
+    {
+        CommandFailedException c => Reason(c),
+        Junction.Linux.Nftables.NftablesException n => Lines(n.Error, "nftables refused"),
+        Netlink.NetlinkException n => n.Reason,
+        _ => e.Message,
+    };
+
+    private static string Lines(string text, string otherwise)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length == 0 ? otherwise : string.Join(" / ", lines.Take(4));
+    }
+
     public static string Reason(CommandFailedException e)
     {
         var text = e.Result.Stderr.Trim().Length > 0 ? e.Result.Stderr : e.Result.Stdout;

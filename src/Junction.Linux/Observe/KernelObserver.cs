@@ -2,6 +2,7 @@ using System.Text.Json;
 using Junction.Explain;
 using Junction.Linux.Conntrack;
 using Junction.Linux.Interop;
+using Junction.Linux.Nftables;
 using Junction.Linux.Processes;
 using Junction.Planning;
 using Junction.Status;
@@ -16,11 +17,11 @@ namespace Junction.Linux.Observe;
 /// and interface bytes. Each read that fails is named in <see cref="KernelFigures.Errors"/>
 /// and the others are still returned.
 /// </summary>
-public sealed class KernelObserver(CommandRunner runner, IConntrack conntrack)
+public sealed class KernelObserver(CommandRunner runner, IConntrack conntrack, INftables nft)
 {
     public const string MarkChainPrefix = "mark_";
 
-    public KernelObserver(CommandRunner runner) : this(runner, new ConntrackNetlink(runner.Netns)) { }
+    public KernelObserver(CommandRunner runner) : this(runner, new ConntrackNetlink(runner.Netns), LibNftables.For(runner.Netns)) { }
 
     public CommandRunner Runner { get; } = runner;
 
@@ -42,11 +43,11 @@ public sealed class KernelObserver(CommandRunner runner, IConntrack conntrack)
     /// </summary>
     public IReadOnlyDictionary<string, long> NewConnectionCounters()
     {
-        var result = Runner.Run("nft", "-j", "list", "table", DesiredState.TableFamily, DesiredState.TableName);
+        var result = nft.Run($"list table {DesiredState.TableFamily} {DesiredState.TableName}", json: true);
         var counters = new Dictionary<string, long>(StringComparer.Ordinal);
         // No table yet (before the first apply, or after a flush): no counts, not an error.
-        if (!result.Ok && result.Stderr.Contains("No such file or directory", StringComparison.Ordinal)) return counters;
-        using var doc = JsonDocument.Parse(result.Check().Stdout);
+        if (result.NotFound) return counters;
+        using var doc = JsonDocument.Parse(result.Check("list Junction's table").Output);
         foreach (var item in doc.RootElement.GetProperty("nftables").EnumerateArray())
         {
             if (!item.TryGetProperty("rule", out var rule)) continue;

@@ -34,7 +34,7 @@ internal sealed class StatusService(IStatusSource source, Func<JunctionModel> mo
         {
             window.Record(kernel.NewConnectionCounters());
         }
-        catch (Exception e) when (e is Linux.Processes.CommandFailedException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is Linux.Processes.CommandFailedException or Linux.Interop.KernelCallException or System.Text.Json.JsonException)
         {
             // The next status request reports the error; a sample is only a convenience.
         }

@@ -187,7 +187,7 @@ public sealed class KernelApplierTests
         steps.Add(new KernelStep(new Change(ChangeAction.Add, ChangeSubject.Rule, "a rule the kernel refuses"),
             "ip", ["rule", "add", "priority", "1100", "goto", "1000"]));
 
-        var e = Assert.Throws<ApplyFailedException>(() => new KernelTransaction(ns.Runner, snapshot, "apply").Run(steps));
+        var e = Assert.Throws<ApplyFailedException>(() => new KernelTransaction(new KernelIo(ns.Runner), snapshot, "apply").Run(steps));
 
         Assert.Equal("a rule the kernel refuses", e.Failed?.Description);
         Assert.True(e.Unchanged, e.Message);
@@ -241,7 +241,7 @@ public sealed class KernelApplierTests
             Batch = new BatchLine(BatchKind.IPv4, "rule add priority 1100 goto 1000"),
         });
 
-        var e = Assert.Throws<ApplyFailedException>(() => new KernelTransaction(ns.Runner, snapshot, "apply").Run(steps));
+        var e = Assert.Throws<ApplyFailedException>(() => new KernelTransaction(new KernelIo(ns.Runner), snapshot, "apply").Run(steps));
 
         Assert.Equal("a rule the kernel refuses", e.Failed?.Description);
         Assert.True(e.Unchanged, e.Message);
@@ -266,7 +266,7 @@ public sealed class KernelApplierTests
             Batch = new BatchLine(BatchKind.Sysctl, "net.ipv4.conf.lan0.rp_filter=not-a-number"),
         });
 
-        var e = Assert.Throws<ApplyFailedException>(() => new KernelTransaction(ns.Runner, snapshot, "apply").Run(steps));
+        var e = Assert.Throws<ApplyFailedException>(() => new KernelTransaction(new KernelIo(ns.Runner), snapshot, "apply").Run(steps));
 
         Assert.Equal("a value the kernel refuses", e.Failed?.Description);
         Assert.True(e.Unchanged, e.Message);

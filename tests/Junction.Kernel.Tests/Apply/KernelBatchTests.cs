@@ -21,12 +21,12 @@ public sealed class KernelBatchTests
         ];
 
         Assert.Equal(3, KernelBatch.Length(steps, 0));
-        var failure = KernelBatch.Run(ns.Runner, steps);
+        var failure = KernelBatch.Run(new KernelIo(ns.Runner), steps);
 
         Assert.NotNull(failure);
         Assert.Equal(1, failure.Index);
-        Assert.Contains("invalid gateway", failure.Error.Result.Stderr);
-        Assert.DoesNotContain("Command failed", failure.Error.Result.Stderr);
+        Assert.Contains("invalid gateway", failure.Reason);
+        Assert.DoesNotContain("Command failed", failure.Reason);
         Assert.Contains("10.11.0.1", ns.Run("ip", "route", "show", "table", "1001"));
         Assert.Equal("", ns.Runner.Run("ip", "route", "show", "table", "1003").Stdout);
     }
@@ -43,7 +43,7 @@ public sealed class KernelBatchTests
             Sysctl("net.ipv4.conf.wan3.rp_filter=2"),
         ];
 
-        var failure = KernelBatch.Run(ns.Runner, steps);
+        var failure = KernelBatch.Run(new KernelIo(ns.Runner), steps);
 
         Assert.NotNull(failure);
         Assert.Equal(1, failure.Index);

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Junction.Linux.Processes;
+using Junction.Linux.Nftables;
 using Junction.Planning;
 
 namespace Junction.Linux.Apply.Nftables;
@@ -11,13 +11,13 @@ namespace Junction.Linux.Apply.Nftables;
 internal sealed partial record InstalledTable(string Text, Ownership? Owner)
 {
     /// <summary>The installed table, or null when there is none.</summary>
-    public static InstalledTable? Read(CommandRunner runner)
+    /// <exception cref="NftablesException">the table could not be listed.</exception>
+    public static InstalledTable? Read(INftables nft)
     {
-        // One process: listing a table that is not there fails with ENOENT's words.
-        var listed = runner.Run("nft", "list", "table", DesiredState.TableFamily, DesiredState.TableName);
-        if (!listed.Ok && listed.Stderr.Contains("No such file or directory", StringComparison.Ordinal))
-            return null;
-        var text = listed.Check().Stdout;
+        // One call: listing a table that is not there fails with ENOENT's words.
+        var listed = nft.Run($"list table {DesiredState.TableFamily} {DesiredState.TableName}");
+        if (listed.NotFound) return null;
+        var text = listed.Check("list Junction's table").Output;
         // nft 1.0.6 leaves table comments out of its JSON, so the text listing is read.
         var comment = TableComment().Match(text);
         return new InstalledTable(text, comment.Success ? Ownership.Parse(comment.Groups["c"].Value) : null);

@@ -1,0 +1,67 @@
+using System.Runtime.InteropServices;
+
+namespace Junction.Linux.Interop;
+
+/// <summary>
+/// libnftables (nftables/libnftables.h, the library behind nft(8), in Debian's libnftables1):
+/// one context runs command text in one transaction per call and writes its output and
+/// errors into buffers of its own.
+/// </summary>
+internal static partial class Libnftables
+{
+    public const string Library = "libnftables.so.1";
+
+    public const uint CtxDefault = 0;
+    /// <summary>NFT_CTX_OUTPUT_JSON: list commands print JSON.</summary>
+    public const uint OutputJson = 1 << 4;
+
+    [LibraryImport(Library, EntryPoint = "nft_ctx_new")]
+    public static partial nint CtxNew(uint flags);
+
+    [LibraryImport(Library, EntryPoint = "nft_ctx_free")]
+    public static partial void CtxFree(nint ctx);
+
+    [LibraryImport(Library, EntryPoint = "nft_ctx_output_get_flags")]
+    public static partial uint OutputGetFlags(NftContextHandle ctx);
+
+    [LibraryImport(Library, EntryPoint = "nft_ctx_output_set_flags")]
+    public static partial void OutputSetFlags(NftContextHandle ctx, uint flags);
+
+    [LibraryImport(Library, EntryPoint = "nft_ctx_buffer_output")]
+    public static partial int BufferOutput(NftContextHandle ctx);
+
+    [LibraryImport(Library, EntryPoint = "nft_ctx_buffer_error")]
+    public static partial int BufferError(NftContextHandle ctx);
+
+    /// <summary>The text written since the last call (the buffer is reset by reading it).</summary>
+    [LibraryImport(Library, EntryPoint = "nft_ctx_get_output_buffer")]
+    public static partial nint GetOutputBuffer(NftContextHandle ctx);
+
+    [LibraryImport(Library, EntryPoint = "nft_ctx_get_error_buffer")]
+    public static partial nint GetErrorBuffer(NftContextHandle ctx);
+
+    [LibraryImport(Library, EntryPoint = "nft_run_cmd_from_buffer", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int RunCmdFromBuffer(NftContextHandle ctx, string buffer);
+}
+
+/// <summary>Owns one libnftables context (and the netlink socket inside it); frees it exactly once.</summary>
+internal sealed class NftContextHandle : SafeHandle
+{
+    public NftContextHandle() : base(0, ownsHandle: true) { }
+
+    public override bool IsInvalid => handle == 0;
+
+    public static NftContextHandle Create()
+    {
+        var ctx = new NftContextHandle();
+        ctx.SetHandle(Libnftables.CtxNew(Libnftables.CtxDefault));
+        if (ctx.IsInvalid) throw new InvalidOperationException("nft_ctx_new failed (out of memory?)");
+        return ctx;
+    }
+
+    protected override bool ReleaseHandle()
+    {
+        Libnftables.CtxFree(handle);
+        return true;
+    }
+}
