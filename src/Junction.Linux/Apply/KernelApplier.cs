@@ -22,9 +22,9 @@ public sealed class KernelApplier(CommandRunner runner)
     /// <summary>
     /// Order: the table first, so the ownership record is in the kernel before anything it
     /// describes; sysctls (loose rp_filter) and routes before the rules that lead to them.
-    /// The kernel is read by four processes side by side; the changes take one process for
-    /// the table, one for all sysctls and one per family for its routes and rules
-    /// (<see cref="KernelBatch"/>), so a health change costs the read and one <c>nft -f</c>.
+    /// The kernel is read and written in this process: one libnftables transaction for the
+    /// table, /proc/sys for sysctls, and one rtnetlink send for every route and rule change
+    /// (<see cref="KernelBatch"/>), so a health change starts no process.
     /// </summary>
     /// <exception cref="ApplyFailedException">the kernel refused a change; what was done is undone.</exception>
     public ApplyResult Apply(DesiredState plan, bool dryRun = false)

@@ -1,3 +1,4 @@
+using Junction.Linux.Netlink;
 using Junction.Linux.Nftables;
 using Junction.Linux.Processes;
 
@@ -5,8 +6,9 @@ namespace Junction.Linux.Apply;
 
 /// <summary>
 /// The kernel services the applier reads and writes through, all in the namespace the
-/// runner points at: nftables in process (libnftables); rules, routes and sysctls still
-/// through the runner's tools.
+/// runner points at, all in this process: nftables through libnftables, rules and routes
+/// through rtnetlink, sysctls under /proc/sys. The runner only names the namespace (and runs
+/// a tool for a test that asks for one).
 /// </summary>
 internal sealed class KernelIo(CommandRunner runner, INftables nft)
 {
@@ -15,4 +17,8 @@ internal sealed class KernelIo(CommandRunner runner, INftables nft)
     public CommandRunner Runner { get; } = runner;
 
     public INftables Nft { get; } = nft;
+
+    private RtnetlinkClient? _rtnetlink;
+
+    public RtnetlinkClient Rtnetlink => LazyInitializer.EnsureInitialized(ref _rtnetlink, () => RtnetlinkClient.Open(Runner.Netns));
 }

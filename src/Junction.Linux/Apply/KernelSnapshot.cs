@@ -20,26 +20,26 @@ internal sealed record KernelSnapshot(
     IReadOnlyDictionary<string, string> Sysctls)
 {
     /// <summary>
-    /// Four processes, run side by side: the table (<c>nft list table</c>), each family's
-    /// rules and routes (one <c>ip -batch</c> each) and the sysctls (one <c>sysctl -n</c>).
-    /// Every rule and route is read and filtered once the table has said which ranges it owns.
+    /// Read in this process, one after the other (each is well under a millisecond): the
+    /// table (libnftables), each family's rules and routes (rtnetlink dumps) and the sysctls
+    /// (/proc/sys). Every rule and route is read and filtered once the table has said which
+    /// ranges it owns.
     /// </summary>
     public static KernelSnapshot Take(KernelIo io, Ownership? planned, IEnumerable<string> sysctlKeys)
     {
         var keys = sysctlKeys.ToList();
-        var (table, v4, v6, sysctls) = Concurrently.Run(
-            () => InstalledTable.Read(io.Nft),
-            () => RoutingDump.Read(io.Runner, Families.IPv4),
-            () => RoutingDump.Read(io.Runner, Families.IPv6),
-            () => SysctlReconciler.Read(io.Runner, keys));
+        var table = InstalledTable.Read(io.Nft);
+        var v4 = RoutingDump.Read(io.Rtnetlink, Families.IPv4);
+        var v6 = RoutingDump.Read(io.Rtnetlink, Families.IPv6);
+        var sysctls = SysctlReconciler.Read(io.Runner.Netns, keys);
         var owners = new[] { planned, table?.Owner }.OfType<Ownership>().Distinct().ToList();
         var (rules, routes) = Owned(owners, [v4, v6]);
         return new KernelSnapshot(owners, table, rules, routes, sysctls);
     }
 
     /// <summary>The owned rules and routes as the kernel holds them now (for rollback).</summary>
-    public (IReadOnlyList<IpRule> Rules, IReadOnlyList<IpRoute> Routes) CurrentRouting(CommandRunner runner) =>
-        Owners.Count == 0 ? ([], []) : Owned(Owners, RoutingDump.ReadBoth(runner));
+    public (IReadOnlyList<IpRule> Rules, IReadOnlyList<IpRoute> Routes) CurrentRouting(KernelIo io) =>
+        Owners.Count == 0 ? ([], []) : Owned(Owners, RoutingDump.ReadBoth(io.Rtnetlink));
 
     private static (IReadOnlyList<IpRule> Rules, IReadOnlyList<IpRoute> Routes) Owned(IReadOnlyList<Ownership> owners, IReadOnlyList<RoutingDump> dumps) =>
         owners.Count == 0

@@ -35,7 +35,7 @@ internal sealed class KernelTransaction(KernelIo io, KernelSnapshot before, stri
         var problems = new List<string>();
         // Putting rules back does not change routes, so one read serves both.
         var now = touched.Contains(ChangeSubject.Rule) || touched.Contains(ChangeSubject.Route)
-            ? new Lazy<(IReadOnlyList<IpRule> Rules, IReadOnlyList<IpRoute> Routes)>(() => before.CurrentRouting(io.Runner))
+            ? new Lazy<(IReadOnlyList<IpRule> Rules, IReadOnlyList<IpRoute> Routes)>(() => before.CurrentRouting(io))
             : null;
         if (touched.Contains(ChangeSubject.Rule))
             Restore(problems, "rules", () => RuleReconciler.Reconcile(now!.Value.Rules, before.Rules));
@@ -43,7 +43,7 @@ internal sealed class KernelTransaction(KernelIo io, KernelSnapshot before, stri
             Restore(problems, "routes", () => RouteReconciler.Reconcile(now!.Value.Routes, before.Routes));
         if (touched.Contains(ChangeSubject.Sysctl))
             Restore(problems, "sysctls", () => SysctlReconciler.Reconcile(
-                SysctlReconciler.Read(io.Runner, before.Sysctls.Keys), before.Sysctls.Select(kv => (kv.Key, kv.Value))));
+                SysctlReconciler.Read(io.Runner.Netns, before.Sysctls.Keys), before.Sysctls.Select(kv => (kv.Key, kv.Value))));
         if (touched.Contains(ChangeSubject.Nftables))
             Restore(problems, "nftables", () =>
             [

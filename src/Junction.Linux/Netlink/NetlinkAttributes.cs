@@ -15,6 +15,9 @@ internal ref struct NetlinkAttributes(ReadOnlySpan<byte> data)
     /// <summary>The attribute's type without NLA_F_NESTED / NLA_F_NET_BYTEORDER.</summary>
     public ushort Type { get; private set; }
 
+    /// <summary>The attribute's type with those flags, to write it back as it came.</summary>
+    public ushort RawType { get; private set; }
+
     public ReadOnlySpan<byte> Value { get; private set; }
 
     public bool MoveNext()
@@ -22,7 +25,8 @@ internal ref struct NetlinkAttributes(ReadOnlySpan<byte> data)
         if (_rest.Length < NetlinkAbi.AttributeHeaderLength) return false;
         var length = BinaryPrimitives.ReadUInt16LittleEndian(_rest);
         if (length < NetlinkAbi.AttributeHeaderLength || length > _rest.Length) return false;
-        Type = (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(_rest[2..]) & NetlinkAbi.AttributeTypeMask);
+        RawType = BinaryPrimitives.ReadUInt16LittleEndian(_rest[2..]);
+        Type = (ushort)(RawType & NetlinkAbi.AttributeTypeMask);
         Value = _rest[NetlinkAbi.AttributeHeaderLength..length];
         _rest = _rest[Math.Min(NetlinkAbi.Align(length), _rest.Length)..];
         return true;

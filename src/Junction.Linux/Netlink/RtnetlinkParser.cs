@@ -26,18 +26,19 @@ public static class RtnetlinkParser
             var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(datagram);
             if (length < NlmsgHeader || length > datagram.Length) break;
             var type = BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
-            var body = datagram[NlmsgHeader..length];
-            LinkEvent? e = type switch
-            {
-                NewLink or DelLink => Link(body, type == DelLink),
-                NewAddr or DelAddr => Address(body, type == DelAddr),
-                _ => null,
-            };
-            if (e is not null) events.Add(e);
+            if (Parse(type, datagram[NlmsgHeader..length]) is { } e) events.Add(e);
             datagram = datagram[Math.Min(Align(length), datagram.Length)..];
         }
         return events;
     }
+
+    /// <summary>One message, without its nlmsghdr (as a dump hands it over); null for other types.</summary>
+    public static LinkEvent? Parse(ushort type, ReadOnlySpan<byte> body) => type switch
+    {
+        NewLink or DelLink => Link(body, type == DelLink),
+        NewAddr or DelAddr => Address(body, type == DelAddr),
+        _ => null,
+    };
 
     private static LinkStateChanged? Link(ReadOnlySpan<byte> body, bool deleted)
     {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Junction.Explain;
 using Junction.Linux.Conntrack;
 using Junction.Linux.Interop;
+using Junction.Linux.Netlink;
 using Junction.Linux.Nftables;
 using Junction.Linux.Processes;
 using Junction.Planning;
@@ -61,27 +62,16 @@ public sealed class KernelObserver(CommandRunner runner, IConntrack conntrack, I
         return counters;
     }
 
-    /// <summary>Received and sent bytes of every interface.</summary>
-    public IReadOnlyDictionary<string, InterfaceBytes> InterfaceBytes()
-    {
-        using var doc = JsonDocument.Parse(Runner.Check("ip", "-j", "-s", "link", "show"));
-        var result = new Dictionary<string, InterfaceBytes>(StringComparer.Ordinal);
-        foreach (var link in doc.RootElement.EnumerateArray())
-            if (link.TryGetProperty("stats64", out var stats))
-                result[link.GetProperty("ifname").GetString()!] = new InterfaceBytes(
-                    stats.GetProperty("rx").GetProperty("bytes").GetInt64(), stats.GetProperty("tx").GetProperty("bytes").GetInt64());
-        return result;
-    }
+    /// <summary>Received and sent bytes of every interface (IFLA_STATS64 of an rtnetlink link dump).</summary>
+    public IReadOnlyDictionary<string, InterfaceBytes> InterfaceBytes() => Rtnetlink.InterfaceBytes();
 
     /// <summary>This host's own addresses (explain tells connections toward them apart).</summary>
-    public IReadOnlyList<System.Net.IPAddress> LocalAddresses()
-    {
-        using var doc = JsonDocument.Parse(Runner.Check("ip", "-j", "addr", "show"));
-        return doc.RootElement.EnumerateArray()
-            .SelectMany(l => l.TryGetProperty("addr_info", out var a) ? a.EnumerateArray().ToArray() : [])
-            .Select(a => System.Net.IPAddress.TryParse(a.GetProperty("local").GetString(), out var ip) ? ip : null)
-            .OfType<System.Net.IPAddress>().ToList();
-    }
+    public IReadOnlyList<System.Net.IPAddress> LocalAddresses() =>
+        Rtnetlink.LinksAndAddresses().OfType<AddressChanged>().Select(a => a.Address).ToList();
+
+    private RtnetlinkClient? _rtnetlink;
+
+    private RtnetlinkClient Rtnetlink => LazyInitializer.EnsureInitialized(ref _rtnetlink, () => RtnetlinkClient.Open(Runner.Netns));
 
     /// <summary>Conntrack entries of one connection as a person wrote it (its original direction), filtered while the dump streams.</summary>
     public IReadOnlyList<TrackedConnection> Find(ConnectionQuery q) => Conntrack.Find(q);

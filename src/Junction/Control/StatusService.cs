@@ -59,7 +59,7 @@ internal sealed class StatusService(IStatusSource source, Func<JunctionModel> mo
         {
             local = kernel.LocalAddresses();
         }
-        catch (Linux.Processes.CommandFailedException)
+        catch (Linux.Interop.KernelCallException)
         {
             // Without them only "toward this host" goes unnoticed.
         }

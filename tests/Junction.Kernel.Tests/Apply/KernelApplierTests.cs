@@ -204,12 +204,13 @@ public sealed class KernelApplierTests
         var before = KernelState.Of(ns.Runner);
         var sysctls = KernelState.Sysctls(ns.Runner, Configs.SysctlKeys);
 
-        // One 'ip -4 -batch': isp1's route is replaced (line 1), isp2's new gateway is on no
-        // network of wan2 (line 2, fails), isp3's route and the IPv4 rules never run.
+        // One rtnetlink send: isp1's route is replaced (request 1), isp2's new gateway is on no
+        // network of wan2 (request 2, refused); the kernel carries on with the rest, and
+        // rollback undoes whatever went in.
         var broken = Configs.Plan(Configs.ThreeUplinks.Replace("10.11.0.1", "10.11.0.9").Replace("10.12.0.1", "10.98.0.1"));
         var (_, steps) = applier.Prepare(broken);
-        var routes = steps.Where(s => s.Batch?.Kind == BatchKind.IPv4).ToList();
-        Assert.True(routes.Count >= 4, "the IPv4 routes and rules are one batch");
+        var routes = steps.Where(s => s.Kind == BatchKind.Routing).ToList();
+        Assert.True(routes.Count >= 4, "the routes and rules are one batch");
         Assert.Contains("10.11.0.9", routes[0].Change.Description);
         Assert.Contains("10.98.0.1", routes[1].Change.Description);
 
@@ -233,13 +234,10 @@ public sealed class KernelApplierTests
         var applier = new KernelApplier(ns.Runner);
         var (snapshot, steps) = applier.Prepare(Configs.Plan(Configs.ThreeUplinks));
         // A backward goto the kernel refuses, after the first IPv4 rule and before the others.
-        var at = steps.FindIndex(s => s is { Batch.Kind: BatchKind.IPv4, Change.Subject: ChangeSubject.Rule }) + 1;
-        Assert.True(at > 0 && steps[at] is { Batch.Kind: BatchKind.IPv4, Change.Subject: ChangeSubject.Rule }, "IPv4 rules follow the one the bad rule goes after");
-        steps.Insert(at, new KernelStep(new Change(ChangeAction.Add, ChangeSubject.Rule, "a rule the kernel refuses"),
-            "ip", ["-4", "rule", "add", "priority", "1100", "goto", "1000"])
-        {
-            Batch = new BatchLine(BatchKind.IPv4, "rule add priority 1100 goto 1000"),
-        });
+        var at = steps.FindIndex(s => s is { Kind: BatchKind.Routing, Change.Subject: ChangeSubject.Rule }) + 1;
+        Assert.True(at > 0 && steps[at] is { Kind: BatchKind.Routing, Change.Subject: ChangeSubject.Rule }, "rules follow the one the bad rule goes after");
+        // The same rule again: the kernel refuses a duplicate (EEXIST), as 'ip rule add' does.
+        steps.Insert(at, steps[at - 1] with { Change = new Change(ChangeAction.Add, ChangeSubject.Rule, "a rule the kernel refuses") });
 
         var e = Assert.Throws<ApplyFailedException>(() => new KernelTransaction(new KernelIo(ns.Runner), snapshot, "apply").Run(steps));
 
@@ -258,13 +256,10 @@ public sealed class KernelApplierTests
         var sysctls = KernelState.Sysctls(ns.Runner, Configs.SysctlKeys);
         var applier = new KernelApplier(ns.Runner);
         var (snapshot, steps) = applier.Prepare(Configs.Plan(Configs.ThreeUplinks));
-        var first = steps.FindIndex(s => s.Batch?.Kind == BatchKind.Sysctl);
-        Assert.True(steps.Skip(first + 1).TakeWhile(s => s.Batch?.Kind == BatchKind.Sysctl).Count() >= 2, "sysctls follow the bad one");
-        steps.Insert(first + 1, new KernelStep(new Change(ChangeAction.Set, ChangeSubject.Sysctl, "a value the kernel refuses"),
-            "sysctl", ["-q", "-w", "net.ipv4.conf.lan0.rp_filter=not-a-number"])
-        {
-            Batch = new BatchLine(BatchKind.Sysctl, "net.ipv4.conf.lan0.rp_filter=not-a-number"),
-        });
+        var first = steps.FindIndex(s => s.Kind == BatchKind.Sysctl);
+        Assert.True(steps.Skip(first + 1).TakeWhile(s => s.Kind == BatchKind.Sysctl).Count() >= 2, "sysctls follow the bad one");
+        steps.Insert(first + 1, KernelStep.Sysctl(new Change(ChangeAction.Set, ChangeSubject.Sysctl, "a value the kernel refuses"),
+            "net.ipv4.conf.lan0.rp_filter", "not-a-number"));
 
         var e = Assert.Throws<ApplyFailedException>(() => new KernelTransaction(new KernelIo(ns.Runner), snapshot, "apply").Run(steps));
 

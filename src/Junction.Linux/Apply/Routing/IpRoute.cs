@@ -1,5 +1,7 @@
-using System.Globalization;
-using System.Text.Json;
+using System.Buffers.Binary;
+using System.Net;
+using Junction.Linux.Interop;
+using Junction.Linux.Netlink;
 using Junction.Model;
 using Junction.Planning;
 
@@ -7,86 +9,157 @@ namespace Junction.Linux.Apply.Routing;
 
 /// <summary>
 /// One route in one of Junction's tables. <see cref="Key"/> is what makes two routes the
-/// same (a planned route and the kernel's copy of it); <see cref="Slot"/> is what
-/// <c>ip route replace</c> overwrites; <see cref="Arguments"/> recreate it (after
-/// <c>ip route replace</c>), so a removed route can be put back on rollback.
-/// <see cref="Extra"/> counts for sameness (a source address, onlink, anything Junction
-/// never writes); <see cref="Origin"/> (protocol, scope) does not, because the kernel
-/// fills it in itself.
+/// same (a planned route and the kernel's copy of it); <see cref="Slot"/> is what a replace
+/// overwrites. <see cref="Extra"/> counts for sameness (a source address, onlink, anything
+/// Junction never writes); <see cref="Origin"/> (protocol, scope) does not, because the
+/// kernel fills it in itself. Written over rtnetlink from the plan's <see cref="Spec"/>, or,
+/// for a route read from the kernel, as the message the kernel listed it with (<see cref="Raw"/>).
 /// </summary>
 internal sealed record IpRoute(Families Family, uint Table, string Type, string Destination, string? Gateway, string? Device, uint Metric, string Extra, string Origin)
 {
+    public RouteSpec? Spec { get; init; }
+
+    /// <summary>rtmsg and attributes as the kernel dumped them.</summary>
+    public byte[]? Raw { get; init; }
+
+    public bool Equals(IpRoute? o) =>
+        o is not null && (Family, Table, Type, Destination, Gateway, Device, Metric, Extra, Origin) ==
+        (o.Family, o.Table, o.Type, o.Destination, o.Gateway, o.Device, o.Metric, o.Extra, o.Origin);
+
+    public override int GetHashCode() => HashCode.Combine(Family, Table, Type, Destination, Gateway, Device, Metric, HashCode.Combine(Extra, Origin));
+
     public string Key => $"{Slot} {Type} via {Gateway ?? "-"} dev {Device ?? "-"} {Extra}";
 
     /// <summary>Routes in one slot replace each other: same table, destination and metric.</summary>
-    public string Slot => $"{IpJson.Flag(Family)} table {Table} {Destination} metric {Metric}";
+    public string Slot => $"{(Family == Families.IPv6 ? "-6" : "-4")} table {Table} {Destination} metric {Metric}";
 
     public string Arguments => Join(Type == "unicast" ? null : Type, Destination, Gateway is null ? null : $"via {Gateway}",
         Device is null ? null : $"dev {Device}", $"metric {Metric}", Extra.Length == 0 ? null : Extra, Origin.Length == 0 ? null : Origin, $"table {Table}");
 
-    public KernelStep Replace(ChangeAction action) => Step(action, "replace", Arguments);
+    public KernelStep Replace(ChangeAction action) => Step(action, "replace", Arguments, delete: false);
 
     /// <summary>Deletes this route and no other: type, destination, gateway, device, metric and table.</summary>
     public KernelStep Delete() => Step(ChangeAction.Remove, "del", Join(Type == "unicast" ? null : Type, Destination,
-        Gateway is null ? null : $"via {Gateway}", Device is null ? null : $"dev {Device}", $"metric {Metric}", $"table {Table}"));
+        Gateway is null ? null : $"via {Gateway}", Device is null ? null : $"dev {Device}", $"metric {Metric}", $"table {Table}"), delete: true);
 
-    private KernelStep Step(ChangeAction action, string verb, string arguments) =>
-        new(new Change(action, ChangeSubject.Route, $"{IpJson.Prefix(Family)} route {verb} {arguments}"), "ip",
-            [IpJson.Flag(Family), "route", verb, .. arguments.Split(' ')])
+    private KernelStep Step(ChangeAction action, string verb, string arguments, bool delete) =>
+        KernelStep.Routing(new Change(action, ChangeSubject.Route, $"{(Family == Families.IPv6 ? "ip -6" : "ip")} route {verb} {arguments}"),
+            new RoutingRequest(null, this, delete));
+
+    /// <summary>RTM_NEWROUTE with create and replace (as 'ip route replace'), or RTM_DELROUTE.</summary>
+    /// <exception cref="InvalidOperationException">the route's interface does not exist.</exception>
+    public void Write(NetlinkMessageWriter w, uint sequence, bool delete, IReadOnlyDictionary<string, int> links)
+    {
+        w.Begin(delete ? Rtnetlink.DelRoute : Rtnetlink.NewRoute,
+            (ushort)(NetlinkAbi.Request | NetlinkAbi.Ack | (delete ? 0 : NetlinkAbi.Create | NetlinkAbi.Replace)), sequence);
+        if (Raw is not null)
         {
-            Batch = new BatchLine(IpJson.Batch(Family), $"route {verb} {arguments}"),
-        };
+            // The listing's cache information is the kernel's to fill in, not a request's.
+            var header = w.Fixed(Rtnetlink.RtMsgLength);
+            Raw.AsSpan(0, Rtnetlink.RtMsgLength).CopyTo(header);
+            foreach (var a in new NetlinkAttributes(Raw.AsSpan(Rtnetlink.RtMsgLength)))
+                if (a.Type is not Rtnetlink.RtaCacheinfo)
+                    a.Value.CopyTo(w.Attribute(a.RawType, a.Value.Length));
+        }
+        else if (Spec is { } s)
+        {
+            var index = links.TryGetValue(s.Device, out var i) ? i : throw new InvalidOperationException($"no interface named '{s.Device}'");
+            var (address, length) = Prefix(s.Destination);
+            var header = w.Fixed(Rtnetlink.RtMsgLength);
+            header[0] = Family == Families.IPv6 ? Rtnetlink.AfInet6 : Rtnetlink.AfInet;
+            header[1] = (byte)length;
+            header[4] = s.Table < 256 ? (byte)s.Table : Rtnetlink.RtTableUnspec;
+            header[5] = Rtnetlink.RtprotBoot;
+            header[6] = s.Via is null ? Rtnetlink.RtScopeLink : Rtnetlink.RtScopeUniverse;
+            header[7] = Rtnetlink.RtnUnicast;
+            if (length > 0) w.Address(Rtnetlink.RtaDst, address!);
+            if (s.Via is { } via) w.Address(Rtnetlink.RtaGateway, via);
+            w.U32(Rtnetlink.RtaOif, (uint)index);
+            w.U32(Rtnetlink.RtaPriority, Metric);
+            w.U32(Rtnetlink.RtaTable, s.Table);
+        }
+        else throw new InvalidOperationException($"route '{Arguments}' has neither a plan nor a kernel listing to write");
+        w.End();
+    }
+
+    private (IPAddress? Address, int Length) Prefix(string destination)
+    {
+        if (destination == "default") return (null, 0);
+        var slash = destination.IndexOf('/');
+        var address = IPAddress.Parse(slash < 0 ? destination : destination[..slash]);
+        var full = Family == Families.IPv6 ? 128 : 32;
+        return (address, slash < 0 ? full : int.Parse(destination[(slash + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     /// <summary>The kernel gives IPv6 routes metric 1024 and IPv4 routes 0 when none is asked for.</summary>
     private static uint DefaultMetric(Families family) => family == Families.IPv6 ? 1024u : 0u;
 
     public static IpRoute From(RouteSpec spec) =>
-        new(spec.Family, spec.Table, "unicast", HostRoute(spec.Destination, spec.Family), spec.Via?.ToString(), spec.Device, DefaultMetric(spec.Family), "", "");
+        new(spec.Family, spec.Table, "unicast", HostRoute(spec.Destination, spec.Family), spec.Via?.ToString(), spec.Device, DefaultMetric(spec.Family), "", "")
+        {
+            Spec = spec,
+        };
 
-    /// <summary>A route from <c>ip -N -j route show table all</c>; its table is the caller's to check.</summary>
-    public static IpRoute From(Families family, JsonElement route)
+    /// <summary>
+    /// A route from an RTM_NEWROUTE message of a dump, its interface named from
+    /// <paramref name="links"/>; null for cached clones, which are no table's routes.
+    /// </summary>
+    public static IpRoute? From(ReadOnlySpan<byte> body, IReadOnlyDictionary<int, string> links)
     {
-        string? Get(string name) => IpJson.Text(route, name);
-        var origin = new List<string>();
-        // 'boot' (3) is what ip route add/replace writes when no protocol is given; the listing leaves it out.
-        if (Get("protocol") is { } proto) origin.Add($"proto {proto}");
-        if (Get("scope") is { } scope) origin.Add($"scope {scope}");
+        const uint cloned = 0x200;
+        if (body.Length < Rtnetlink.RtMsgLength) return null;
+        var family = body[0] == Rtnetlink.AfInet6 ? Families.IPv6 : Families.IPv4;
+        var (dstLen, headerTable, protocol, scope, type) = (body[1], body[4], body[5], body[6], body[7]);
+        var flags = BinaryPrimitives.ReadUInt32LittleEndian(body[8..]);
+        if ((flags & cloned) != 0) return null;
+        string destination = "default";
+        string? gateway = null, device = null;
+        uint table = headerTable;
+        var metric = DefaultMetric(family);
         var details = new List<string>();
-        if (Get("prefsrc") is { } src) details.Add($"src {src}");
-        if (route.TryGetProperty("flags", out var flags) && flags.EnumerateArray().Any(f => f.GetString() == "onlink"))
-            details.Add("onlink");
-        foreach (var p in route.EnumerateObject().Where(p => !Known.Contains(p.Name)))
-            details.Add($"{p.Name} {p.Value}");
-
-        return new IpRoute(family, TableOf(route), TypeName(Get("type")), HostRoute(Get("dst") ?? "default", family),
-            Get("gateway"), Get("dev"), Get("metric") is { } m ? uint.Parse(m, CultureInfo.InvariantCulture) : DefaultMetric(family),
-            string.Join(' ', details), string.Join(' ', origin));
+        foreach (var a in new NetlinkAttributes(body[Rtnetlink.RtMsgLength..]))
+        {
+            var v = a.Value;
+            switch (a.Type)
+            {
+                case Rtnetlink.RtaDst when v.Length is 4 or 16: destination = $"{new IPAddress(v)}/{dstLen}"; break;
+                case Rtnetlink.RtaGateway when v.Length is 4 or 16: gateway = new IPAddress(v).ToString(); break;
+                case Rtnetlink.RtaOif when v.Length >= 4:
+                    var index = BinaryPrimitives.ReadInt32LittleEndian(v);
+                    device = links.TryGetValue(index, out var name) ? name : $"if{index}";
+                    break;
+                case Rtnetlink.RtaPriority when v.Length >= 4: metric = BinaryPrimitives.ReadUInt32LittleEndian(v); break;
+                case Rtnetlink.RtaTable when v.Length >= 4: table = BinaryPrimitives.ReadUInt32LittleEndian(v); break;
+                case Rtnetlink.RtaPrefsrc when v.Length is 4 or 16: details.Add($"src {new IPAddress(v)}"); break;
+                // The kernel's bookkeeping, not part of what a route is.
+                case Rtnetlink.RtaCacheinfo or Rtnetlink.RtaPref or Rtnetlink.RtaExpires: break;
+                default: details.Add($"attribute-{a.Type} 0x{Convert.ToHexStringLower(v)}"); break;
+            }
+        }
+        if ((flags & Rtnetlink.RtnhFOnlink) != 0) details.Add("onlink");
+        return new IpRoute(family, table, TypeName(type), HostRoute(destination, family), gateway, device, metric,
+            string.Join(' ', details), $"proto {protocol} scope {scope}")
+        {
+            Raw = body.ToArray(),
+        };
     }
 
-    /// <summary>Routes of the main table carry no "table" in the listing.</summary>
-    public static uint TableOf(JsonElement route) =>
-        IpJson.Text(route, "table") is { } t ? IpJson.Number(t) : RuleSpec.MainTable;
-
-    private static readonly HashSet<string> Known =
-        ["type", "dst", "gateway", "dev", "table", "protocol", "scope", "prefsrc", "metric", "flags", "pref"];
-
-    /// <summary>With -N, iproute2 prints a route's type as the kernel's RTN_* number, which 'ip route' does not read back.</summary>
-    private static string TypeName(string? number) => number switch
+    private static string TypeName(byte type) => type switch
     {
-        null or "1" => "unicast",
-        "2" => "local",
-        "3" => "broadcast",
-        "4" => "anycast",
-        "5" => "multicast",
-        "6" => "blackhole",
-        "7" => "unreachable",
-        "8" => "prohibit",
-        "9" => "throw",
-        "10" => "nat",
-        _ => number,
+        0 or 1 => "unicast",
+        2 => "local",
+        3 => "broadcast",
+        4 => "anycast",
+        5 => "multicast",
+        6 => "blackhole",
+        7 => "unreachable",
+        8 => "prohibit",
+        9 => "throw",
+        10 => "nat",
+        _ => type.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    /// <summary>The listing writes a host route without its /32 or /128.</summary>
+    /// <summary>A host route is written without its /32 or /128, as iproute2 lists it.</summary>
     private static string HostRoute(string dst, Families family) =>
         dst.EndsWith(family == Families.IPv6 ? "/128" : "/32", StringComparison.Ordinal) ? dst[..dst.LastIndexOf('/')] : dst;
 

@@ -1,6 +1,9 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Net;
 using System.Text;
-using System.Text.Json;
+using Junction.Linux.Interop;
+using Junction.Linux.Netlink;
 using Junction.Model;
 using Junction.Planning;
 
@@ -9,71 +12,129 @@ namespace Junction.Linux.Apply.Routing;
 /// <summary>
 /// One ip rule in a canonical spelling, so a rule the plan asks for and the same rule read
 /// back from the kernel compare equal. <see cref="Selector"/> is what follows
-/// <c>priority N</c> in <c>ip rule add</c> and <c>ip rule del</c>.
+/// <c>priority N</c> in <c>ip rule add</c> and <c>ip rule del</c>. A rule is written to the
+/// kernel over rtnetlink: from the plan's <see cref="Spec"/>, or, for a rule read from the
+/// kernel, as the very message the kernel listed it with (<see cref="Raw"/>), so a rule with
+/// attributes Junction never writes is deleted and put back exactly.
 /// </summary>
 internal sealed record IpRule(Families Family, int Priority, string Selector)
 {
+    public RuleSpec? Spec { get; init; }
+
+    /// <summary>fib_rule_hdr and attributes as the kernel dumped them.</summary>
+    public byte[]? Raw { get; init; }
+
+    public bool Equals(IpRule? other) =>
+        other is not null && Family == other.Family && Priority == other.Priority && Selector == other.Selector;
+
+    public override int GetHashCode() => HashCode.Combine(Family, Priority, Selector);
+
     public string Arguments => $"priority {Priority} {Selector}";
 
-    public KernelStep Add() => Step(ChangeAction.Add, "add");
+    public KernelStep Add() => Step(ChangeAction.Add, "add", delete: false);
 
-    public KernelStep Delete() => Step(ChangeAction.Remove, "del");
+    public KernelStep Delete() => Step(ChangeAction.Remove, "del", delete: true);
 
-    private KernelStep Step(ChangeAction action, string verb)
+    private KernelStep Step(ChangeAction action, string verb, bool delete) =>
+        KernelStep.Routing(new Change(action, ChangeSubject.Rule, $"{(Family == Families.IPv6 ? "ip -6" : "ip")} rule {verb} {Arguments}"),
+            new RoutingRequest(this, null, delete));
+
+    /// <summary>RTM_NEWRULE (refusing a duplicate, as 'ip rule add') or RTM_DELRULE.</summary>
+    public void Write(NetlinkMessageWriter w, uint sequence, bool delete)
     {
-        string[] args = [IpJson.Flag(Family), "rule", verb, .. Arguments.Split(' ')];
-        return new KernelStep(new Change(action, ChangeSubject.Rule, $"{IpJson.Prefix(Family)} rule {verb} {Arguments}"), "ip", args)
+        w.Begin(delete ? Rtnetlink.DelRule : Rtnetlink.NewRule,
+            (ushort)(NetlinkAbi.Request | NetlinkAbi.Ack | (delete ? 0 : NetlinkAbi.Create | NetlinkAbi.Excl)), sequence);
+        if (Raw is not null)
+            Raw.CopyTo(w.Fixed(Raw.Length));
+        else if (Spec is { } s)
         {
-            Batch = new BatchLine(IpJson.Batch(Family), $"rule {verb} {Arguments}"),
-        };
+            var header = w.Fixed(Rtnetlink.FibRuleHdrLength);
+            header[0] = Family == Families.IPv6 ? Rtnetlink.AfInet6 : Rtnetlink.AfInet;
+            header[4] = s.Table < 256 ? (byte)s.Table : Rtnetlink.RtTableUnspec;
+            header[7] = Rtnetlink.FrActToTbl;
+            w.U32(Rtnetlink.FraPriority, (uint)s.Priority);
+            if (s.FwMark is { } mark)
+            {
+                w.U32(Rtnetlink.FraFwmark, mark);
+                w.U32(Rtnetlink.FraFwmask, s.Mask ?? uint.MaxValue);
+            }
+            w.U32(Rtnetlink.FraTable, s.Table);
+            if (s.SuppressPrefixLength is { } p) w.U32(Rtnetlink.FraSuppressPrefixlen, (uint)p);
+        }
+        else throw new InvalidOperationException($"rule '{Arguments}' has neither a plan nor a kernel listing to write");
+        w.End();
     }
 
     public static IpRule From(RuleSpec spec) =>
-        new(spec.Family, spec.Priority, Canonical(null, null, null, null, spec.FwMark, spec.Mask, spec.Table, spec.SuppressPrefixLength, []));
+        new(spec.Family, spec.Priority, Canonical(null, null, null, null, spec.FwMark, spec.Mask, spec.Table, spec.SuppressPrefixLength, []))
+        {
+            Spec = spec,
+        };
 
-    /// <summary>A rule from <c>ip -N -j rule</c>. Attributes Junction never writes are kept verbatim, so such a rule never equals a planned one.</summary>
-    public static IpRule From(Families family, JsonElement rule)
+    /// <summary>
+    /// A rule from an RTM_NEWRULE message of a dump. Attributes Junction never writes are
+    /// spelled out, so such a rule never equals a planned one.
+    /// </summary>
+    public static IpRule? From(ReadOnlySpan<byte> body)
     {
-        string? Get(string name) => IpJson.Text(rule, name);
-        string? Prefix(string addr, string len) =>
-            Get(addr) is { } a && a != "all" ? (Get(len) is { } l ? $"{a}/{l}" : a) : null;
-
+        if (body.Length < Rtnetlink.FibRuleHdrLength) return null;
+        var family = body[0] == Rtnetlink.AfInet6 ? Families.IPv6 : Families.IPv4;
+        var (dstLen, srcLen, tos, headerTable, action) = (body[1], body[2], body[3], body[4], body[7]);
+        var flags = BinaryPrimitives.ReadUInt32LittleEndian(body[8..]);
+        string? from = null, to = null, iif = null, oif = null;
+        uint? fwmark = null, table = headerTable == 0 ? null : headerTable;
+        var mask = uint.MaxValue;
+        int? suppress = null;
+        var priority = 0;
         var extra = new List<string>();
-        if (rule.TryGetProperty("not", out _)) extra.Add("not");
-        if (Get("tos") is { } tos) extra.Add($"tos {tos}");
-        if (Get("uid_start") is { } u1) extra.Add($"uidrange {u1}-{Get("uid_end")}");
-        if (Get("ipproto") is { } proto) extra.Add($"ipproto {proto.Replace("ipproto-", "", StringComparison.Ordinal)}");
-        if (Get("sport") is { } sport) extra.Add($"sport {sport}");
-        if (Get("dport") is { } dport) extra.Add($"dport {dport}");
-        if (Get("suppress_ifgroup") is { } group) extra.Add($"suppress_ifgroup {group}");
-        if (Get("goto") is { } target) extra.Add($"goto {target}");
-        if (Get("action") is { } action) extra.Add(Action(action));
-        foreach (var p in rule.EnumerateObject().Where(p => !Known.Contains(p.Name)))
-            extra.Add($"{p.Name} {p.Value}");
-
-        var table = Get("table") is { } t ? IpJson.Number(t) : (uint?)null;
-        var fwmark = Get("fwmark") is { } fm ? IpJson.Number(fm) : (uint?)null;
-        var mask = Get("fwmask") is { } mk ? IpJson.Number(mk) : uint.MaxValue;
-        var suppress = Get("suppress_prefixlen") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : (int?)null;
-        var priority = int.Parse(Get("priority") ?? "0", CultureInfo.InvariantCulture);
-        return new IpRule(family, priority,
-            Canonical(Prefix("src", "srclen"), Prefix("dst", "dstlen"), Get("iif"), Get("oif"), fwmark, fwmark is null ? null : mask, table, suppress, extra));
+        if ((flags & Rtnetlink.FibRuleInvert) != 0) extra.Add("not");
+        if (tos != 0) extra.Add($"tos 0x{tos:x2}");
+        foreach (var a in new NetlinkAttributes(body[Rtnetlink.FibRuleHdrLength..]))
+        {
+            var v = a.Value;
+            switch (a.Type)
+            {
+                case Rtnetlink.FraPriority when v.Length >= 4: priority = (int)BinaryPrimitives.ReadUInt32LittleEndian(v); break;
+                case Rtnetlink.FraSrc: from = Prefix(v, srcLen); break;
+                case Rtnetlink.FraDst: to = Prefix(v, dstLen); break;
+                case Rtnetlink.FraIifname: iif = RtnetlinkClient.CString(v); break;
+                case Rtnetlink.FraOifname: oif = RtnetlinkClient.CString(v); break;
+                case Rtnetlink.FraFwmark when v.Length >= 4: fwmark = BinaryPrimitives.ReadUInt32LittleEndian(v); break;
+                case Rtnetlink.FraFwmask when v.Length >= 4: mask = BinaryPrimitives.ReadUInt32LittleEndian(v); break;
+                case Rtnetlink.FraTable when v.Length >= 4: table = BinaryPrimitives.ReadUInt32LittleEndian(v); break;
+                // -1 is 'not set' (older kernels list it anyway).
+                case Rtnetlink.FraSuppressPrefixlen when v.Length >= 4:
+                    suppress = BinaryPrimitives.ReadInt32LittleEndian(v) is var p && p >= 0 ? p : null;
+                    break;
+                case Rtnetlink.FraSuppressIfgroup when v.Length >= 4:
+                    if (BinaryPrimitives.ReadInt32LittleEndian(v) is var g && g >= 0) extra.Add($"suppress_ifgroup {g}");
+                    break;
+                case Rtnetlink.FraGoto when v.Length >= 4: extra.Add($"goto {BinaryPrimitives.ReadUInt32LittleEndian(v)}"); break;
+                case Rtnetlink.FraPad: break;
+                // 'ip rule add' writes no protocol; the kernel's own rules say 'kernel'.
+                case Rtnetlink.FraProtocol when v.Length >= 1 && v[0] is Rtnetlink.RtprotUnspec or Rtnetlink.RtprotKernel: break;
+                default: extra.Add($"attribute-{a.Type} 0x{Convert.ToHexStringLower(v)}"); break;
+            }
+        }
+        if (table == 0) table = null;
+        if (action is not (Rtnetlink.FrActToTbl or Rtnetlink.FrActGoto)) extra.Add(ActionName(action));
+        if (fwmark is null && mask != uint.MaxValue) fwmark = 0;
+        return new IpRule(family, priority, Canonical(from, to, iif, oif, fwmark, fwmark is null ? null : mask, table, suppress, extra))
+        {
+            Raw = body.ToArray(),
+        };
     }
 
-    private static readonly HashSet<string> Known =
-    [
-        "priority", "src", "srclen", "dst", "dstlen", "iif", "oif", "fwmark", "fwmask", "table", "suppress_prefixlen",
-        "not", "tos", "uid_start", "uid_end", "ipproto", "sport", "dport", "suppress_ifgroup", "goto", "action",
-    ];
+    private static string Prefix(ReadOnlySpan<byte> address, byte length) =>
+        address.Length is 4 or 16 ? $"{new IPAddress(address)}/{length}" : $"0x{Convert.ToHexStringLower(address)}/{length}";
 
-    /// <summary>With -N, iproute2 prints a rule's action as the kernel's FR_ACT_* number.</summary>
-    private static string Action(string action) => action switch
+    private static string ActionName(byte action) => action switch
     {
-        "3" => "nop",
-        "6" => "blackhole",
-        "7" => "unreachable",
-        "8" => "prohibit",
-        _ => action,
+        Rtnetlink.FrActNop => "nop",
+        Rtnetlink.FrActBlackhole => "blackhole",
+        Rtnetlink.FrActUnreachable => "unreachable",
+        Rtnetlink.FrActProhibit => "prohibit",
+        _ => $"action {action}",
     };
 
     private static string Canonical(string? from, string? to, string? iif, string? oif, uint? fwmark, uint? mask, uint? table, int? suppress, List<string> extra)

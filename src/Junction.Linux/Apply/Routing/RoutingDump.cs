@@ -1,29 +1,49 @@
-using System.Text.Json;
-using Junction.Linux.Processes;
+using Junction.Linux.Interop;
+using Junction.Linux.Netlink;
 using Junction.Model;
 
 namespace Junction.Linux.Apply.Routing;
 
 /// <summary>
-/// Every ip rule and every route (all tables) of one family, as iproute2 listed them, read
-/// by one process. They are kept as JSON until the owned ranges are known, so the read
-/// can run beside the one of the nftables table that records those ranges.
+/// Every ip rule and every route (all tables) of one family, dumped over rtnetlink. All of
+/// them are kept until the owned ranges are known, so the read can run beside the one of
+/// the nftables table that records those ranges.
 /// </summary>
-internal sealed record RoutingDump(Families Family, IReadOnlyList<JsonElement> Rules, IReadOnlyList<JsonElement> Routes)
+internal sealed record RoutingDump(Families Family, IReadOnlyList<IpRule> Rules, IReadOnlyList<IpRoute> Routes)
 {
-    public static RoutingDump Read(CommandRunner runner, Families family)
+    private const int Eafnosupport = 97;
+
+    /// <summary>A kernel without IPv6 (ipv6.disable=1) has no IPv6 rules or routes rather than an error.</summary>
+    public static RoutingDump Read(RtnetlinkClient client, Families family)
     {
-        string[] commands = ["rule show", "route show table all"];
-        var lists = family == Families.IPv6 ? IpJson.ListsIfSupported(runner, family, commands) : IpJson.Lists(runner, family, commands);
-        return new RoutingDump(family, lists[0], lists[1]);
+        var af = family == Families.IPv6 ? Rtnetlink.AfInet6 : Rtnetlink.AfInet;
+        var rules = new List<IpRule>();
+        var routes = new List<IpRoute>();
+        try
+        {
+            client.Dump(Rtnetlink.GetRule, af, $"dump {Name(family)} rules", rules.Clear, (type, body) =>
+            {
+                if (type == Rtnetlink.NewRule && IpRule.From(body) is { } rule) rules.Add(rule);
+            });
+            var links = client.LinkNames();
+            client.Dump(Rtnetlink.GetRoute, af, $"dump {Name(family)} routes", routes.Clear, (type, body) =>
+            {
+                if (type == Rtnetlink.NewRoute && IpRoute.From(body, links) is { } route) routes.Add(route);
+            });
+        }
+        catch (NetlinkException e) when (family == Families.IPv6 && e.Errno is Eafnosupport or Libc.Eopnotsupp)
+        {
+            return new RoutingDump(family, [], []);
+        }
+        return new RoutingDump(family, rules, routes);
     }
 
-    /// <summary>Both families, one process each.</summary>
-    public static IReadOnlyList<RoutingDump> ReadBoth(CommandRunner runner) => [Read(runner, Families.IPv4), Read(runner, Families.IPv6)];
+    /// <summary>Both families.</summary>
+    public static IReadOnlyList<RoutingDump> ReadBoth(RtnetlinkClient client) => [Read(client, Families.IPv4), Read(client, Families.IPv6)];
 
-    public IEnumerable<IpRule> OwnedRules(Func<int, bool> owned) =>
-        Rules.Select(r => IpRule.From(Family, r)).Where(r => owned(r.Priority));
+    public IEnumerable<IpRule> OwnedRules(Func<int, bool> owned) => Rules.Where(r => owned(r.Priority));
 
-    public IEnumerable<IpRoute> OwnedRoutes(Func<uint, bool> owned) =>
-        Routes.Where(r => owned(IpRoute.TableOf(r))).Select(r => IpRoute.From(Family, r));
+    public IEnumerable<IpRoute> OwnedRoutes(Func<uint, bool> owned) => Routes.Where(r => owned(r.Table));
+
+    private static string Name(Families family) => family == Families.IPv6 ? "IPv6" : "IPv4";
 }

@@ -1,35 +1,67 @@
-using Junction.Linux.Processes;
+using Junction.Linux.Namespaces;
 using Junction.Planning;
 
 namespace Junction.Linux.Apply.Sysctls;
 
 /// <summary>
-/// Reads and writes sysctls through <c>sysctl(8)</c> run by the <see cref="CommandRunner"/>,
-/// never through /proc/sys from this process: the runner may point at another network
-/// namespace, and /proc/sys/net shows the namespace of the process that reads it.
+/// Reads and writes sysctls as files under /proc/sys, from a thread in the namespace the
+/// applier works in: /proc/sys/net shows the network namespace of the thread that opens it.
 /// </summary>
 internal static class SysctlReconciler
 {
-    public static IReadOnlyDictionary<string, string> Read(CommandRunner runner, IEnumerable<string> keys)
+    /// <exception cref="SysctlException">a key does not exist or cannot be read.</exception>
+    public static IReadOnlyDictionary<string, string> Read(string? netns, IEnumerable<string> keys)
     {
         var list = keys.Distinct().ToList();
         if (list.Count == 0) return new Dictionary<string, string>();
-        var result = runner.Run("sysctl", ["-n", .. list]);
-        if (!result.Ok)
+        return NamespaceThread.In(netns, () =>
         {
-            // sysctl names the /proc path; the user wrote (and the plan shows) the key.
-            var missing = list.Where(k => result.Stderr.Contains(new SysctlSpec(k, "", "").Path + ":", StringComparison.Ordinal)).ToList();
-            throw new CommandFailedException(result with
+            var values = new Dictionary<string, string>();
+            var missing = new List<string>();
+            foreach (var key in list)
             {
-                Stderr = missing.Count == 0
-                    ? result.Stderr
-                    : $"no such sysctl: {string.Join(", ", missing)}" +
-                      (missing.Any(k => k.Contains(".conf.", StringComparison.Ordinal)) ? " (does the uplink's interface exist?)" : ""),
-            });
-        }
-        var values = result.Stdout.Split('\n', StringSplitOptions.TrimEntries);
-        return list.Select((k, i) => (k, v: values[i])).ToDictionary(x => x.k, x => x.v);
+                try
+                {
+                    values[key] = File.ReadAllText(new SysctlSpec(key, "", "").Path).Trim();
+                }
+                catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+                {
+                    missing.Add(key);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new SysctlException(key, e.Message);
+                }
+            }
+            if (missing.Count > 0)
+                throw new SysctlException(string.Join(", ", missing), "no such sysctl" +
+                    (missing.Any(k => k.Contains(".conf.", StringComparison.Ordinal)) ? " (does the uplink's interface exist?)" : ""));
+            return values;
+        });
     }
+
+    /// <summary>
+    /// Writes every setting, going on past one it cannot write (as sysctl -w does: rollback
+    /// re-reads them all); returns the index of the first that failed and why, or null.
+    /// </summary>
+    public static (int Index, string Reason)? Write(string? netns, IReadOnlyList<(string Key, string Value)> settings) =>
+        NamespaceThread.In(netns, () =>
+        {
+            (int, string)? failed = null;
+            for (var i = 0; i < settings.Count; i++)
+            {
+                var (key, value) = settings[i];
+                try
+                {
+                    File.WriteAllText(new SysctlSpec(key, "", "").Path, value);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    failed ??= (i, e is FileNotFoundException or DirectoryNotFoundException ? $"no such sysctl: {key}" : $"{key}: {e.Message}");
+                }
+            }
+            return failed;
+        });
 
     public static IEnumerable<KernelStep> Reconcile(IReadOnlyDictionary<string, string> current, IEnumerable<(string Key, string Value)> target)
     {
@@ -37,8 +69,7 @@ internal static class SysctlReconciler
         {
             var was = current.GetValueOrDefault(key);
             if (was == value) continue;
-            yield return new KernelStep(new Change(ChangeAction.Set, ChangeSubject.Sysctl, $"{key} = {value} (was {was ?? "unknown"})"),
-                "sysctl", ["-q", "-w", $"{key}={value}"]) { Batch = new BatchLine(BatchKind.Sysctl, $"{key}={value}") };
+            yield return KernelStep.Sysctl(new Change(ChangeAction.Set, ChangeSubject.Sysctl, $"{key} = {value} (was {was ?? "unknown"})"), key, value);
         }
     }
 }

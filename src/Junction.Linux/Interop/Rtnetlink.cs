@@ -1,0 +1,44 @@
+namespace Junction.Linux.Interop;
+
+/// <summary>
+/// rtnetlink (linux/rtnetlink.h, if_link.h, if_addr.h, fib_rules.h): message types, the
+/// fixed headers' sizes and the attributes Junction reads and writes. Host byte order.
+/// </summary>
+internal static class Rtnetlink
+{
+    public const ushort NewLink = 16, DelLink = 17, GetLink = 18;
+    public const ushort NewAddr = 20, DelAddr = 21, GetAddr = 22;
+    public const ushort NewRoute = 24, DelRoute = 25, GetRoute = 26;
+    public const ushort NewRule = 32, DelRule = 33, GetRule = 34;
+
+    /// <summary>struct ifinfomsg, ifaddrmsg, rtmsg, fib_rule_hdr; struct rtgenmsg for dumps is one byte, padded.</summary>
+    public const int IfInfoMsgLength = 16, IfAddrMsgLength = 8, RtMsgLength = 12, FibRuleHdrLength = 12, RtGenMsgLength = 1;
+
+    public const ushort IflaIfname = 3, IflaOperstate = 16, IflaStats64 = 23;
+    /// <summary>struct rtnl_link_stats64: rx_packets, tx_packets, rx_bytes, tx_bytes (u64 each), ...</summary>
+    public const int Stats64RxBytes = 16, Stats64TxBytes = 24;
+    public const uint IffUp = 0x1, IffLowerUp = 0x10000;
+
+    public const ushort IfaAddress = 1, IfaLocal = 2, IfaLabel = 3;
+
+    public const ushort RtaDst = 1, RtaSrc = 2, RtaIif = 3, RtaOif = 4, RtaGateway = 5, RtaPriority = 6, RtaPrefsrc = 7;
+    public const ushort RtaCacheinfo = 12, RtaTable = 15, RtaPref = 20, RtaExpires = 23;
+    public const byte RtnUnicast = 1;
+    public const byte RtprotBoot = 3;
+    public const byte RtScopeUniverse = 0, RtScopeLink = 253;
+    public const uint RtnhFOnlink = 4;
+    /// <summary>A table number that does not fit rtm_table / fib_rule_hdr.table goes in RTA_TABLE / FRA_TABLE only.</summary>
+    public const byte RtTableUnspec = 0;
+
+    public const ushort FraDst = 1, FraSrc = 2, FraIifname = 3, FraGoto = 4, FraPriority = 6, FraFwmark = 10;
+    public const ushort FraSuppressIfgroup = 13, FraSuppressPrefixlen = 14, FraTable = 15, FraFwmask = 16, FraOifname = 17;
+    public const ushort FraPad = 18, FraProtocol = 21;
+    public const byte FrActToTbl = 1, FrActGoto = 2, FrActNop = 3, FrActBlackhole = 6, FrActUnreachable = 7, FrActProhibit = 8;
+    public const uint FibRuleInvert = 0x2;
+    public const byte RtprotUnspec = 0, RtprotKernel = 2;
+
+    public const byte AfInet = 2, AfInet6 = 10;
+
+    /// <summary>Multicast groups (RTNLGRP_*) for NETLINK_ADD_MEMBERSHIP.</summary>
+    public const int GroupLink = 1, GroupIpv4Ifaddr = 5, GroupIpv4Route = 7, GroupIpv4Rule = 8, GroupIpv6Ifaddr = 9, GroupIpv6Route = 11, GroupIpv6Rule = 19;
+}

@@ -1,0 +1,125 @@
+using System.Buffers.Binary;
+using Junction.Linux.Interop;
+using Junction.Status;
+
+namespace Junction.Linux.Netlink;
+
+/// <summary>
+/// Requests to rtnetlink from this process: dumps (links, addresses, rules, routes) read
+/// in place, and batches of changes sent in one send with every answer checked. One socket,
+/// opened in the namespace given (null: the process's own); calls are serialised.
+/// </summary>
+internal sealed class RtnetlinkClient : IDisposable
+{
+    private const int Attempts = 3;
+
+    private readonly NetlinkSocket _socket;
+    private readonly NetlinkMessageWriter _writer = new();
+    private readonly Lock _lock = new();
+
+    private RtnetlinkClient(NetlinkSocket socket) => _socket = socket;
+
+    public static RtnetlinkClient Open(string? netns) => new(NetlinkSocket.Open(NetlinkAbi.RouteProtocol, "NETLINK_ROUTE", netns));
+
+    /// <summary>
+    /// Dumps every object of a kind (RTM_GETLINK, RTM_GETADDR, RTM_GETRULE, RTM_GETROUTE) of one
+    /// family. A dump the kernel marks as interrupted by a change is read again (<paramref name="restart"/>
+    /// is called before each attempt), so the caller sees one consistent listing.
+    /// </summary>
+    public void Dump(ushort type, byte family, string what, Action restart, NetlinkMessageHandler handler)
+    {
+        var header = type switch
+        {
+            Rtnetlink.GetLink => Rtnetlink.IfInfoMsgLength,
+            Rtnetlink.GetAddr => Rtnetlink.IfAddrMsgLength,
+            Rtnetlink.GetRoute => Rtnetlink.RtMsgLength,
+            _ => Rtnetlink.FibRuleHdrLength,
+        };
+        lock (_lock)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                restart();
+                var sequence = _socket.Next();
+                _writer.Clear();
+                _writer.Begin(type, NetlinkAbi.Request | NetlinkAbi.Dump, sequence);
+                _writer.Fixed(header)[0] = family;
+                _writer.End();
+                var visitor = new HandlerVisitor(handler);
+                if (_socket.Dump(_writer, sequence, what, ref visitor) || attempt == Attempts) return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends the requests <paramref name="write"/> writes (each numbered from the sequence it is
+    /// given, and asking an ACK) in one send; one answer per request, in order.
+    /// </summary>
+    public NetlinkAck[] Transact(int count, string what, Action<NetlinkMessageWriter, uint> write)
+    {
+        lock (_lock)
+        {
+            var first = _socket.Next(count);
+            _writer.Clear();
+            write(_writer, first);
+            if (_writer.Messages != count) throw new InvalidOperationException($"{what}: wrote {_writer.Messages} requests, not {count}");
+            return _socket.Transact(_writer, first, what);
+        }
+    }
+
+    /// <summary>Every interface with its state, then every address (both families), as link events.</summary>
+    public List<LinkEvent> LinksAndAddresses()
+    {
+        var links = new List<LinkEvent>();
+        var addresses = new List<LinkEvent>();
+        Dump(Rtnetlink.GetLink, 0, "dump links", links.Clear, (type, body) =>
+        {
+            if (RtnetlinkParser.Parse(type, body) is { } e) links.Add(e);
+        });
+        Dump(Rtnetlink.GetAddr, 0, "dump addresses", addresses.Clear, (type, body) =>
+        {
+            if (RtnetlinkParser.Parse(type, body) is { } e) addresses.Add(e);
+        });
+        return [.. links, .. addresses];
+    }
+
+    /// <summary>Every interface's name by index.</summary>
+    public Dictionary<int, string> LinkNames()
+    {
+        var names = new Dictionary<int, string>();
+        Dump(Rtnetlink.GetLink, 0, "dump links", names.Clear, (type, body) =>
+        {
+            if (RtnetlinkParser.Parse(type, body) is LinkStateChanged { Name: { } name } link) names[link.Index] = name;
+        });
+        return names;
+    }
+
+    /// <summary>Received and sent bytes of every interface (IFLA_STATS64).</summary>
+    public Dictionary<string, InterfaceBytes> InterfaceBytes()
+    {
+        var result = new Dictionary<string, InterfaceBytes>(StringComparer.Ordinal);
+        Dump(Rtnetlink.GetLink, 0, "dump link statistics", result.Clear, (type, body) =>
+        {
+            if (type != Rtnetlink.NewLink || body.Length < Rtnetlink.IfInfoMsgLength) return;
+            string? name = null;
+            InterfaceBytes? bytes = null;
+            foreach (var a in new NetlinkAttributes(body[Rtnetlink.IfInfoMsgLength..]))
+            {
+                if (a.Type == Rtnetlink.IflaIfname) name = CString(a.Value);
+                else if (a.Type == Rtnetlink.IflaStats64 && a.Value.Length >= Rtnetlink.Stats64TxBytes + 8)
+                    bytes = new InterfaceBytes((long)BinaryPrimitives.ReadUInt64LittleEndian(a.Value[Rtnetlink.Stats64RxBytes..]),
+                        (long)BinaryPrimitives.ReadUInt64LittleEndian(a.Value[Rtnetlink.Stats64TxBytes..]));
+            }
+            if (name is not null && bytes is not null) result[name] = bytes;
+        });
+        return result;
+    }
+
+    public static string CString(ReadOnlySpan<byte> value)
+    {
+        var end = value.IndexOf((byte)0);
+        return System.Text.Encoding.UTF8.GetString(end < 0 ? value : value[..end]);
+    }
+
+    public void Dispose() => _socket.Dispose();
+}
