@@ -24,5 +24,12 @@ internal static class NetlinkAbi
     /// <summary>The top bits of an attribute's type: NLA_F_NESTED and NLA_F_NET_BYTEORDER.</summary>
     public const ushort AttributeTypeMask = 0x3fff, Nested = 0x8000;
 
+    /// <summary>nftables' netlink subsystem (NFNL_SUBSYS_NFTABLES) and its change notifications group (NFNLGRP_NFTABLES).</summary>
+    public const int SubsysNftables = 10, GroupNftables = 7;
+    /// <summary>NFTA_TABLE_NAME, NFTA_CHAIN_TABLE, NFTA_RULE_TABLE, NFTA_SET_TABLE ...: attribute 1 names the table in every nftables message.</summary>
+    public const ushort NftablesTableAttribute = 1;
+    /// <summary>NFT_MSG_NEWGEN: the end of every committed transaction, not a change of its own.</summary>
+    public const ushort NftablesNewGen = 15;
+
     public static int Align(int length) => (length + 3) & ~3;
 }

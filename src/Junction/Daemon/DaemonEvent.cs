@@ -15,6 +15,9 @@ internal sealed record ProbeReported(string Uplink, long Epoch, ProbeRound Round
 /// <summary>An rtnetlink event (or <see cref="EventsLost"/>: re-read every interface).</summary>
 internal sealed record LinkObserved(LinkEvent Event) : DaemonEvent;
 
+/// <summary>Someone (maybe Junction itself) changed Junction's table, rules or routes: compare the kernel with the plan.</summary>
+internal sealed record KernelTouched(string What) : DaemonEvent;
+
 /// <summary>SIGHUP: read the configuration file again.</summary>
 internal sealed record ReloadRequested : DaemonEvent;
 

@@ -29,6 +29,12 @@ internal static partial class DaemonLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "nftables table {Table} {What} behind our back: re-applying")]
     public static partial void TableDrifted(ILogger logger, string table, string what);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{What}: the kernel no longer holds the plan ({Count} changes owed, first: {First}); applying it again")]
+    public static partial void KernelDrifted(ILogger logger, string what, int count, string first);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "cannot watch the kernel for changes to Junction's table, rules and routes ({Reason}); only the periodic check will notice them")]
+    public static partial void WatchFailed(ILogger logger, string reason);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "could not read the installed table to check it: {Reason}")]
     public static partial void TableCheckFailed(ILogger logger, string reason);
 

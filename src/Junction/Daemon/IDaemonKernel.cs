@@ -30,4 +30,14 @@ internal interface IDaemonKernel
 
     /// <summary>Removes everything Junction owns.</summary>
     ApplyResult Flush();
+
+    /// <summary>
+    /// Notices of changes to Junction's table, rules or routes made by anyone (Junction's
+    /// own writes included); null when there are none to have.
+    /// </summary>
+    (ChannelReader<KernelChanged> Changes, IDisposable Owner)? WatchKernel() => null;
+
+    /// <summary>What would have to change for the kernel to hold <paramref name="plan"/>; empty when it does.</summary>
+    /// <exception cref="ApplyFailedException">the kernel could not be read.</exception>
+    IReadOnlyList<Change> Drift(DesiredState plan) => [];
 }

@@ -111,6 +111,7 @@ internal sealed class JunctionDaemon : IStatusSource
             // Without link events only probes notice failures: slower, but still safe.
             DaemonLog.ListenerFailed(_log, e.Message);
         }
+        var watcher = KernelWatcher.Open(_setup.Kernel, _inbox.Writer, _log);
         Task pump = Task.CompletedTask, ticker = Task.CompletedTask;
         var touched = false;
         using var background = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -148,6 +149,7 @@ internal sealed class JunctionDaemon : IStatusSource
             await StopProbes().ConfigureAwait(false);
             await Task.WhenAll(pump, ticker).ConfigureAwait(false);
             listener?.Owner.Dispose();
+            await watcher.DisposeAsync().ConfigureAwait(false);
             // Nothing was applied, so nothing is left or flushed: the kernel may hold another daemon's plan.
             if (touched) await LeaveKernel().ConfigureAwait(false);
         }
@@ -222,6 +224,9 @@ internal sealed class JunctionDaemon : IStatusSource
             case LinkObserved link:
                 Signal(_links.Observe(link.Event));
                 break;
+            case KernelTouched touched:
+                CheckKernel(touched.What);
+                break;
             case ReloadRequested:
                 Reload();
                 break;
@@ -287,6 +292,29 @@ internal sealed class JunctionDaemon : IStatusSource
         var what = installed is null ? "missing" : $"changed (it carries plan {installed}, not {ours})";
         _tableDrift = $"nftables table {table} {what}: the kernel does not hold the daemon's plan";
         DaemonLog.TableDrifted(_log, table, what);
+    }
+
+    /// <summary>
+    /// A notification said Junction's table, rules or routes changed: if the kernel no longer
+    /// holds the plan applied last (not just Junction's own write being notified), the plan is
+    /// owed again and applied at once, instead of at the next periodic check.
+    /// </summary>
+    private void CheckKernel(string what)
+    {
+        if (_appliedPlan is not { } plan || _tableDrift is not null) return;
+        IReadOnlyList<Linux.Apply.Change> drift;
+        try
+        {
+            drift = _setup.Kernel.Drift(plan);
+        }
+        catch (ApplyFailedException e)
+        {
+            DaemonLog.TableCheckFailed(_log, e.Message);
+            return;
+        }
+        if (drift.Count == 0) return;
+        _tableDrift = $"{what}: the kernel does not hold the daemon's plan ({drift.Count} changes owed, first: {drift[0]})";
+        DaemonLog.KernelDrifted(_log, what, drift.Count, drift[0].ToString());
     }
 
     /// <summary>Applies when the kernel holds another plan than the current inputs ask for, unless a retry is not yet due.</summary>

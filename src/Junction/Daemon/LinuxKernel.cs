@@ -22,7 +22,24 @@ internal sealed class LinuxKernel(CommandRunner runner) : IDaemonKernel
         return (listener.Events, listener);
     }
 
-    public ApplyResult Apply(DesiredState plan) => _applier.Apply(plan);
+    private KernelChangeWatcher? _watcher;
+
+    public ApplyResult Apply(DesiredState plan)
+    {
+        var result = _applier.Apply(plan);
+        // Changes to rules and routes count inside the ranges this plan owns.
+        var owner = Ownership.For(plan);
+        _watcher?.Watch(new KernelChangeWatcher.Scope(owner.FirstTable, owner.LastTable, owner.FirstPriority, owner.LastPriority));
+        return result;
+    }
+
+    public (ChannelReader<KernelChanged> Changes, IDisposable Owner)? WatchKernel()
+    {
+        _watcher = KernelChangeWatcher.Open(DesiredState.TableName);
+        return (_watcher.Changes, _watcher);
+    }
+
+    public IReadOnlyList<Change> Drift(DesiredState plan) => _applier.Apply(plan, dryRun: true).Changes;
 
     public string? InstalledPlanHash() => _applier.InstalledOwnership()?.PlanHash;
 

@@ -1,0 +1,185 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using Junction.Linux.Interop;
+using Junction.Linux.Namespaces;
+
+namespace Junction.Linux.Netlink;
+
+/// <summary>What the watcher saw: something changed Junction's table, rules or routes (or events were lost).</summary>
+public sealed record KernelChanged(string What);
+
+/// <summary>
+/// Notices at once when someone changes what Junction put into the kernel: nftables
+/// notifications (NFNLGRP_NFTABLES: a table, chain, rule or set of Junction's table, e.g. after
+/// <c>nft flush ruleset</c>) and rule/route notifications (RTNLGRP_IPV4_RULE, IPV6_RULE,
+/// IPV4_ROUTE, IPV6_ROUTE) inside the scope Junction owns. It only says that something
+/// changed; whoever reads <see cref="Changes"/> compares the kernel with the desired state,
+/// so Junction's own writes (which are notified too) cause no work beyond that comparison.
+/// A burst of notifications is one <see cref="KernelChanged"/> until it is read.
+/// </summary>
+public sealed class KernelChangeWatcher : IDisposable
+{
+    private const int PollMilliseconds = 100;
+
+    private readonly FileDescriptor _route;
+    private readonly FileDescriptor _nftables;
+    private readonly string _table;
+    private readonly Channel<KernelChanged> _changes = Channel.CreateBounded<KernelChanged>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true, SingleWriter = true });
+    private readonly Thread _reader;
+    private volatile bool _stopping;
+    private volatile Scope? _scope;
+
+    /// <summary>The priorities of rules and the routing tables whose changes count; null: none yet.</summary>
+    public sealed record Scope(uint FirstTable, uint LastTable, int FirstPriority, int LastPriority);
+
+    private KernelChangeWatcher(FileDescriptor route, FileDescriptor nftables, string table)
+    {
+        (_route, _nftables, _table) = (route, nftables, table);
+        _reader = new Thread(Read) { IsBackground = true, Name = "kernel-changes" };
+        _reader.Start();
+    }
+
+    public ChannelReader<KernelChanged> Changes => _changes.Reader;
+
+    /// <summary>Rules and routes count only inside this scope (the ranges Junction owns); set after each apply.</summary>
+    public void Watch(Scope scope) => _scope = scope;
+
+    /// <summary>Subscribes in <paramref name="netns"/> (null: the process's own namespace) to changes of nftables table <paramref name="table"/> and of rules and routes.</summary>
+    public static KernelChangeWatcher Open(string table, string? netns = null) => NamespaceThread.In(netns, () =>
+    {
+        var route = Subscribe(NetlinkAbi.RouteProtocol, "NETLINK_ROUTE",
+            [Rtnetlink.GroupIpv4Rule, Rtnetlink.GroupIpv6Rule, Rtnetlink.GroupIpv4Route, Rtnetlink.GroupIpv6Route]);
+        try
+        {
+            return new KernelChangeWatcher(route, Subscribe(NetlinkAbi.NetfilterProtocol, "NETLINK_NETFILTER", [NetlinkAbi.GroupNftables]), table);
+        }
+        catch
+        {
+            route.Dispose();
+            throw;
+        }
+    });
+
+    private static unsafe FileDescriptor Subscribe(int protocol, string what, int[] groups)
+    {
+        var fd = new FileDescriptor(Libc.Socket(Libc.AfNetlink, Libc.SockRaw | Libc.SockCloexec, protocol));
+        if (fd.IsInvalid) throw SyscallException.Last($"socket(AF_NETLINK, {what})");
+        try
+        {
+            var size = 1 << 20;
+            Libc.SetSockOpt(fd, Libc.SolSocket, Libc.SoRcvbuf, &size, sizeof(int));
+            var address = new Libc.SockaddrNl { Family = Libc.AfNetlink };
+            if (Libc.Bind(fd, &address, sizeof(Libc.SockaddrNl)) != 0) throw SyscallException.Last($"bind(AF_NETLINK, {what})");
+            foreach (var group in groups)
+            {
+                var g = group;
+                if (Libc.SetSockOpt(fd, NetlinkAbi.SolNetlink, NetlinkAbi.AddMembership, &g, sizeof(int)) != 0)
+                    throw SyscallException.Last($"setsockopt(NETLINK_ADD_MEMBERSHIP {group}, {what})");
+            }
+            return fd;
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+
+    private unsafe void Read()
+    {
+        var buffer = new byte[64 * 1024];
+        bool routeAdded = false, nftAdded = false;
+        Exception? error = null;
+        try
+        {
+            _route.DangerousAddRef(ref routeAdded);
+            _nftables.DangerousAddRef(ref nftAdded);
+            var fds = stackalloc Libc.PollFd[2];
+            while (!_stopping)
+            {
+                fds[0] = new Libc.PollFd { Fd = (int)_route.DangerousGetHandle(), Events = Libc.PollIn };
+                fds[1] = new Libc.PollFd { Fd = (int)_nftables.DangerousGetHandle(), Events = Libc.PollIn };
+                var ready = Libc.Poll(fds, 2, PollMilliseconds);
+                if (ready < 0 && Marshal.GetLastPInvokeError() != Libc.Eintr) throw SyscallException.Last("poll(netlink notifications)");
+                if (ready <= 0) continue;
+                if (fds[0].Revents != 0) Drain(_route, buffer, nftables: false);
+                if (fds[1].Revents != 0) Drain(_nftables, buffer, nftables: true);
+            }
+        }
+        catch (Exception e)
+        {
+            error = e;
+        }
+        finally
+        {
+            if (routeAdded) _route.DangerousRelease();
+            if (nftAdded) _nftables.DangerousRelease();
+            _changes.Writer.TryComplete(error);
+        }
+    }
+
+    private unsafe void Drain(FileDescriptor fd, byte[] buffer, bool nftables)
+    {
+        const int dontWait = 0x40;
+        while (true)
+        {
+            nint n;
+            fixed (byte* p = buffer) n = Libc.Recv(fd, p, buffer.Length, dontWait);
+            if (n < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Libc.Enobufs) Signal("notifications were lost");
+                else if (errno is not (Libc.Eagain or Libc.Eintr)) throw new SyscallException("recv(netlink notifications)", errno);
+                if (errno != Libc.Eintr) return;
+                continue;
+            }
+            var datagram = buffer.AsSpan(0, (int)n);
+            while (datagram.Length >= NetlinkAbi.HeaderLength)
+            {
+                var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(datagram);
+                if (length < NetlinkAbi.HeaderLength || length > datagram.Length) break;
+                var type = BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
+                var body = datagram[NetlinkAbi.HeaderLength..length];
+                if ((nftables ? Nftables(type, body) : Routing(type, body)) is { } what) Signal(what);
+                datagram = datagram[Math.Min(NetlinkAbi.Align(length), datagram.Length)..];
+            }
+        }
+    }
+
+    private string? Nftables(ushort type, ReadOnlySpan<byte> body)
+    {
+        if (type >> 8 != NetlinkAbi.SubsysNftables || (type & 0xff) == NetlinkAbi.NftablesNewGen || body.Length < Ctnetlink.GenMsgLength) return null;
+        var name = NetlinkAttributes.Find(body[Ctnetlink.GenMsgLength..], NetlinkAbi.NftablesTableAttribute);
+        return RtnetlinkClient.CString(name) == _table ? $"nftables table {_table} changed" : null;
+    }
+
+    private string? Routing(ushort type, ReadOnlySpan<byte> body)
+    {
+        if (_scope is not { } scope) return null;
+        switch (type)
+        {
+            case Rtnetlink.NewRule or Rtnetlink.DelRule when body.Length >= Rtnetlink.FibRuleHdrLength:
+                var priority = NetlinkAttributes.Find(body[Rtnetlink.FibRuleHdrLength..], Rtnetlink.FraPriority);
+                var p = priority.Length >= 4 ? (int)BinaryPrimitives.ReadUInt32LittleEndian(priority) : 0;
+                return p >= scope.FirstPriority && p <= scope.LastPriority ? $"an ip rule of priority {p} was {(type == Rtnetlink.NewRule ? "added" : "deleted")}" : null;
+            case Rtnetlink.NewRoute or Rtnetlink.DelRoute when body.Length >= Rtnetlink.RtMsgLength:
+                var attribute = NetlinkAttributes.Find(body[Rtnetlink.RtMsgLength..], Rtnetlink.RtaTable);
+                var table = attribute.Length >= 4 ? BinaryPrimitives.ReadUInt32LittleEndian(attribute) : body[4];
+                return table >= scope.FirstTable && table <= scope.LastTable ? $"a route in table {table} was {(type == Rtnetlink.NewRoute ? "added" : "deleted")}" : null;
+            default:
+                return null;
+        }
+    }
+
+    private void Signal(string what) => _changes.Writer.TryWrite(new KernelChanged(what));
+
+    public void Dispose()
+    {
+        _stopping = true;
+        if (Thread.CurrentThread != _reader) _reader.Join();
+        _route.Dispose();
+        _nftables.Dispose();
+    }
+}
