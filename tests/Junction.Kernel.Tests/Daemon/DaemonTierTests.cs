@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace Junction.Kernel.Tests.Daemon;
 
 /// <summary>
@@ -48,6 +50,9 @@ public sealed class DaemonTierTests
         return held;
     }
 
+    private static string? StatusText(DaemonLab lab) =>
+        Observe.StatusCommandTests.Cli(Linux.Processes.CommandRunner.Current, "status", "--socket", lab.SocketPath) is { Ok: true } r ? r.Stdout : null;
+
     /// <summary>How many of the held connections conntrack still has, marked for uplink i.</summary>
     private static int HeldOn(DaemonLab lab, Linux.Lab.HeldConnections held, int uplink)
     {
@@ -61,6 +66,10 @@ public sealed class DaemonTierTests
         // A hold is given so that, were new-only to flush after one, the wait below would see it.
         await using var lab = Tiered("failback: new-only\nfailback-hold: 1s");
         await TierOneOnly(lab);
+        // The reserve is probed like any uplink: status shows it up, and not in use.
+        await lab.WaitUntil(() => StatusText(lab) is { } t && Regex.IsMatch(t, @"(?m)^isp3\s+wan3\s+up\s+2 reserve\s")
+            && Regex.IsMatch(t, @"(?m)^isp2\s+wan2\s+up\s+1 in use\s") && Regex.IsMatch(t, @"(?m)^isp1\s+wan1\s+down\s+1\s"),
+            "status: isp2 in use, isp3 up in reserve, isp1 down");
         await using var held = await FailOverHoldAndReturn(lab);
 
         // Twice the hold that does nothing here: long enough for a wrong flush to have happened.
