@@ -19,7 +19,7 @@ internal static class TierValidator
             && n is >= 1 and <= UplinkModel.MaxTier)
             return n;
         v.Error(tier, $"{entity}.tier", $"'{tier.Value}' is not a tier from 1 to {UplinkModel.MaxTier}",
-            "use a whole number: 1 for the links to balance over (the default), 2 for a backup used only when every tier-1 uplink is down");
+            "use a whole number: 1, the default, for the links to balance over; 2 for a backup used only when every tier-1 uplink is down");
         return UplinkModel.DefaultTier;
     }
 
@@ -36,7 +36,7 @@ internal static class TierValidator
                 hold = d;
             else
                 v.Error(h, "failback-hold", $"'{h.Value}' is not a duration from 0s to 60m",
-                    "write a number with a unit: ms, s or m, e.g. '30s' or '2m' (how long a better tier must stay healthy before 'failback: move' flushes)");
+                    "write how long a better tier must stay healthy before 'failback: move' flushes, with a unit (ms, s or m), e.g. '30s' or '2m'");
         }
         return (mode, hold);
     }
