@@ -11,9 +11,9 @@ namespace Junction.Configuration;
 public static class ConfigParser
 {
     internal static readonly string[] TopKeys =
-        ["lan", "local", "balance", "mark-mask", "table-base", "rule-priority", "bypass", "flush", "uplinks", "pin", "metrics"];
+        ["lan", "local", "balance", "mark-mask", "table-base", "rule-priority", "bypass", "flush", "uplinks", "pin", "metrics", "failback", "failback-hold"];
     internal static readonly string[] UplinkKeys =
-        ["name", "interface", "gateway", "gateway6", "family", "weight", "id", "snat", "probe"];
+        ["name", "interface", "gateway", "gateway6", "family", "weight", "id", "snat", "probe", "tier"];
     internal static readonly string[] SnatKeys = ["addresses", "spread"];
     internal static readonly string[] ProbeKeys = ["kind", "targets", "interval", "timeout", "down-after", "up-after", "require"];
     internal static readonly string[] PinKeys = ["to", "from", "protocol", "port", "via"];
@@ -78,6 +78,8 @@ public static class ConfigParser
         {
             Metrics = ParseMetrics(reader, keys.GetValueOrDefault("metrics")),
             Flush = reader.Scalar(keys.GetValueOrDefault("flush"), "flush"),
+            Failback = reader.Scalar(keys.GetValueOrDefault("failback"), "failback"),
+            FailbackHold = reader.Scalar(keys.GetValueOrDefault("failback-hold"), "failback-hold"),
         };
     }
 
@@ -109,7 +111,10 @@ public static class ConfigParser
             reader.Scalar(keys.GetValueOrDefault("weight"), $"{entity}.weight"),
             reader.Scalar(keys.GetValueOrDefault("id"), $"{entity}.id"),
             ParseSnat(reader, keys.GetValueOrDefault("snat"), $"{entity}.snat"),
-            ParseProbe(reader, keys.GetValueOrDefault("probe"), $"{entity}.probe"));
+            ParseProbe(reader, keys.GetValueOrDefault("probe"), $"{entity}.probe"))
+        {
+            Tier = reader.Scalar(keys.GetValueOrDefault("tier"), $"{entity}.tier"),
+        };
     }
 
     private static ProbeConfig? ParseProbe(Reader reader, YamlNode? node, string entity)

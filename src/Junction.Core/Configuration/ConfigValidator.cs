@@ -82,8 +82,12 @@ public static partial class ConfigValidator
         var pins = config.Pins.Select((pin, i) => ValidatePin(pin, i, v, uplinks)).OfType<PinModel>().ToList();
 
         var metrics = config.Metrics is { } mc ? MetricsListen(mc, v) : null;
+        var (failback, hold) = TierValidator.Failback(config, v);
 
-        return errors.Count > before ? null : new JunctionModel(lan, local, balance, layout, bypass, uplinks, pins) { MetricsListen = metrics, Flush = flush };
+        return errors.Count > before ? null : new JunctionModel(lan, local, balance, layout, bypass, uplinks, pins)
+        {
+            MetricsListen = metrics, Flush = flush, Failback = failback, FailbackHold = hold,
+        };
     }
 
     private static IPEndPoint? MetricsListen(MetricsConfig metrics, Context v)
@@ -217,8 +221,9 @@ public static partial class ConfigValidator
 
             var snat = ValidateSnat(u.Snat, entity, families, v);
             var probe = ProbeValidator.Validate(u.Probe, entity, families, gw4, gw6, v);
+            var tier = TierValidator.Tier(u.Tier, entity, v);
             if (name is not null && iface is not null && snat is not null && probe is not null)
-                result.Add(new UplinkModel(name, iface, gw4, gw6, families, weight, id, snat, probe));
+                result.Add(new UplinkModel(name, iface, gw4, gw6, families, weight, id, snat, probe) { Tier = tier });
         }
 
         var lastTable = layout.Table(ids.Keys.DefaultIfEmpty(1).Max());

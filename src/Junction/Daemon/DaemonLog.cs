@@ -44,6 +44,9 @@ internal static partial class DaemonLog
     [LoggerMessage(Level = LogLevel.Error, Message = "conntrack flush of {Uplink} failed: {Reason}")]
     public static partial void FlushFailed(ILogger logger, string uplink, string reason);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "failback: tier {Better} healthy for {Hold}: deleted {Count} conntrack entries of tier-{Tier} uplink {Uplink} (mark {Mark})")]
+    public static partial void FailbackFlushed(ILogger logger, int better, string hold, int count, int tier, string uplink, string mark);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "reloading {Path}")]
     public static partial void Reloading(ILogger logger, string path);
 

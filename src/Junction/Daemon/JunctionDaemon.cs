@@ -34,6 +34,7 @@ internal sealed class JunctionDaemon : IStatusSource
     // Read by the control server's threads (explain) while the loop may replace it.
     private volatile JunctionModel _model;
     private HealthMonitor _monitor;
+    private FailbackPolicy _failback;
     private Dictionary<string, ProbeHistory> _history = [];
     private Dictionary<string, long> _changes = [];
 
@@ -71,6 +72,7 @@ internal sealed class JunctionDaemon : IStatusSource
         _configLoadedAt = _startedAt;
         _model = setup.Model;
         _monitor = NewMonitor(_model);
+        _failback = new FailbackPolicy(_model, _time);
         _snapshot = Build();
     }
 
@@ -191,6 +193,7 @@ internal sealed class JunctionDaemon : IStatusSource
         // only what is wrong now (a link that is down), not a loss and a return.
         Signal(_links.Reset(ReadLinksOrEmpty()));
         Signal(_links.Bind(_model.Uplinks));
+        ObserveTiers();
         Converge();
         StartProbes();
         _snapshot = Build();
@@ -200,6 +203,7 @@ internal sealed class JunctionDaemon : IStatusSource
     internal void Process(IReadOnlyList<DaemonEvent> batch)
     {
         foreach (var e in batch) Handle(e);
+        ObserveTiers();
         CheckTable();
         Converge();
         _snapshot = Build();
@@ -296,7 +300,11 @@ internal sealed class JunctionDaemon : IStatusSource
         var owed = _tableDrift is not null || _appliedModel != _model || !_appliedUnhealthy.SetEquals(_monitor.Unhealthy)
             || !_appliedUnroutable.SetEquals(unroutable);
         if (owed && _time.GetUtcNow() >= _retryAt) Apply(unroutable);
-        else if (!owed) FlushOwed();
+        else if (!owed)
+        {
+            FlushOwed();
+            FailbackOwed();
+        }
     }
 
     private void Apply(IReadOnlySet<string> unroutable)
@@ -328,6 +336,7 @@ internal sealed class JunctionDaemon : IStatusSource
                 DaemonLog.AppliedChange(_log, ApplySummary.Word(c.Action), ApplySummary.Word(c.Subject), c.Description);
             if (unroutable.Count > 0) DaemonLog.Unroutable(_log, string.Join(", ", unroutable.Order()));
             FlushOwed();
+            FailbackOwed();
         }
         catch (Exception e) when (e is ApplyFailedException or CommandFailedException)
         {
@@ -368,6 +377,33 @@ internal sealed class JunctionDaemon : IStatusSource
         }
     }
 
+    /// <summary>Tells the failback policy which uplinks the plan leaves out now (its hold starts here).</summary>
+    private void ObserveTiers() => _failback.Observe(_monitor.Unhealthy.Concat(_links.Unroutable).ToHashSet());
+
+    /// <summary>
+    /// failback: move. Once a better tier has been healthy for the hold, the connections
+    /// left on worse tiers are deleted by mark, like a dead uplink's (flush: dead), so
+    /// long-lived ones leave the reserve link. Called only when the kernel holds the
+    /// current plan: a flushed connection is then re-balanced onto the better tier.
+    /// </summary>
+    private void FailbackOwed()
+    {
+        foreach (var f in _failback.Due())
+        {
+            var mark = _model.Marks.Value(f.Uplink.Id);
+            try
+            {
+                var n = _setup.Kernel.FlushConntrack(mark, _model.Marks.Mask, f.Families);
+                DaemonLog.FailbackFlushed(_log, f.BetterTier, StatusFormatter.Ago(_model.FailbackHold), n, f.Uplink.Tier, f.Uplink.Name,
+                    $"0x{mark:x}/0x{_model.Marks.Mask:x}");
+            }
+            catch (CommandFailedException e)
+            {
+                DaemonLog.FlushFailed(_log, f.Uplink.Name, e.Message);
+            }
+        }
+    }
+
     private void Reload()
     {
         DaemonLog.Reloading(_log, _setup.ConfigPath);
@@ -386,6 +422,7 @@ internal sealed class JunctionDaemon : IStatusSource
         _configLoadedAt = _time.GetUtcNow();
         var keep = SameHealthInputs(_model, next);
         _model = next;
+        _failback = _failback.For(next);
         _setup.Hooks.Reloaded(next);
         if (keep)
         {
@@ -522,7 +559,11 @@ internal sealed class JunctionDaemon : IStatusSource
             return new UplinkSnapshot(u.Name, u.Interface, u.Weight, _model.Marks.Value(u.Id), _model.Marks.Table(u.Id),
                 planned is { Healthy: true } ? planned.Share : 0, health.State, health.Since, health.Reason,
                 _changes.GetValueOrDefault(u.Name), history?.LastRtt, u.Probe.Enabled ? history?.Loss : null,
-                _links.Carrier(u.Name), u.Snat.Pool.Select(a => a.ToString()).ToList());
+                _links.Carrier(u.Name), u.Snat.Pool.Select(a => a.ToString()).ToList())
+            {
+                Tier = u.Tier,
+                InUse = planned is { InUse: true },
+            };
         }).ToList();
         return new DaemonSnapshot(_setup.ConfigPath, _startedAt, now, Word(_model.Balance), _model.Marks.Mask,
             plan?.Fallback ?? true,
@@ -530,6 +571,7 @@ internal sealed class JunctionDaemon : IStatusSource
             uplinks)
         {
             TableDrift = _tableDrift,
+            FailbackDue = _failback.DueAt,
         };
     }
 }

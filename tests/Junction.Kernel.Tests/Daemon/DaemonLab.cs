@@ -34,6 +34,9 @@ internal sealed partial class DaemonLab : IAsyncDisposable
     /// <summary>The top of the configuration <see cref="Run"/> writes (top-level keys before 'uplinks:').</summary>
     public string Header { get; set; } = "lan: [lan]";
 
+    /// <summary>Lines added to uplink i's entry by <see cref="Run"/> (e.g. "    tier: 2"); none when null.</summary>
+    public Func<int, string>? UplinkExtra { get; set; }
+
     /// <summary>Environment variables the daemon gets besides this process's own (e.g. NOTIFY_SOCKET).</summary>
     public Dictionary<string, string> Environment { get; } = [];
 
@@ -67,7 +70,7 @@ internal sealed partial class DaemonLab : IAsyncDisposable
         return this;
     }
 
-    public void WriteConfig(int[] weights, string? header = null) => File.WriteAllText(ConfigPath, Lab.Config(header ?? Header, weights));
+    public void WriteConfig(int[] weights, string? header = null) => File.WriteAllText(ConfigPath, Lab.Config(header ?? Header, weights, UplinkExtra));
 
     public void WriteConfigText(string text) => File.WriteAllText(ConfigPath, text);
 
