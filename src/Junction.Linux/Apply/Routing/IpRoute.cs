@@ -34,7 +34,7 @@ internal sealed record IpRoute(Families Family, uint Table, string Type, string 
         new(new Change(action, ChangeSubject.Route, $"{IpJson.Prefix(Family)} route {verb} {arguments}"), "ip",
             [IpJson.Flag(Family), "route", verb, .. arguments.Split(' ')])
         {
-            Batch = new BatchLine(IpJson.Batch(Family), $"route {verb} {arguments}"),
+            Batch = IpJson.BatchSafe(arguments) ? new BatchLine(IpJson.Batch(Family), $"route {verb} {arguments}") : null,
         };
 
     /// <summary>The kernel gives IPv6 routes metric 1024 and IPv4 routes 0 when none is asked for.</summary>
