@@ -406,7 +406,7 @@ public static partial class ConfigValidator
             if (InterfaceName.Problem(value.Value) is not { } problem)
                 return value.Value;
             Error(value, entity, $"'{value.Value}' is not a valid interface name: it {problem}",
-                "use 1-15 bytes without '/', ':', whitespace or any of \" ' \\ * # =, e.g. eth0, wan1, tun0, eth0.100");
+                "use 1-15 bytes without '/', ':', '%', whitespace or any of \" ' \\ * # =, e.g. eth0, wan1, tun0, eth0.100");
             return null;
         }
 

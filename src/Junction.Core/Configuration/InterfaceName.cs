@@ -39,6 +39,8 @@ public static class InterfaceName
             if (b is (byte)' ' or >= 9 and <= 13 or 0xA0)
                 return b == 0xA0 ? "contains a byte 0xA0 (part of a non-ASCII letter), which the kernel counts as a space" : "contains whitespace, which the kernel refuses";
             if (b < 32 || b == 127) return $"contains the control character 0x{b:x2}";
+            // The kernel reads a '%' as a template ("eth%d") and names the device itself.
+            if (b == (byte)'%') return "contains '%', which the kernel reads as a name template (eth%d), never as part of a name";
             if (Refused.Contains((char)b, StringComparison.Ordinal))
                 return $"contains '{(char)b}', which Junction refuses in interface names (nft, ip -batch or sysctl would read it as syntax)";
         }

@@ -302,7 +302,9 @@ public sealed class KernelApplierTests
         var owner = applier.InstalledOwnership();
         Assert.Equal(Ownership.For(plan), owner);
         Assert.Equal(plan.Marks.Mask, owner!.MarkMask);
-        Assert.Equal((plan.Marks.RulePriority, plan.Marks.LastPriority), (owner.FirstPriority, owner.LastPriority));
+        // Only what the two uplinks use: tables 1000-1001, the main rule and two mark rules.
+        Assert.Equal("1000-1001", owner.Tables.ToString());
+        Assert.Equal($"{plan.Marks.RulePriority}-{plan.Marks.RulePriority + 2}", owner.Priorities.ToString());
     }
 
     /// <summary>Junction's rules and routes in the kernel are exactly the plan's, each once.</summary>
@@ -312,7 +314,7 @@ public sealed class KernelApplierTests
         foreach (var (flag, family) in new[] { ("-4", Junction.Model.Families.IPv4), ("-6", Junction.Model.Families.IPv6) })
         {
             var owned = ns.Run("ip", flag, "rule").Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                .Where(l => int.Parse(l[..l.IndexOf(':')]) is var p && p >= m.RulePriority && p <= m.LastPriority)
+                .Where(l => int.Parse(l[..l.IndexOf(':')]) is var p && p >= m.RulePriority && p <= m.RulePriority + m.MaxId)
                 .Select(l => l.Split(':')[0]).ToList();
             Assert.Equal(plan.Rules.Where(r => r.Family == family).Select(r => r.Priority.ToString()).Order(), owned.Order());
         }
