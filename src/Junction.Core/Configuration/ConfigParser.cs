@@ -29,7 +29,9 @@ public static class ConfigParser
         }
         catch (YamlException e)
         {
-            errors.Add(new ConfigError(file, TabAt(text, e) ?? Pos(e.Start), "yaml", Clean(e.Message), SyntaxHint(text, e)));
+            var tab = TabAt(text, e);
+            errors.Add(new ConfigError(file, tab ?? Pos(e.Start), "yaml", Clean(e.Message),
+                tab is null ? SyntaxHint(text, e) : "indent with spaces: YAML does not allow tabs"));
             return null;
         }
         catch (InvalidOperationException)

@@ -242,7 +242,7 @@ public static partial class ConfigValidator
             .Where(t => t.Table >= firstTable && t.Table <= lastTable).ToList();
         if (system.Count > 0)
             v.Error(at, "table-base",
-                $"Junction would own routing tables {firstTable}-{lastTable} (table-base + uplink id - 1, for ids {lowId}-{highId}), which include the kernel's own {string.Join(", ", system.Select(t => $"{t.Name} ({t.Table})"))}; an apply would delete the host's routes there",
+                $"Junction would own routing tables {firstTable}-{lastTable} (table-base + uplink id - 1, for ids {lowId}-{highId}), which include reserved tables of the kernel: {string.Join(", ", system.Select(t => $"{t.Name} ({t.Table})"))}; an apply would delete the host's routes there",
                 "use a table-base whose tables stay clear of 253-255, e.g. 'table-base: 1000'");
         else if (lastTable > int.MaxValue)
             v.Error(at, "table-base", $"Junction would own routing tables up to {lastTable}, past {int.MaxValue}", "use a smaller 'table-base', e.g. 1000");
@@ -405,7 +405,7 @@ public static partial class ConfigValidator
         {
             if (InterfaceName.Problem(value.Value) is not { } problem)
                 return value.Value;
-            Error(value, entity, $"'{value.Value}' is not a valid interface name: it {problem}",
+            Error(value, entity, $"'{value.Value}' is not a valid Linux interface name: it {problem}",
                 "use 1-15 bytes without '/', ':', '%', whitespace or any of \" ' \\ * # =, e.g. eth0, wan1, tun0, eth0.100");
             return null;
         }

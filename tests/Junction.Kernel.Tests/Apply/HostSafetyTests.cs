@@ -103,7 +103,7 @@ public sealed class HostSafetyTests
         var result = JunctionCli.Run(ns, "apply", "-c", config);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("1:7: lan: 'a\"}accept;drop#' is not a valid interface name: it contains '\"'", result.Stderr);
+        Assert.Contains("1:7: lan: 'a\"}accept;drop#' is not a valid Linux interface name: it contains '\"'", result.Stderr);
         Assert.Equal("", ns.Run("nft", "list", "ruleset"));
     }
 
