@@ -54,7 +54,14 @@ public sealed record UplinkSnapshot(
     double? Loss,
     /// <summary>Carrier as the last link event said; null before the first one.</summary>
     bool? Carrier,
-    IReadOnlyList<string> SnatPool);
+    IReadOnlyList<string> SnatPool)
+{
+    /// <summary>
+    /// Why the uplink gets no connections whatever its health (the kernel refused its
+    /// gateway, say); null when nothing but health decides.
+    /// </summary>
+    public string? PlannedOut { get; init; }
+}
 
 /// <summary>Anything that can say what the daemon knows now (the daemon itself, or a test's fake).</summary>
 public interface IStatusSource

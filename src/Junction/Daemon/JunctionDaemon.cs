@@ -41,6 +41,8 @@ internal sealed class JunctionDaemon : IStatusSource
     private JunctionModel? _appliedModel;
     private HashSet<string> _appliedUnhealthy = [];
     private HashSet<string> _appliedUnroutable = [];
+    // Uplinks whose default route the kernel refused (gateway not on the interface's networks).
+    private readonly RefusedGateways _gateways = new();
     private DesiredState? _appliedPlan;
     private string? _appliedHash;
     // Set when the kernel's table is not the one applied last (removed or replaced by
@@ -235,6 +237,8 @@ internal sealed class JunctionDaemon : IStatusSource
     {
         foreach (var (uplink, signal) in signals)
         {
+            // A changed link may have brought the gateway's network: try the route again.
+            _gateways.Forget(uplink);
             DaemonLog.Link(_log, uplink, _model.Uplink(uplink).Interface, signal switch
             {
                 LinkSignal.CarrierDown => "carrier lost (or the interface is down or gone)",
@@ -292,7 +296,8 @@ internal sealed class JunctionDaemon : IStatusSource
     /// <summary>Applies when the kernel holds another plan than the current inputs ask for, unless a retry is not yet due.</summary>
     private void Converge()
     {
-        var unroutable = _links.Unroutable;
+        _gateways.Expire(_time.GetUtcNow() - _setup.GatewayRetry);
+        var unroutable = _gateways.With(_links.Unroutable);
         var owed = _tableDrift is not null || _appliedModel != _model || !_appliedUnhealthy.SetEquals(_monitor.Unhealthy)
             || !_appliedUnroutable.SetEquals(unroutable);
         if (owed && _time.GetUtcNow() >= _retryAt) Apply(unroutable);
@@ -328,6 +333,15 @@ internal sealed class JunctionDaemon : IStatusSource
                 DaemonLog.AppliedChange(_log, ApplySummary.Word(c.Action), ApplySummary.Word(c.Subject), c.Description);
             if (unroutable.Count > 0) DaemonLog.Unroutable(_log, string.Join(", ", unroutable.Order()));
             FlushOwed();
+        }
+        catch (ApplyFailedException e) when (RefusedGateways.Refused(e, _model) is { } refused && !_gateways.Contains(refused.Uplink))
+        {
+            // Plan the uplink out as if its interface were down and apply again at once:
+            // each uplink is added once, so this ends after at most one apply per uplink.
+            _applyFailures++;
+            _gateways.Add(refused.Uplink, refused.Reason, _time.GetUtcNow());
+            DaemonLog.GatewayRefused(_log, refused.Uplink, refused.Reason, (long)_setup.GatewayRetry.TotalSeconds);
+            Apply(_gateways.With(unroutable));
         }
         catch (Exception e) when (e is ApplyFailedException or CommandFailedException)
         {
@@ -384,6 +398,8 @@ internal sealed class JunctionDaemon : IStatusSource
             return;
         }
         _configLoadedAt = _time.GetUtcNow();
+        // The new file may have fixed a gateway: every uplink is tried again.
+        _gateways.Clear();
         var keep = SameHealthInputs(_model, next);
         _model = next;
         _setup.Hooks.Reloaded(next);
@@ -522,7 +538,10 @@ internal sealed class JunctionDaemon : IStatusSource
             return new UplinkSnapshot(u.Name, u.Interface, u.Weight, _model.Marks.Value(u.Id), _model.Marks.Table(u.Id),
                 planned is { Healthy: true } ? planned.Share : 0, health.State, health.Since, health.Reason,
                 _changes.GetValueOrDefault(u.Name), history?.LastRtt, u.Probe.Enabled ? history?.Loss : null,
-                _links.Carrier(u.Name), u.Snat.Pool.Select(a => a.ToString()).ToList());
+                _links.Carrier(u.Name), u.Snat.Pool.Select(a => a.ToString()).ToList())
+            {
+                PlannedOut = _gateways.Reason(u.Name),
+            };
         }).ToList();
         return new DaemonSnapshot(_setup.ConfigPath, _startedAt, now, Word(_model.Balance), _model.Marks.Mask,
             plan?.Fallback ?? true,

@@ -43,6 +43,18 @@ internal sealed partial class DaemonLab : IAsyncDisposable
     public DaemonLab Run(int[] weights, params string[] options)
     {
         WriteConfig(weights);
+        return Launch(options);
+    }
+
+    /// <summary>Writes this configuration text and starts the daemon.</summary>
+    public DaemonLab RunText(string config, params string[] options)
+    {
+        WriteConfigText(config);
+        return Launch(options);
+    }
+
+    private DaemonLab Launch(string[] options)
+    {
         var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in (string[])["netns", "exec", Topology.RouterNamespace, Dotnet, CliDll, "run", "-c", ConfigPath, "--socket", SocketPath, .. options])
             psi.ArgumentList.Add(a);
