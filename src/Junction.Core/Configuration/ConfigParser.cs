@@ -75,7 +75,8 @@ public static class ConfigParser
             reader.Scalar(keys.GetValueOrDefault("rule-priority"), "rule-priority"),
             reader.ScalarList(keys.GetValueOrDefault("bypass"), "bypass"),
             reader.Items(uplinksNode, "uplinks").Select((n, i) => ParseUplink(reader, n, i)).OfType<UplinkConfig>().ToList(),
-            uplinksNode is null ? SourcePosition.None : Pos(uplinksNode.Start),
+            // A missing 'uplinks:' is reported where the configuration starts: every error has a line.
+            uplinksNode is null ? Pos(root.Start) : Pos(uplinksNode.Start),
             reader.Items(keys.GetValueOrDefault("pin"), "pin").Select((n, i) => ParsePin(reader, n, i)).OfType<PinConfig>().ToList())
         {
             Metrics = ParseMetrics(reader, keys.GetValueOrDefault("metrics")),

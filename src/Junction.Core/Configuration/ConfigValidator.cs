@@ -33,10 +33,11 @@ public static partial class ConfigValidator
         var v = new Context(config.File, errors);
 
         var lan = new List<string>();
+        var lanSet = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in config.Lan)
             if (v.Interface(item, "lan") is { } name)
             {
-                if (lan.Contains(name)) v.Error(item, "lan", $"interface '{name}' is listed twice", "list each interface once");
+                if (!lanSet.Add(name)) v.Error(item, "lan", $"interface '{name}' is listed twice", "list each interface once");
                 else lan.Add(name);
             }
 
@@ -78,7 +79,7 @@ public static partial class ConfigValidator
         if (config.Flush is { } fl && v.Word(fl, "flush", FlushWords) == "none")
             flush = FlushPolicy.None;
 
-        var uplinks = ValidateUplinks(config, v, lan, layout);
+        var uplinks = ValidateUplinks(config, v, lanSet, layout);
         var pins = config.Pins.Select((pin, i) => ValidatePin(pin, i, v, uplinks)).OfType<PinModel>().ToList();
 
         var metrics = config.Metrics is { } mc ? MetricsListen(mc, v) : null;
@@ -119,7 +120,7 @@ public static partial class ConfigValidator
         return mask;
     }
 
-    private static List<UplinkModel> ValidateUplinks(JunctionConfig config, Context v, List<string> lan, MarkLayout layout)
+    private static List<UplinkModel> ValidateUplinks(JunctionConfig config, Context v, HashSet<string> lan, MarkLayout layout)
     {
         var result = new List<UplinkModel>();
         if (config.Uplinks.Count == 0)
