@@ -32,7 +32,7 @@ foreach (var (label, size, yaml) in cases)
     table.Row(label, $"{Encoding.UTF8.GetByteCount(yaml) / 1024.0:0}", $"{load:0}", $"{load * 1000 / size:0.0}", $"{plan:0}");
 }
 
-section.Line($"`ConfigLoader.TryLoadText` (YAML parse and every check, what `junction validate` runs) and `Planner.Plan` on generated files, median of {Repeats} runs each, in one process after a warm-up. A constant time per entry means linear: before the fix, the pool's duplicate check was a list search, quadratic in the pool (issue 11: 10,000 addresses 0.8 s, 100,000 addresses 92 s).");
+section.Line($"`ConfigLoader.TryLoadText` (YAML parse and every check, what `junction validate` runs) and `Planner.Plan` on generated files, median of {Repeats} runs each, in one process after a warm-up. A constant time per entry means linear: before the fix, the pool's duplicate check was a list search, quadratic in the pool: on commit 43d59a4 (before the fix), on this machine on 2026-11-30, the same files of 1,000, 10,000 and 30,000 addresses took 128 ms, 822 ms and 8,654 ms to parse and validate (issue 11 reports 92 s for 100,000).");
 section.Line();
 section.Table(table);
 if (write) section.Write(); else Console.WriteLine(section.Text(TimeSpan.Zero));
