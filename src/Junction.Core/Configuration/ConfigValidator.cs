@@ -210,7 +210,7 @@ public static partial class ConfigValidator
             }
             else if (id > layout.MaxId)
                 v.Error(u.Position, entity, $"is uplink number {id} but mark-mask 0x{layout.Mask:x8} holds only {layout.MaxId}",
-                    layout.MaxId >= MarkLayout.IdLimit
+                    layout.MaxId >= MarkLayout.IdLimit || id > MarkLayout.IdLimit
                         ? $"Junction balances at most {MarkLayout.IdLimit} uplinks, whatever the mask; remove uplinks"
                         : $"widen 'mark-mask' (more contiguous bits), e.g. 0x{WiderMask(layout.Mask, id):x8}");
             if (ids.TryGetValue(id, out var owner))
