@@ -176,7 +176,7 @@ public static class Planner
             var target = uplinks.First(u => u.Name == pin.Via);
             var match = PinMatch(pin);
             if (target.Healthy)
-                w.Line($"{match} goto {MarkChain(target)} comment \"pin[{i}]\"");
+                w.Line($"{match} goto {MarkChain(target)} comment {Quote($"pin[{i}]")}");
             else
                 w.Line($"# pin[{i}] ({match}) skipped: uplink '{pin.Via}' is down, so these connections are balanced");
         }
@@ -365,7 +365,7 @@ public static class Planner
 
     internal static string SnatChain(UplinkPlan u) => "snat_" + u.Name.Replace('-', '_');
 
-    private static string Quote(string s) => $"\"{s}\"";
+    private static string Quote(string s) => NftQuote.String(s);
 
     internal static string Describe(BalanceMode mode) => mode switch
     {

@@ -70,6 +70,12 @@ public sealed record UplinkSnapshot(
     /// healthy uplink. Up but not in use means held in reserve.
     /// </summary>
     public bool InUse { get; init; }
+
+    /// <summary>
+    /// Why the uplink gets no connections whatever its health (the kernel refused its
+    /// gateway, say); null when nothing but health decides.
+    /// </summary>
+    public string? PlannedOut { get; init; }
 }
 
 /// <summary>Anything that can say what the daemon knows now (the daemon itself, or a test's fake).</summary>

@@ -81,7 +81,10 @@ public static class StatusFormatter
         Table(sb, [[.. names], .. rows], colour ? (row, col, text) => row > 0 && col == state ? Colour(d.Uplinks[row - 1].State, text) : text : null);
         sb.Append('\n');
         foreach (var u in d.Uplinks)
+        {
             Wrap(sb, $"{u.Name}: {Word(u.State)} {Ago(d.Now - u.Since)} ago: {u.Reason}", width);
+            if (u.PlannedOut is { } why) Wrap(sb, $"{u.Name}: planned out: {why}", width);
+        }
 
         var pools = d.Uplinks.Select((u, i) => (u, f: report.Uplinks[i])).Where(x => x.u.SnatPool.Count > 0).ToList();
         if (pools.Count > 0)

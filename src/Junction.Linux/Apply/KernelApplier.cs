@@ -32,19 +32,30 @@ public sealed class KernelApplier(CommandRunner runner)
         return new ApplyResult("apply", steps.Select(s => s.Change).ToList(), dryRun);
     }
 
-    /// <summary>The snapshot to roll back to and the steps that take the kernel from it to the plan.</summary>
+    /// <summary>
+    /// The snapshot to roll back to and the steps that take the kernel from it to the plan.
+    /// When rules or routes lie outside the plan's ranges (an older record's: rule-priority
+    /// or table-base changed, or an uplink went), the first table step records the plan's
+    /// ranges widened by them, and a last step narrows the record to the plan's: a process
+    /// killed between any two steps leaves a record that covers everything it left behind,
+    /// so the next apply or <c>junction flush</c> removes it.
+    /// </summary>
     internal (KernelSnapshot Before, List<KernelStep> Steps) Prepare(DesiredState plan)
     {
         var owner = Ownership.For(plan);
         var before = Snapshot("apply", owner, plan.Sysctls.Select(s => s.Key));
+        var record = owner.Widened(
+            before.Routes.Select(r => r.Table).Where(t => !owner.OwnsTable(t)),
+            before.Rules.Select(r => r.Priority).Where(p => !owner.OwnsPriority(p)));
 
         var steps = new List<KernelStep>();
-        if (before.Table?.Owner?.PlanHash != owner.PlanHash)
+        var healthy = plan.Uplinks.Count(u => u.Healthy);
+        if (before.Table?.Owner != record)
         {
-            var healthy = plan.Uplinks.Count(u => u.Healthy);
+            var widened = record == owner ? "" : $"; ownership widened to tables {record.Tables}, priorities {record.Priorities} while older rules and routes go";
             var change = new Change(before.Table is null ? ChangeAction.Add : ChangeAction.Replace, ChangeSubject.Nftables,
-                $"table {DesiredState.TableFamily} {DesiredState.TableName} ({healthy} of {plan.Uplinks.Count} uplinks balanced; plan {owner.PlanHash})");
-            steps.Add(new KernelStep(change, "nft", ["-f", "-"], InstalledTable.Script(plan, owner)));
+                $"table {DesiredState.TableFamily} {DesiredState.TableName} ({healthy} of {plan.Uplinks.Count} uplinks balanced; plan {owner.PlanHash}{widened})");
+            steps.Add(new KernelStep(change, "nft", ["-f", "-"], InstalledTable.Script(plan, record)));
         }
         steps.AddRange(SysctlReconciler.Reconcile(before.Sysctls, plan.Sysctls.Select(s => (s.Key, s.Value))));
         // One family after the other, so each family's routes and rules are one ip -batch.
@@ -52,6 +63,12 @@ public sealed class KernelApplier(CommandRunner runner)
         {
             steps.AddRange(RouteReconciler.Reconcile(Of(family, before.Routes), plan.Routes.Where(r => r.Family == family).Select(IpRoute.From)));
             steps.AddRange(RuleReconciler.Reconcile(Of(family, before.Rules), plan.Rules.Where(r => r.Family == family).Select(IpRule.From)));
+        }
+        if (record != owner)
+        {
+            var change = new Change(ChangeAction.Replace, ChangeSubject.Nftables,
+                $"table {DesiredState.TableFamily} {DesiredState.TableName} (ownership narrowed to tables {owner.Tables}, priorities {owner.Priorities}; plan {owner.PlanHash})");
+            steps.Add(new KernelStep(change, "nft", ["-f", "-"], InstalledTable.Script(plan, owner)));
         }
         return (before, steps);
     }

@@ -35,6 +35,9 @@ internal static partial class DaemonLog
     [LoggerMessage(Level = LogLevel.Information, Message = "routes of {Uplinks} left out until their interfaces can take them")]
     public static partial void Unroutable(ILogger logger, string uplinks);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "uplink {Uplink} planned out: {Reason}; the other uplinks keep balancing, and it is tried again in {RetrySeconds} s or when its link changes")]
+    public static partial void GatewayRefused(ILogger logger, string uplink, string reason, long retrySeconds);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "apply failed ({Failures} in a row), retrying in {RetryMs} ms: {Reason}")]
     public static partial void ApplyFailed(ILogger logger, int failures, long retryMs, string reason);
 

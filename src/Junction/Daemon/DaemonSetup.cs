@@ -40,5 +40,8 @@ internal sealed record DaemonSetup(
 
     public TimeSpan RetryMax { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long an uplink whose gateway the kernel refused stays planned out before it is tried again.</summary>
+    public TimeSpan GatewayRetry { get; init; } = TimeSpan.FromSeconds(60);
+
     public int Seed { get; init; } = Environment.TickCount;
 }

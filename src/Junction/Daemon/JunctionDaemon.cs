@@ -42,6 +42,8 @@ internal sealed class JunctionDaemon : IStatusSource
     private JunctionModel? _appliedModel;
     private HashSet<string> _appliedUnhealthy = [];
     private HashSet<string> _appliedUnroutable = [];
+    // Uplinks whose default route the kernel refused (gateway not on the interface's networks).
+    private readonly RefusedGateways _gateways = new();
     private DesiredState? _appliedPlan;
     private string? _appliedHash;
     // Set when the kernel's table is not the one applied last (removed or replaced by
@@ -239,6 +241,8 @@ internal sealed class JunctionDaemon : IStatusSource
     {
         foreach (var (uplink, signal) in signals)
         {
+            // A changed link may have brought the gateway's network: try the route again.
+            _gateways.Forget(uplink);
             DaemonLog.Link(_log, uplink, _model.Uplink(uplink).Interface, signal switch
             {
                 LinkSignal.CarrierDown => "carrier lost (or the interface is down or gone)",
@@ -296,7 +300,8 @@ internal sealed class JunctionDaemon : IStatusSource
     /// <summary>Applies when the kernel holds another plan than the current inputs ask for, unless a retry is not yet due.</summary>
     private void Converge()
     {
-        var unroutable = _links.Unroutable;
+        _gateways.Expire(_time.GetUtcNow() - _setup.GatewayRetry);
+        var unroutable = _gateways.With(_links.Unroutable);
         var owed = _tableDrift is not null || _appliedModel != _model || !_appliedUnhealthy.SetEquals(_monitor.Unhealthy)
             || !_appliedUnroutable.SetEquals(unroutable);
         if (owed && _time.GetUtcNow() >= _retryAt) Apply(unroutable);
@@ -337,6 +342,15 @@ internal sealed class JunctionDaemon : IStatusSource
             if (unroutable.Count > 0) DaemonLog.Unroutable(_log, string.Join(", ", unroutable.Order()));
             FlushOwed();
             FailbackOwed();
+        }
+        catch (ApplyFailedException e) when (RefusedGateways.Refused(e, _model) is { } refused && !_gateways.Contains(refused.Uplink))
+        {
+            // Plan the uplink out as if its interface were down and apply again at once:
+            // each uplink is added once, so this ends after at most one apply per uplink.
+            _applyFailures++;
+            _gateways.Add(refused.Uplink, refused.Reason, _time.GetUtcNow());
+            DaemonLog.GatewayRefused(_log, refused.Uplink, refused.Reason, (long)_setup.GatewayRetry.TotalSeconds);
+            Apply(_gateways.With(unroutable));
         }
         catch (Exception e) when (e is ApplyFailedException or CommandFailedException)
         {
@@ -420,6 +434,8 @@ internal sealed class JunctionDaemon : IStatusSource
             return;
         }
         _configLoadedAt = _time.GetUtcNow();
+        // The new file may have fixed a gateway: every uplink is tried again.
+        _gateways.Clear();
         var keep = SameHealthInputs(_model, next);
         _model = next;
         _failback = _failback.For(next);
@@ -563,6 +579,7 @@ internal sealed class JunctionDaemon : IStatusSource
             {
                 Tier = u.Tier,
                 InUse = planned is { InUse: true },
+                PlannedOut = _gateways.Reason(u.Name),
             };
         }).ToList();
         return new DaemonSnapshot(_setup.ConfigPath, _startedAt, now, Word(_model.Balance), _model.Marks.Mask,

@@ -13,6 +13,14 @@ internal static class IpJson
 
     public static BatchKind Batch(Families family) => family == Families.IPv6 ? BatchKind.IPv6 : BatchKind.IPv4;
 
+    /// <summary>
+    /// Whether words can go into an <c>ip -batch</c> line and be read back as the same
+    /// words: ip cuts a batch line at '#' and reads quotes, so arguments holding either
+    /// (an interface name validation let through) run as a command of their own, where
+    /// every argument is passed as it is.
+    /// </summary>
+    public static bool BatchSafe(string arguments) => arguments.IndexOfAny(['#', '"', '\'', '\\', '\n', '\r']) < 0;
+
     public static string Prefix(Families family) => family == Families.IPv6 ? "ip -6" : "ip";
 
     /// <summary>

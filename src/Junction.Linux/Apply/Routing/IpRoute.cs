@@ -31,10 +31,10 @@ internal sealed record IpRoute(Families Family, uint Table, string Type, string 
         Gateway is null ? null : $"via {Gateway}", Device is null ? null : $"dev {Device}", $"metric {Metric}", $"table {Table}"));
 
     private KernelStep Step(ChangeAction action, string verb, string arguments) =>
-        new(new Change(action, ChangeSubject.Route, $"{IpJson.Prefix(Family)} route {verb} {arguments}"), "ip",
+        new(new Change(action, ChangeSubject.Route, $"{IpJson.Prefix(Family)} route {verb} {arguments}") { RouteTable = Table }, "ip",
             [IpJson.Flag(Family), "route", verb, .. arguments.Split(' ')])
         {
-            Batch = new BatchLine(IpJson.Batch(Family), $"route {verb} {arguments}"),
+            Batch = IpJson.BatchSafe(arguments) ? new BatchLine(IpJson.Batch(Family), $"route {verb} {arguments}") : null,
         };
 
     /// <summary>The kernel gives IPv6 routes metric 1024 and IPv4 routes 0 when none is asked for.</summary>
