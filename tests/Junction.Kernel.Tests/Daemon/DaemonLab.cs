@@ -72,6 +72,9 @@ internal sealed partial class DaemonLab : IAsyncDisposable
     public CommandResult RunAnother(params string[] args) =>
         Router.Run(Dotnet, [CliDll, "run", "-c", ConfigPath, .. args], timeout: Patience);
 
+    /// <summary>Any other junction verb, in the router, waited for.</summary>
+    public CommandResult Cli(params string[] args) => Router.Run(Dotnet, [CliDll, .. args], timeout: Patience * 3);
+
     /// <summary>The ownership comment of the router's Junction table; null without one.</summary>
     public string? TableComment() =>
         Router.Run("nft", "list", "table", "inet", "junction") is { Ok: true } t ? Comment().Match(t.Stdout).Value : null;

@@ -52,12 +52,13 @@ internal static class RunCommand
             {
                 // Before anything else: a second daemon in this namespace, whatever its
                 // --socket, would replace the running one's table with its start-up plan.
-                held = NamespaceLock.Take();
+                // An apply or flush that holds it is waited for, briefly: a restart may meet one.
+                held = NamespaceLock.Take(LockRole.Daemon, KernelLock.DefaultWait);
             }
-            catch (ListenFailedException e)
+            catch (LockBusyException e)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
-                return ExitCodes.Failed;
+                return ExitCodes.Busy;
             }
             using var nsLock = held;
             using var logging = LoggerFactory.Create(b => b
