@@ -61,7 +61,7 @@ public sealed class ControlServer : IAsyncDisposable
         var status = new StatusService(source, model, new KernelObserver(runner), new NewConnectionWindow(options.Time));
         status.Sample();
 
-        var app = Build(k => k.ListenUnixSocket(options.SocketPath));
+        var app = Build(k => k.ListenUnixSocket(options.SocketPath), ListenerLimits.ControlConnections);
         app.MapGet("/v1/status", () => Results.Json(status.Report(), StatusJson.Options));
         app.MapGet("/v1/explain", (string? c) =>
         {
@@ -109,7 +109,7 @@ public sealed class ControlServer : IAsyncDisposable
             }
             if (listen is null) return;
             // The TCP listener is for Prometheus only: status and explain stay root-only on the socket.
-            var app = Build(k => k.Listen(listen));
+            var app = Build(k => k.Listen(listen), ListenerLimits.MetricsConnections);
             app.MapGet("/metrics", () => Results.Text(Status.Metrics(), PrometheusWriter.ContentType));
             await StartOrExplain(app, $"cannot listen for metrics on {listen}", ct);
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
@@ -123,7 +123,7 @@ public sealed class ControlServer : IAsyncDisposable
         }
     }
 
-    private static WebApplication Build(Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> listen)
+    private static WebApplication Build(Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> listen, int maxConnections)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -131,6 +131,7 @@ public sealed class ControlServer : IAsyncDisposable
         {
             listen(k);
             k.AddServerHeader = false;
+            ListenerLimits.Apply(k, maxConnections);
         });
         return builder.Build();
     }

@@ -34,6 +34,9 @@ internal sealed partial class DaemonLab : IAsyncDisposable
     /// <summary>The top of the configuration <see cref="Run"/> writes (top-level keys before 'uplinks:').</summary>
     public string Header { get; set; } = "lan: [lan]";
 
+    /// <summary>A program (and its arguments) that execs the daemon, e.g. prlimit to give it fewer file descriptors.</summary>
+    public string[] Wrapper { get; set; } = [];
+
     /// <summary>Environment variables the daemon gets besides this process's own (e.g. NOTIFY_SOCKET).</summary>
     public Dictionary<string, string> Environment { get; } = [];
 
@@ -44,7 +47,7 @@ internal sealed partial class DaemonLab : IAsyncDisposable
     {
         WriteConfig(weights);
         var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])["netns", "exec", Topology.RouterNamespace, Dotnet, CliDll, "run", "-c", ConfigPath, "--socket", SocketPath, .. options])
+        foreach (var a in (string[])["netns", "exec", Topology.RouterNamespace, .. Wrapper, Dotnet, CliDll, "run", "-c", ConfigPath, "--socket", SocketPath, .. options])
             psi.ArgumentList.Add(a);
         foreach (var (key, value) in Environment) psi.Environment[key] = value;
         _daemon = Process.Start(psi)!;
