@@ -6,14 +6,16 @@ namespace Junction.Cli.Daemon;
 
 /// <summary>
 /// One writer of Junction's kernel state per network namespace: the daemon, <c>apply</c>,
-/// <c>flush</c> and a pending <c>apply --confirm</c> all take it, so two of them never
+/// <c>flush</c> and <c>confirm</c> all take it, so two of them never
 /// interleave their reads, writes and rollbacks over the one table, rules and routes
 /// Junction has there. The lock is an abstract Unix socket name (<c>@junction-daemon</c>)
 /// bound in the namespace. Abstract names belong to the network namespace, not the file
 /// system, and vanish with the socket, so a holder that dies, even by SIGKILL, leaves
 /// nothing stale behind. The holder listens, and to each connection writes one line naming
 /// what it is (<see cref="LockRole"/>) and closes it, so a refused caller can say who holds
-/// the lock (its pid from SO_PEERCRED) and whether waiting makes sense.
+/// the lock (its pid from SO_PEERCRED) and whether waiting makes sense. A pending
+/// <c>apply --confirm</c> does not hold the lock while it waits: its record on disk
+/// (<see cref="Commands.Confirm.PendingConfirm"/>) stops the others, each checked under the lock.
 /// </summary>
 internal sealed class NamespaceLock : IDisposable
 {
@@ -34,9 +36,8 @@ internal sealed class NamespaceLock : IDisposable
 
     /// <summary>
     /// Takes the lock of the calling thread's network namespace for <paramref name="role"/>.
-    /// While a short-lived holder (<c>apply</c>, <c>flush</c>) has it, waits up to
-    /// <paramref name="wait"/>; a daemon or a pending confirm is not waited for: neither
-    /// lets go by itself soon.
+    /// While a short-lived holder (<c>apply</c>, <c>flush</c>, <c>confirm</c>) has it, waits up
+    /// to <paramref name="wait"/>; a daemon is not waited for: it does not let go by itself.
     /// </summary>
     /// <exception cref="LockBusyException">another Junction process holds it (the message names it and its pid when it can).</exception>
     public static NamespaceLock Take(string role, TimeSpan wait = default, string name = DefaultName)
@@ -55,8 +56,7 @@ internal sealed class NamespaceLock : IDisposable
             {
                 socket.Dispose();
                 var holder = Holder(name);
-                var lasting = holder.Role is LockRole.Daemon or LockRole.Confirm;
-                if (lasting || Stopwatch.GetTimestamp() >= deadline) throw new LockBusyException(role, holder, wait, e);
+                if (holder.Role == LockRole.Daemon || Stopwatch.GetTimestamp() >= deadline) throw new LockBusyException(role, holder, wait, e);
                 Thread.Sleep(Poll);
             }
             catch
@@ -139,7 +139,7 @@ internal static class LockRole
     public const string Daemon = "run";
     public const string Apply = "apply";
     public const string Flush = "flush";
-    /// <summary>An <c>apply --confirm</c> waiting for <c>junction confirm</c>.</summary>
+    /// <summary><c>junction confirm</c>, or an <c>apply --confirm</c> timer restoring the state before it.</summary>
     public const string Confirm = "confirm";
 }
 
@@ -161,8 +161,6 @@ internal sealed class LockBusyException(string role, LockHolder holder, TimeSpan
             (LockRole.Daemon, LockRole.Daemon or null) => $"another Junction daemon runs in this network namespace{pid}: stop it first",
             (_, LockRole.Daemon) => $"a Junction daemon runs in this network namespace{pid} and owns its kernel state; nothing was changed: " +
                 $"edit its configuration and reload it ({hup}), or stop it first",
-            (_, LockRole.Confirm) => $"an 'apply --confirm'{pid} is waiting in this network namespace; nothing was changed: " +
-                "run 'junction confirm' to keep what it applied (or 'junction confirm --rollback' to restore the previous state) first",
             (_, { } other) => $"another 'junction {other}'{pid} is changing this network namespace and did not finish within {waited.TotalSeconds:0.#} s; " +
                 "nothing was changed: try again when it is done",
             _ => $"another Junction process{pid} holds this network namespace's lock; nothing was changed: try again when it is done",

@@ -21,6 +21,7 @@ public sealed class DaemonLockTests
         // A --wait longer than the test's patience: the daemon must not be waited for.
         var apply = lab.Cli("apply", "-c", other, "--wait", "600");
         var flush = lab.Cli("flush", "--json", "--wait", "600");
+        var confirm = lab.Cli("apply", "-c", other, "--confirm", "60");
 
         Assert.Equal(3, apply.ExitCode);
         Assert.StartsWith($"error: a Junction daemon runs in this network namespace (pid {lab.Pid}) and owns its kernel state; nothing was changed", apply.Stderr.Trim());
@@ -28,6 +29,8 @@ public sealed class DaemonLockTests
         Assert.Equal(3, flush.ExitCode);
         Assert.Contains("\"busy\": true", flush.Stdout);
         Assert.Contains($"\"holderPid\": {lab.Pid}", flush.Stdout);
+        Assert.Equal(3, confirm.ExitCode);
+        Assert.Contains("a Junction daemon runs in this network namespace", confirm.Stderr);
         Assert.Equal(before.ToString(), KernelState.Of(lab.Router).ToString());
         Assert.True(lab.Running);
         // A dry run only reads: it still answers.

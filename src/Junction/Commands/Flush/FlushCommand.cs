@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Junction.Cli.Commands.Confirm;
 using Junction.Cli.Daemon;
 using Junction.Linux.Apply;
 using Junction.Linux.Processes;
@@ -40,6 +41,7 @@ internal static class FlushCommand
             var applier = new KernelApplier(CommandRunner.Current);
             using var held = parse.GetValue(dryRun) ? null : KernelLock.Take("flush", LockRole.Flush, parse.GetValue(wait), parse.GetValue(json));
             if (held is null && !parse.GetValue(dryRun)) return ExitCodes.Busy;
+            if (held is not null && PendingGate.Check("flush", applier, parse.GetValue(json)) is { } refused) return refused;
             var code = KernelReport.Run("flush", parse.GetValue(json), () => applier.Flush(parse.GetValue(dryRun), assumed));
             if (code == ExitCodes.Ok && assumed is null && applier.InstalledOwnership() is null && LeftoverRules(applier.Runner) is { } hint)
                 Console.Error.WriteLine(hint);

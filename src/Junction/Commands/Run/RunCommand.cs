@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using Junction.Cli.Commands.Confirm;
 using Junction.Cli.Control;
 using Junction.Cli.Daemon;
 using Junction.Configuration;
@@ -61,6 +62,8 @@ internal static class RunCommand
                 return ExitCodes.Busy;
             }
             using var nsLock = held;
+            // An 'apply --confirm' on probation is the user's to decide, not the daemon's to overwrite.
+            if (PendingGate.Check("run", new Junction.Linux.Apply.KernelApplier(CommandRunner.Current), json: false) is { } refused) return refused;
             using var logging = LoggerFactory.Create(b => b
                 .SetMinimumLevel(parse.GetValue(logLevel))
                 .AddConsole(o => o.FormatterName = LineFormatter.Name)
