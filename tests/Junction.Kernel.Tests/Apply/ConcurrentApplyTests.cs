@@ -54,7 +54,10 @@ public sealed class ConcurrentApplyTests : IDisposable
             var (a, b) = Both(ns.Runner, ["apply", "-c", two, "--wait", "60"], ["apply", "-c", three, "--wait", "60"]);
             Assert.True(a.Ok && b.Ok, $"round {round}: {a.Stderr}{b.Stderr}");
             var planned = new[] { Configs.Plan(Configs.TwoUplinks), Configs.Plan(moved) };
-            Assert.Contains(planned, p => applier.Apply(p, dryRun: true).Changes.Count == 0);
+            var winner = Assert.Single(planned, p => applier.Apply(p, dryRun: true).Changes.Count == 0);
+            // Nothing of the other run is left in its own ranges (flush would not find it there).
+            var loser = Ownership.For(planned.Single(p => p != winner));
+            Assert.Empty(OwnedBy(ns.Runner, loser));
         }
 
         Assert.True(JunctionCli.Run(ns.Runner, "flush").Ok);
@@ -75,6 +78,17 @@ public sealed class ConcurrentApplyTests : IDisposable
         Assert.Equal(3, result.ExitCode);
         Assert.Contains($"another 'junction apply' (pid {Environment.ProcessId}) is changing this network namespace and did not finish within 0.5 s", result.Stderr);
         Assert.Equal(before.ToString(), KernelState.Of(ns.Runner).ToString());
+    }
+
+    /// <summary>Rules in the owner's priority range and routes in its tables, as ip prints them.</summary>
+    private static List<string> OwnedBy(CommandRunner runner, Ownership owner)
+    {
+        var rules = (runner.Check("ip", "rule") + runner.Check("ip", "-6", "rule")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => int.TryParse(l.Split(':')[0], out var priority) && owner.OwnsPriority(priority));
+        var routes = (runner.Check("ip", "route", "show", "table", "all") + runner.Check("ip", "-6", "route", "show", "table", "all"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => System.Text.RegularExpressions.Regex.Match(l, @" table (\d+)") is { Success: true } m && owner.OwnsTable(uint.Parse(m.Groups[1].Value)));
+        return [.. rules, .. routes];
     }
 
     private (CommandResult A, CommandResult B) Both(CommandRunner runner, string[] first, string[] second)
