@@ -1,5 +1,3 @@
-using Junction.Kernel.Tests.Support;
-
 namespace Junction.Kernel.Tests.Daemon;
 
 /// <summary>
@@ -14,7 +12,7 @@ public sealed class DaemonLockTests
         await using var lab = DaemonLab.Start();
         lab.Run([1, 1]);
         await lab.WaitBalancedOver(1, 2);
-        var before = KernelState.Of(lab.Router);
+        var before = Junction(lab);
         var other = Path.Combine(Path.GetDirectoryName(lab.ConfigPath)!, "other.yaml");
         File.WriteAllText(other, lab.Lab.Config("lan: [lan]", [2, 1]));
 
@@ -31,9 +29,17 @@ public sealed class DaemonLockTests
         Assert.Contains($"\"holderPid\": {lab.Pid}", flush.Stdout);
         Assert.Equal(3, confirm.ExitCode);
         Assert.Contains("a Junction daemon runs in this network namespace", confirm.Stderr);
-        Assert.Equal(before.ToString(), KernelState.Of(lab.Router).ToString());
+        Assert.Equal(before, Junction(lab));
         Assert.True(lab.Running);
         // A dry run only reads: it still answers.
         Assert.Equal(0, lab.Cli("apply", "-c", other, "--dry-run").ExitCode);
     }
+
+    /// <summary>
+    /// What an apply or flush would change: the table's ownership record (with its plan hash),
+    /// the rules, and the IPv4 routes. (The lab router's IPv6 link-local routes may still be
+    /// appearing; Junction's IPv6 rules would show a change of plan.)
+    /// </summary>
+    private static string Junction(DaemonLab lab) =>
+        $"{lab.TableComment()}\n{lab.Router.Check("ip", "rule")}{lab.Router.Check("ip", "-6", "rule")}{lab.Router.Check("ip", "-4", "route", "show", "table", "all")}";
 }
