@@ -33,6 +33,52 @@ public sealed class KernelApplier(CommandRunner runner)
     }
 
     /// <summary>
+    /// Applies as <see cref="Apply"/> does, and also returns the state before it: what
+    /// <c>apply --confirm</c> restores when no confirm comes.
+    /// </summary>
+    /// <exception cref="ApplyFailedException">the kernel refused a change; what was done is undone.</exception>
+    public (ApplyResult Result, KernelCheckpoint Before) ApplyWithCheckpoint(DesiredState plan)
+    {
+        var (before, steps) = Prepare(plan);
+        new KernelTransaction(Runner, before, "apply").Run(steps);
+        return (new ApplyResult("apply", steps.Select(s => s.Change).ToList(), false), new KernelCheckpoint(before));
+    }
+
+    /// <summary>
+    /// Puts Junction's state back exactly as <paramref name="checkpoint"/> recorded it: the
+    /// rules and routes in every range it names, the sysctls it holds, then the table (its
+    /// listing, or none). Reconciled against a fresh read, so what is already as recorded is
+    /// left alone; a failure part-way undoes the restore.
+    /// </summary>
+    /// <exception cref="ApplyFailedException">the kernel refused a change.</exception>
+    public ApplyResult Restore(KernelCheckpoint checkpoint, string verb = "restore")
+    {
+        var then = checkpoint.Snapshot;
+        var now = Read(verb, () =>
+        {
+            var (rules, routes) = then.CurrentRouting(Runner);
+            return new KernelSnapshot(then.Owners, InstalledTable.Read(Runner), rules, routes, SysctlReconciler.Read(Runner, then.Sysctls.Keys));
+        });
+        var steps = new List<KernelStep>();
+        // The order a rollback takes: rules, routes, sysctls, and the table (with its ownership record) last.
+        foreach (var family in RoutingFamilies)
+            steps.AddRange(RuleReconciler.Reconcile(Of(family, now.Rules), Of(family, then.Rules)));
+        foreach (var family in RoutingFamilies)
+            steps.AddRange(RouteReconciler.Reconcile(Of(family, now.Routes), Of(family, then.Routes)));
+        steps.AddRange(SysctlReconciler.Reconcile(now.Sysctls, then.Sysctls.Select(kv => (kv.Key, kv.Value))));
+        if (now.Table?.Text != then.Table?.Text)
+        {
+            var change = then.Table is null
+                ? new Change(ChangeAction.Remove, ChangeSubject.Nftables, $"table {DesiredState.TableFamily} {DesiredState.TableName}")
+                : new Change(now.Table is null ? ChangeAction.Add : ChangeAction.Replace, ChangeSubject.Nftables,
+                    $"table {DesiredState.TableFamily} {DesiredState.TableName} (as it was before)");
+            steps.Add(new KernelStep(change, "nft", ["-f", "-"], then.Table?.RestoreScript ?? InstalledTable.Reset));
+        }
+        new KernelTransaction(Runner, now, verb).Run(steps);
+        return new ApplyResult(verb, steps.Select(s => s.Change).ToList(), false);
+    }
+
+    /// <summary>
     /// The snapshot to roll back to and the steps that take the kernel from it to the plan.
     /// When rules or routes lie outside the plan's ranges (an older record's: rule-priority
     /// or table-base changed, or an uplink went), the first table step records the plan's

@@ -79,4 +79,13 @@ internal static partial class DaemonLog
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Reason}; metrics listener: {Now}")]
     public static partial void MetricsMoveFailed(ILogger logger, string reason, string now);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "open files: up to {Limit}; connections at most {Control} on the control socket and {Metrics} on metrics")]
+    public static partial void FileLimit(ILogger logger, ulong limit, int control, int metrics);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "open-file limit {Limit} is low: probes and applies need descriptors beyond the {Connections} connections the listeners may hold; raise LimitNOFILE")]
+    public static partial void FileLimitLow(ILogger logger, ulong limit, int connections);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not raise the open-file limit: {Reason}")]
+    public static partial void FileLimitFailed(ILogger logger, string reason);
 }

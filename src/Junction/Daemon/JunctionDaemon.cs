@@ -53,6 +53,7 @@ internal sealed class JunctionDaemon : IStatusSource
     private readonly HashSet<string> _flushOwed = [];
     private int _failuresInRow;
     private DateTimeOffset _retryAt = DateTimeOffset.MinValue;
+    private readonly ApplyPacer _pacer;
 
     private long _applies, _applyFailures;
     private DateTimeOffset? _lastAppliedAt, _configLoadedAt;
@@ -70,6 +71,7 @@ internal sealed class JunctionDaemon : IStatusSource
         _log = setup.Logger;
         _time = setup.Time;
         _random = new Random(setup.Seed);
+        _pacer = new ApplyPacer(setup.RouteApplyInterval);
         _startedAt = _time.GetUtcNow();
         _configLoadedAt = _startedAt;
         _model = setup.Model;
@@ -302,9 +304,11 @@ internal sealed class JunctionDaemon : IStatusSource
     {
         _gateways.Expire(_time.GetUtcNow() - _setup.GatewayRetry);
         var unroutable = _gateways.With(_links.Unroutable);
-        var owed = _tableDrift is not null || _appliedModel != _model || !_appliedUnhealthy.SetEquals(_monitor.Unhealthy)
-            || !_appliedUnroutable.SetEquals(unroutable);
-        if (owed && _time.GetUtcNow() >= _retryAt) Apply(unroutable);
+        var urgent = _tableDrift is not null || _appliedModel != _model || !_appliedUnhealthy.SetEquals(_monitor.Unhealthy);
+        var owed = urgent || !_appliedUnroutable.SetEquals(unroutable);
+        // Only which uplinks can take routes changed (a link flapping under a health hold): paced, see ApplyPacer.
+        var now = _time.GetUtcNow();
+        if (owed && now >= _retryAt && (urgent || _pacer.Due(now))) Apply(unroutable);
         else if (!owed)
         {
             FlushOwed();
@@ -319,6 +323,7 @@ internal sealed class JunctionDaemon : IStatusSource
         var started = Stopwatch.GetTimestamp();
         // Attempts, successful or not (junction_applies_total); failures are counted apart.
         _applies++;
+        _pacer.Attempted(_time.GetUtcNow());
         try
         {
             var result = _setup.Kernel.Apply(plan);

@@ -2,16 +2,18 @@ using Junction.Linux.Processes;
 
 namespace Junction.Kernel.Tests.Support;
 
-/// <summary>The junction CLI as a user runs it, inside a test namespace.</summary>
+/// <summary>The CLI program built next to the tests, run as a user runs it (through a runner that may enter a namespace).</summary>
 internal static class JunctionCli
 {
-    public static CommandResult Run(TestNamespace ns, params string[] args) => ns.Runner.Run(Dotnet, [Dll, .. args]);
-
-    /// <summary>The CLI, built next to the tests through the project reference.</summary>
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "junction.dll");
 
     /// <summary>The dotnet host that runs these tests (set by 'dotnet test'), else the one on PATH.</summary>
     public static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+
+    public static CommandResult Run(TestNamespace ns, params string[] args) => Run(ns.Runner, args);
+
+    public static CommandResult Run(CommandRunner runner, params string[] args) =>
+        runner.Run(Dotnet, [Dll, .. args], timeout: TimeSpan.FromSeconds(120));
 }
 
 /// <summary>A directory for one test's files, removed after it.</summary>
