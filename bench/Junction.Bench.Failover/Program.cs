@@ -6,7 +6,8 @@ using Junction.Linux.Lab;
 using Junction.Linux.Processes;
 
 // Failover time of 'junction run' in the namespace lab, for a blackholed uplink (carrier
-// stays up: the probes must notice) and for carrier loss (rtnetlink tells at once).
+// stays up: the probes must notice), for carrier loss (rtnetlink tells at once), and for
+// both tier-1 uplinks blackholed at once with a reserve uplink in tier 2.
 // Every trial starts a fresh daemon, so damping holds of earlier trials do not count.
 // Traffic stays inside the lab's namespaces; every loop is bounded in count and time.
 
@@ -21,13 +22,13 @@ if (Environment.UserName != "root") { Console.Error.WriteLine("failover bench: n
 
 var loadBefore = File.ReadAllText("/proc/loadavg").Split(' ')[0];
 var prefix = "jbf" + Guid.NewGuid().ToString("N")[..6];
-var lab = LabNetwork.Up(new LabOptions { Prefix = prefix, Uplinks = 2 });
+var lab = LabNetwork.Up(new LabOptions { Prefix = prefix, Uplinks = 3 });
 var results = new List<Trial>();
 try
 {
     await using var server = LabServer.Start(lab.Topology);
     var bench = new FailoverBench(lab, verbose);
-    foreach (var kind in new[] { "blackhole", "carrier" })
+    foreach (var kind in new[] { "blackhole", "carrier", "tier" })
         for (var t = 1; t <= trials; t++)
         {
             var trial = await bench.RunAsync(kind, t);
@@ -61,7 +62,12 @@ static string Report(List<Trial> results, int trials, string loadBefore, string 
         var first = group.Where(r => r.FirstElsewhere is not null).Select(r => r.FirstElsewhere!.Value).ToList();
         var never = group.Count(r => r.FirstElsewhere is null);
         var last = group.Select(r => r.LastToDead).ToList();
-        var name = group.Key == "blackhole" ? "blackhole in the ISP (carrier up, probes notice)" : "carrier loss at the ISP end (link event)";
+        var name = group.Key switch
+        {
+            "blackhole" => "blackhole in the ISP (carrier up, probes notice)",
+            "carrier" => "carrier loss at the ISP end (link event)",
+            _ => "both tier-1 ISPs blackholed, to the tier-2 reserve",
+        };
         lines.Add($"| {name} | {group.Count()} | {Ms(first.Count > 0 ? Median(first) : null)} / {Ms(first.Count > 0 ? first.Max() : null)}{(never > 0 ? $" ({never} never)" : "")} | {Ms(Median(last))} / {Ms(last.Max())} |");
     }
     return string.Join('\n', lines);
@@ -79,29 +85,39 @@ namespace Junction.Bench.Failover
         // dead uplink fails instead of being rescued later by the conntrack flush.
         private static readonly TimeSpan AttemptTimeout = TimeSpan.FromMilliseconds(500);
 
+        private readonly List<string> _log = [];
+
         private LabTopology T => lab.Topology;
+
+        private bool Logged(string text) { lock (_log) return _log.Any(l => l.Contains(text, StringComparison.Ordinal)); }
 
         public async Task<Trial> RunAsync(string kind, int number)
         {
             var config = Path.Combine(lab.StateDirectory, "failover.yaml");
             Directory.CreateDirectory(lab.StateDirectory);
             // hash-source: the one client always uses one uplink, so until failover every
-            // new connection of it goes to the dead uplink, and then none does.
+            // new connection of it goes to the dead uplink, and then none does. In the tier
+            // case isp3 is a tier-2 reserve and both tier-1 uplinks are broken.
+            var tiered = kind == "tier";
             File.WriteAllText(config, $"""
                 lan: [lan]
                 balance: hash-source
                 uplinks:
                   - {"{"} name: isp1, interface: {T.WanInterface(1)}, gateway: {T.IspGateway(1)} {"}"}
                   - {"{"} name: isp2, interface: {T.WanInterface(2)}, gateway: {T.IspGateway(2)} {"}"}
-                """);
+
+                """ + (tiered ? $"  - {{ name: isp3, interface: {T.WanInterface(3)}, gateway: {T.IspGateway(3)}, tier: 2 }}\n" : ""));
             using var daemon = StartDaemon(config);
             try
             {
-                await Until(() => BalancedOver() == 2, "the daemon balancing over both uplinks");
+                await Until(() => BalancedOver() == 2, "the daemon balancing over both tier-1 uplinks");
+                // The reserve must be known healthy before the fault, or the fault would fall back to the main table.
+                if (tiered) await Until(() => Logged("uplink isp3: unknown -> up"), "the reserve uplink up");
                 var victim = (await Attempt(Stopwatch.StartNew())).Uplink ?? throw new InvalidOperationException("the first connection failed");
-                var attempts = await Measure(kind, victim);
-                Restore(kind, victim);
-                return Trial.From(kind, number, victim, attempts);
+                var victims = tiered ? new HashSet<int> { 1, 2 } : [victim];
+                var attempts = await Measure(kind, victims);
+                foreach (var v in victims) Restore(kind, v);
+                return Trial.From(kind, number, victims, attempts);
             }
             finally
             {
@@ -113,7 +129,7 @@ namespace Junction.Bench.Failover
             }
         }
 
-        private async Task<List<Attempt>> Measure(string kind, int victim)
+        private async Task<List<Attempt>> Measure(string kind, IReadOnlySet<int> victims)
         {
             var clock = Stopwatch.StartNew();
             var running = new List<Task<Attempt>>();
@@ -124,7 +140,7 @@ namespace Junction.Bench.Failover
                 {
                     fault = clock.Elapsed.TotalMilliseconds;
                     if (verbose) Console.Error.WriteLine($"fault at {DateTime.UtcNow:HH:mm:ss.fff}");
-                    Fault(kind, victim);
+                    foreach (var v in victims) Fault(kind, v);
                 }
                 running.Add(Attempt(clock));
                 await Task.Delay(Every);
@@ -157,6 +173,7 @@ namespace Junction.Bench.Failover
             var ns = T.IspNamespace(isp);
             if (kind == "carrier")
                 CommandRunner.Current.Check("ip", "-n", ns, "link", "set", LabTopology.IspRouterSide, "down");
+            // "blackhole", and "tier" (the same for each tier-1 ISP)
             else
                 CommandRunner.Current.Run("nsenter", [$"--net=/run/netns/{ns}", "nft", "-f", "-"],
                     "table inet blackhole {\n chain pre { type filter hook prerouting priority -300; policy accept; iifname \"router\" drop; }\n}\n").Check();
@@ -181,7 +198,13 @@ namespace Junction.Bench.Failover
             foreach (var a in new[] { "netns", "exec", T.RouterNamespace, dotnet, Path.Combine(AppContext.BaseDirectory, "junction.dll"), "run", "-c", config, "--socket", Path.ChangeExtension(config, ".sock") })
                 psi.ArgumentList.Add(a);
             var process = Process.Start(psi)!;
-            process.OutputDataReceived += (_, e) => { if (verbose && e.Data is not null) Console.Error.WriteLine($"daemon: {e.Data}"); };
+            lock (_log) _log.Clear();
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is null) return;
+                lock (_log) _log.Add(e.Data);
+                if (verbose) Console.Error.WriteLine($"daemon: {e.Data}");
+            };
             process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"daemon: {e.Data}"); };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();

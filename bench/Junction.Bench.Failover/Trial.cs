@@ -10,13 +10,15 @@ internal sealed record Attempt(double Start, double End, bool Ok, int? Uplink);
 /// </summary>
 internal sealed record Trial(string Case, int Number, double? FirstElsewhere, double LastToDead, int Attempts)
 {
-    public static Trial From(string kind, int number, int victim, IReadOnlyList<Attempt> attempts)
+    /// <param name="victims">The uplinks broken (the client's one; or both of tier 1).</param>
+    public static Trial From(string kind, int number, IReadOnlySet<int> victims, IReadOnlyList<Attempt> attempts)
     {
         var after = attempts.Where(a => a.Start >= 0).ToList();
-        var elsewhere = after.Where(a => a.Ok && a.Uplink != victim).Select(a => a.End).DefaultIfEmpty(double.NaN).Min();
-        // A failed attempt went to the dead uplink (it was the client's uplink); so did one
+        var dead = (Attempt a) => a.Uplink is { } u && victims.Contains(u);
+        var elsewhere = after.Where(a => a.Ok && !dead(a)).Select(a => a.End).DefaultIfEmpty(double.NaN).Min();
+        // A failed attempt went to a dead uplink (it was the client's uplink); so did one
         // that succeeded through it before the fault took effect.
-        var toDead = after.Where(a => !a.Ok || a.Uplink == victim).Select(a => a.Start).DefaultIfEmpty(0).Max();
+        var toDead = after.Where(a => !a.Ok || dead(a)).Select(a => a.Start).DefaultIfEmpty(0).Max();
         return new Trial(kind, number, double.IsNaN(elsewhere) ? null : elsewhere, toDead, attempts.Count);
     }
 }

@@ -10,7 +10,8 @@ public sealed record ConfigError(string File, SourcePosition Position, string En
     {
         var where = Position.Line == 0 ? File : $"{File}:{Position}";
         var fix = Fix is null ? "" : $" ({Fix})";
-        return $"{where}: {Entity}: {Problem}{fix}";
+        // Entity and problem echo what the user wrote, which may hold any byte.
+        return Printable.Escape($"{where}: {Entity}: {Problem}{fix}");
     }
 }
 

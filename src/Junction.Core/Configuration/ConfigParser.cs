@@ -11,9 +11,9 @@ namespace Junction.Configuration;
 public static class ConfigParser
 {
     internal static readonly string[] TopKeys =
-        ["lan", "local", "balance", "mark-mask", "table-base", "rule-priority", "bypass", "flush", "uplinks", "pin", "metrics"];
+        ["lan", "local", "balance", "mark-mask", "table-base", "rule-priority", "bypass", "flush", "uplinks", "pin", "metrics", "failback", "failback-hold"];
     internal static readonly string[] UplinkKeys =
-        ["name", "interface", "gateway", "gateway6", "family", "weight", "id", "snat", "probe"];
+        ["name", "interface", "gateway", "gateway6", "family", "weight", "id", "snat", "probe", "tier"];
     internal static readonly string[] SnatKeys = ["addresses", "spread"];
     internal static readonly string[] ProbeKeys = ["kind", "targets", "interval", "timeout", "down-after", "up-after", "require"];
     internal static readonly string[] PinKeys = ["to", "from", "protocol", "port", "via"];
@@ -29,7 +29,9 @@ public static class ConfigParser
         }
         catch (YamlException e)
         {
-            errors.Add(new ConfigError(file, Pos(e.Start), "yaml", Clean(e.Message), SyntaxHint(text, e)));
+            var tab = TabAt(text, e);
+            errors.Add(new ConfigError(file, tab ?? Pos(e.Start), "yaml", Clean(e.Message),
+                tab is null ? SyntaxHint(text, e) : "indent with spaces: YAML does not allow tabs"));
             return null;
         }
         catch (InvalidOperationException)
@@ -73,11 +75,14 @@ public static class ConfigParser
             reader.Scalar(keys.GetValueOrDefault("rule-priority"), "rule-priority"),
             reader.ScalarList(keys.GetValueOrDefault("bypass"), "bypass"),
             reader.Items(uplinksNode, "uplinks").Select((n, i) => ParseUplink(reader, n, i)).OfType<UplinkConfig>().ToList(),
-            uplinksNode is null ? SourcePosition.None : Pos(uplinksNode.Start),
+            // A missing 'uplinks:' is reported where the configuration starts: every error has a line.
+            uplinksNode is null ? Pos(root.Start) : Pos(uplinksNode.Start),
             reader.Items(keys.GetValueOrDefault("pin"), "pin").Select((n, i) => ParsePin(reader, n, i)).OfType<PinConfig>().ToList())
         {
             Metrics = ParseMetrics(reader, keys.GetValueOrDefault("metrics")),
             Flush = reader.Scalar(keys.GetValueOrDefault("flush"), "flush"),
+            Failback = reader.Scalar(keys.GetValueOrDefault("failback"), "failback"),
+            FailbackHold = reader.Scalar(keys.GetValueOrDefault("failback-hold"), "failback-hold"),
         };
     }
 
@@ -109,7 +114,10 @@ public static class ConfigParser
             reader.Scalar(keys.GetValueOrDefault("weight"), $"{entity}.weight"),
             reader.Scalar(keys.GetValueOrDefault("id"), $"{entity}.id"),
             ParseSnat(reader, keys.GetValueOrDefault("snat"), $"{entity}.snat"),
-            ParseProbe(reader, keys.GetValueOrDefault("probe"), $"{entity}.probe"));
+            ParseProbe(reader, keys.GetValueOrDefault("probe"), $"{entity}.probe"))
+        {
+            Tier = reader.Scalar(keys.GetValueOrDefault("tier"), $"{entity}.tier"),
+        };
     }
 
     private static ProbeConfig? ParseProbe(Reader reader, YamlNode? node, string entity)
@@ -187,6 +195,27 @@ public static class ConfigParser
         return e.Message.Contains("indent", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("mapping", StringComparison.OrdinalIgnoreCase)
             ? "fix the YAML syntax; check the indentation of this line against the lines above"
             : "fix the YAML syntax";
+    }
+
+    /// <summary>
+    /// Where the tab a YAML error is about really is: YamlDotNet reports where the node it
+    /// was scanning began (1:1 for a tab on line 2), so the first tab in indentation from
+    /// that line on is named instead, else the first tab in the file.
+    /// </summary>
+    private static SourcePosition? TabAt(string text, YamlException e)
+    {
+        if (!e.Message.Contains("tab", StringComparison.OrdinalIgnoreCase)) return null;
+        var lines = text.Split('\n');
+        SourcePosition? first = null;
+        for (var l = 0; l < lines.Length; l++)
+        {
+            var indent = lines[l].Length - lines[l].TrimStart(' ', '\t').Length;
+            var tab = lines[l].IndexOf('\t', StringComparison.Ordinal);
+            if (tab < 0) continue;
+            first ??= new SourcePosition(l + 1, tab + 1);
+            if (l + 1 >= e.Start.Line && tab < indent) return new SourcePosition(l + 1, tab + 1);
+        }
+        return first;
     }
 
     /// <summary>The first '[' or '{' that the file never closes (outside quotes and comments).</summary>

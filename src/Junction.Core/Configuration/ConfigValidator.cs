@@ -33,10 +33,11 @@ public static partial class ConfigValidator
         var v = new Context(config.File, errors);
 
         var lan = new List<string>();
+        var lanSet = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in config.Lan)
             if (v.Interface(item, "lan") is { } name)
             {
-                if (lan.Contains(name)) v.Error(item, "lan", $"interface '{name}' is listed twice", "list each interface once");
+                if (!lanSet.Add(name)) v.Error(item, "lan", $"interface '{name}' is listed twice", "list each interface once");
                 else lan.Add(name);
             }
 
@@ -78,12 +79,16 @@ public static partial class ConfigValidator
         if (config.Flush is { } fl && v.Word(fl, "flush", FlushWords) == "none")
             flush = FlushPolicy.None;
 
-        var uplinks = ValidateUplinks(config, v, lan, layout);
+        var uplinks = ValidateUplinks(config, v, lanSet, layout);
         var pins = config.Pins.Select((pin, i) => ValidatePin(pin, i, v, uplinks)).OfType<PinModel>().ToList();
 
         var metrics = config.Metrics is { } mc ? MetricsListen(mc, v) : null;
+        var (failback, hold) = TierValidator.Failback(config, v);
 
-        return errors.Count > before ? null : new JunctionModel(lan, local, balance, layout, bypass, uplinks, pins) { MetricsListen = metrics, Flush = flush };
+        return errors.Count > before ? null : new JunctionModel(lan, local, balance, layout, bypass, uplinks, pins)
+        {
+            MetricsListen = metrics, Flush = flush, Failback = failback, FailbackHold = hold,
+        };
     }
 
     private static IPEndPoint? MetricsListen(MetricsConfig metrics, Context v)
@@ -119,7 +124,7 @@ public static partial class ConfigValidator
         return mask;
     }
 
-    private static List<UplinkModel> ValidateUplinks(JunctionConfig config, Context v, List<string> lan, MarkLayout layout)
+    private static List<UplinkModel> ValidateUplinks(JunctionConfig config, Context v, HashSet<string> lan, MarkLayout layout)
     {
         var result = new List<UplinkModel>();
         if (config.Uplinks.Count == 0)
@@ -208,7 +213,10 @@ public static partial class ConfigValidator
                     id = (int)iv;
             }
             else if (id > layout.MaxId)
-                v.Error(u.Position, entity, $"is uplink number {id} but mark-mask 0x{layout.Mask:x8} holds only {layout.MaxId}", "widen 'mark-mask'");
+                v.Error(u.Position, entity, $"is uplink number {id} but mark-mask 0x{layout.Mask:x8} holds only {layout.MaxId}",
+                    layout.MaxId >= MarkLayout.IdLimit || id > MarkLayout.IdLimit
+                        ? $"Junction balances at most {MarkLayout.IdLimit} uplinks, whatever the mask; remove uplinks"
+                        : $"widen 'mark-mask' (more contiguous bits), e.g. 0x{WiderMask(layout.Mask, id):x8}");
             if (ids.TryGetValue(id, out var owner))
                 v.Error(u.Id?.Position ?? u.Position, entity,
                     $"would share mark {layout.Hex(layout.Value(id))} and routing table {layout.Table(id)} with uplink '{owner}'",
@@ -217,20 +225,39 @@ public static partial class ConfigValidator
 
             var snat = ValidateSnat(u.Snat, entity, families, v);
             var probe = ProbeValidator.Validate(u.Probe, entity, families, gw4, gw6, v);
+            var tier = TierValidator.Tier(u.Tier, entity, v);
             if (name is not null && iface is not null && snat is not null && probe is not null)
-                result.Add(new UplinkModel(name, iface, gw4, gw6, families, weight, id, snat, probe));
+                result.Add(new UplinkModel(name, iface, gw4, gw6, families, weight, id, snat, probe) { Tier = tier });
         }
 
-        var lastTable = layout.Table(ids.Keys.DefaultIfEmpty(1).Max());
-        if (layout.TableBase <= 255 && lastTable >= 253 || lastTable > int.MaxValue)
-            v.Error(config.TableBase?.Position ?? config.UplinksPosition, "table-base",
-                $"uplink tables {layout.TableBase}..{lastTable} include a reserved table (253 default, 254 main, 255 local) or exceed the range",
-                "use a base such as 1000");
-        if (layout.LastPriority >= 32766)
-            v.Error(config.RulePriority?.Position ?? config.UplinksPosition, "rule-priority",
-                $"Junction's rules would reach priority {layout.LastPriority}, past the main table's rule at 32766",
-                "use a smaller 'rule-priority', e.g. 1000");
+        if (ids.Count > 0) OwnedRanges(config, v, layout, ids.Keys.Min(), ids.Keys.Max());
         return result;
+    }
+
+    /// <summary>
+    /// Junction owns the routing tables from its lowest uplink id's to its highest's, and the
+    /// rule priorities from rule-priority (its main-table rule) to the highest uplink's rule;
+    /// an apply deletes whatever else it finds there (Ownership in Junction.Linux). Neither
+    /// range may meet what the kernel itself uses, or an apply would wipe the host's routes.
+    /// </summary>
+    private static void OwnedRanges(JunctionConfig config, Context v, MarkLayout layout, int lowId, int highId)
+    {
+        long firstTable = layout.TableBase + (long)lowId - 1, lastTable = layout.TableBase + (long)highId - 1;
+        var at = config.TableBase?.Position ?? config.UplinksPosition;
+        var system = new (long Table, string Name)[] { (253, "default"), (254, "main"), (255, "local") }
+            .Where(t => t.Table >= firstTable && t.Table <= lastTable).ToList();
+        if (system.Count > 0)
+            v.Error(at, "table-base",
+                $"Junction would own routing tables {firstTable}-{lastTable} (table-base + uplink id - 1, for ids {lowId}-{highId}), which include reserved tables of the kernel: {string.Join(", ", system.Select(t => $"{t.Name} ({t.Table})"))}; an apply would delete the host's routes there",
+                "use a table-base whose tables stay clear of 253-255, e.g. 'table-base: 1000'");
+        else if (lastTable > int.MaxValue)
+            v.Error(at, "table-base", $"Junction would own routing tables up to {lastTable}, past {int.MaxValue}", "use a smaller 'table-base', e.g. 1000");
+
+        var lastPriority = (long)layout.RulePriority + highId;
+        if (lastPriority >= 32766)
+            v.Error(config.RulePriority?.Position ?? config.UplinksPosition, "rule-priority",
+                $"Junction would own rule priorities {layout.RulePriority}-{lastPriority} (rule-priority + uplink ids up to {highId}), which meet the kernel's rule for the main table at 32766 (and 32767, default)",
+                $"use a 'rule-priority' from 1 to {32765 - highId}, e.g. 1000");
     }
 
     private static SnatModel? ValidateSnat(SnatConfig? snat, string entity, Families families, Context v)
@@ -252,6 +279,8 @@ public static partial class ConfigValidator
         }
         var ok = true;
         var pool = new List<IPAddress>();
+        // A set for the duplicate check: a list's Contains made a 100,000-address pool quadratic.
+        var seen = new HashSet<IPAddress>();
         foreach (var a in snat.Addresses)
         {
             if (v.Address(a, $"{where}.addresses") is not { } address) { ok = false; continue; }
@@ -262,7 +291,7 @@ public static partial class ConfigValidator
                     "use addresses of the uplink's family, or add a gateway of this family ('gateway'/'gateway6') or 'family: dual'");
                 ok = false;
             }
-            else if (pool.Contains(address))
+            else if (!seen.Add(address))
             {
                 v.Error(a, $"{where}.addresses", $"{address} is listed twice", "list each address once");
                 ok = false;
@@ -331,6 +360,18 @@ public static partial class ConfigValidator
         return v.Count > before || via is null ? null : new PinModel(to, from, protocol, first, last, via);
     }
 
+    /// <summary>The mask with bits added (above, else below) until it holds <paramref name="ids"/>; 0xffffffff at most.</summary>
+    private static uint WiderMask(uint mask, int ids)
+    {
+        var wide = mask;
+        while ((wide >> System.Numerics.BitOperations.TrailingZeroCount(wide)) < ids && wide != uint.MaxValue)
+        {
+            var top = 31 - System.Numerics.BitOperations.LeadingZeroCount(wide);
+            wide |= top < 31 ? 1u << (top + 1) : 1u << (System.Numerics.BitOperations.TrailingZeroCount(wide) - 1);
+        }
+        return wide;
+    }
+
     internal static bool TryParseUInt(string text, out uint value)
     {
         var t = text.Trim();
@@ -368,11 +409,10 @@ public static partial class ConfigValidator
 
         public string? Interface(Sourced<string> value, string entity)
         {
-            var n = value.Value;
-            if (n.Length is >= 1 and <= 15 && n is not ("." or "..") && !n.Any(c => c is '/' or ':' or '\0' || char.IsWhiteSpace(c)))
-                return n;
-            Error(value, entity, $"'{n}' is not a valid Linux interface name",
-                "use 1-15 characters without '/', ':' or spaces, e.g. eth0, wan1, tun0");
+            if (InterfaceName.Problem(value.Value) is not { } problem)
+                return value.Value;
+            Error(value, entity, $"'{value.Value}' is not a valid Linux interface name: it {problem}",
+                "use 1-15 bytes without '/', ':', '%', whitespace or any of \" ' \\ * # =, e.g. eth0, wan1, tun0, eth0.100");
             return null;
         }
 

@@ -22,6 +22,12 @@ public sealed record JunctionConfig(
 
     /// <summary><c>metrics:</c>; null when absent (no metrics listener).</summary>
     public MetricsConfig? Metrics { get; init; }
+
+    /// <summary><c>failback:</c> what happens to connections on worse tiers when a better one returns.</summary>
+    public Sourced<string>? Failback { get; init; }
+
+    /// <summary><c>failback-hold:</c> how long the better tier must stay healthy before <c>failback: move</c> flushes.</summary>
+    public Sourced<string>? FailbackHold { get; init; }
 }
 
 /// <summary><c>metrics:</c>: where the Prometheus listener binds.</summary>
@@ -38,7 +44,11 @@ public sealed record UplinkConfig(
     Sourced<string>? Weight,
     Sourced<string>? Id,
     SnatConfig? Snat,
-    ProbeConfig? Probe = null);
+    ProbeConfig? Probe = null)
+{
+    /// <summary><c>tier:</c> 1 is the best; worse tiers are held in reserve.</summary>
+    public Sourced<string>? Tier { get; init; }
+}
 
 /// <summary>
 /// <c>snat:</c> of an uplink: either a mode word (<c>masquerade</c>, <c>none</c>)

@@ -76,6 +76,8 @@ public static class Explainer
         if (slots.All(s => s < 0))
             return Stop(Decision.Fallback, "fallback", $"no uplink carrying {familyName} is healthy: the connection is not marked and follows the main routing table");
 
+        if (model.Tiered) steps.Add(TierStep(model, slots, family, familyName));
+
         var candidates = model.Uplinks.Select((u, i) => new Candidate(u.Name, slots.Count(s => s == i) / (double)slots.Length))
             .Where(c => c.Share > 0).ToList();
         var shares = string.Join(", ", candidates.Select(c => $"{c.Uplink} {c.Share.ToString("P0", CultureInfo.InvariantCulture)}"));
@@ -143,6 +145,19 @@ public static class Explainer
         else
             steps.Add($"the current table would decide otherwise ({would.Rule}{(would.Uplink is null ? "" : $" → '{would.Uplink}'")}): the mark was set under an earlier plan (a health change or a reload), or the connection arrived on '{uplink.Interface}'");
         return would with { Uplink = uplink.Name, Steps = steps, Live = seen };
+    }
+
+    /// <summary>Which tier takes the connection, and why not a better one.</summary>
+    private static string TierStep(JunctionModel model, int[] slots, Families family, string familyName)
+    {
+        var tier = model.Uplinks[slots.First(s => s >= 0)].Tier;
+        var carriers = model.Uplinks.Where(u => u.Families.HasFlag(family)).ToList();
+        var better = carriers.Where(u => u.Tier < tier).Select(u => u.Name).ToList();
+        var worse = carriers.Where(u => u.Tier > tier).Select(u => $"{u.Name} (tier {u.Tier})").ToList();
+        var step = better.Count == 0
+            ? $"tier {tier} has a healthy uplink for {familyName}: only tier {tier} takes new connections"
+            : $"every better uplink for {familyName} is down ({string.Join(", ", better)}): tier {tier} takes new connections";
+        return worse.Count == 0 ? step : $"{step}; in reserve: {string.Join(", ", worse)}";
     }
 
     private static (bool Matches, List<string> Unknown) Match(PinModel pin, ConnectionQuery q)

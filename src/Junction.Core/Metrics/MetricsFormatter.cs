@@ -36,6 +36,10 @@ public static class MetricsFormatter
         for (var i = 0; i < u.Count; i++) if (u[i].Loss is { } loss) w.Sample(loss, L(i));
         w.Family("junction_uplink_weight", MetricType.Gauge, "The uplink's configured weight.");
         for (var i = 0; i < u.Count; i++) w.Sample(u[i].Weight, L(i));
+        w.Family("junction_uplink_tier", MetricType.Gauge, "The uplink's configured tier: 1 is the best; worse tiers get new connections only when every better one is down.");
+        for (var i = 0; i < u.Count; i++) w.Sample(u[i].Tier, L(i));
+        w.Family("junction_uplink_in_use", MetricType.Gauge, "1 when the uplink gets new connections now (up and in the best tier with a healthy uplink); up but 0 means held in reserve.");
+        for (var i = 0; i < u.Count; i++) w.Sample(u[i].InUse ? 1 : 0, L(i));
         w.Family("junction_uplink_planned_share_ratio", MetricType.Gauge, "The share of new balanced connections the current plan gives the uplink, 0..1.");
         for (var i = 0; i < u.Count; i++) w.Sample(u[i].PlannedShare, L(i));
         w.Family("junction_uplink_new_connections_total", MetricType.Counter, "New connections marked for the uplink (balanced, pinned or inbound), from its nftables counter; survives re-applies.");

@@ -18,6 +18,21 @@ public sealed record JunctionModel(
     /// <summary>What the daemon does with a failed uplink's established connections.</summary>
     public FlushPolicy Flush { get; init; } = FlushPolicy.Dead;
 
+    /// <summary>What happens to connections on worse tiers when a better tier is healthy again.</summary>
+    public FailbackMode Failback { get; init; } = FailbackMode.NewOnly;
+
+    /// <summary>With <see cref="FailbackMode.Move"/>: how long the better tier must stay healthy before worse tiers are flushed.</summary>
+    public TimeSpan FailbackHold { get; init; } = DefaultFailbackHold;
+
+    /// <summary>
+    /// Long enough that a line which comes back and fails again within half a minute (a
+    /// flapping fibre, a modem re-syncing) does not cost the reserve link's connections.
+    /// </summary>
+    public static readonly TimeSpan DefaultFailbackHold = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether the uplinks are in more than one tier (only then are tiers shown).</summary>
+    public bool Tiered => Uplinks.Select(u => u.Tier).Distinct().Skip(1).Any();
+
     public UplinkModel Uplink(string name) => Uplinks.First(u => u.Name == name);
 
     public Families Families => Uplinks.Aggregate(Families.None, (f, u) => f | u.Families);

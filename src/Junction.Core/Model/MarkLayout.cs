@@ -12,7 +12,7 @@ public sealed record MarkLayout(uint Mask, uint TableBase, int RulePriority)
     public int Shift => BitOperations.TrailingZeroCount(Mask);
 
     /// <summary>The largest uplink id the mask can hold.</summary>
-    public int MaxId => (int)Math.Min(Mask >> Shift, 1024u);
+    public int MaxId => (int)Math.Min(Mask >> Shift, IdLimit);
 
     public uint Value(int id) => (uint)id << Shift;
 
@@ -24,8 +24,14 @@ public sealed record MarkLayout(uint Mask, uint TableBase, int RulePriority)
     /// <summary>The priority of the rule that lets specific routes of the main table win.</summary>
     public int MainPriority => RulePriority;
 
-    /// <summary>Junction owns rules with priorities in [RulePriority, LastPriority].</summary>
-    public int LastPriority => RulePriority + MaxId;
+    /// <summary>The most uplinks (and so the largest id) any mask can hold.</summary>
+    public const int IdLimit = 1024;
+
+    /// <summary>Routing tables the kernel uses itself: unspec (0), default (253), main (254), local (255).</summary>
+    public static bool IsSystemTable(long table) => table is 0 or 253 or 254 or 255;
+
+    /// <summary>Priorities of the kernel's default rules: local (0), main (32766), default (32767).</summary>
+    public static bool IsSystemPriority(long priority) => priority is 0 or 32766 or 32767;
 
     public string Hex(uint value) => $"0x{value:x8}";
 }

@@ -45,6 +45,15 @@ public sealed record UplinkPlan(
 {
     /// <summary>The planned share of new balanced connections, 0..1.</summary>
     public double Share => SlotTotal == 0 ? 0 : Slots / (double)SlotTotal;
+
+    /// <summary>The uplink's tier: 1 is the best.</summary>
+    public int Tier { get; init; } = 1;
+
+    /// <summary>Healthy, but held in reserve: a better tier has a healthy uplink.</summary>
+    public bool Reserve { get; init; }
+
+    /// <summary>Healthy and in the tier that takes new connections.</summary>
+    public bool InUse => Healthy && !Reserve;
 }
 
 /// <summary>

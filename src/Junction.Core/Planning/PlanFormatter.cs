@@ -18,22 +18,26 @@ public static class PlanFormatter
         s.Append("lan: ").Append(model.Lan.Count == 0 ? "(none: forwarded connections are not balanced)" : string.Join(", ", model.Lan))
             .Append("; local: ").Append(model.Local ? "balanced" : "not balanced").Append('\n');
         if (model.Bypass.Count > 0) s.Append("bypass: ").Append(string.Join(", ", model.Bypass)).Append('\n');
+        if (model.Tiered) s.Append(Tiers(plan, model)).Append('\n');
         if (plan.Fallback)
             s.Append("\nNo uplink is healthy: new connections follow the main routing table.\n");
 
         s.Append('\n');
-        var rows = new List<string[]> { new[] { "UPLINK", "INTERFACE", "GATEWAY", "WEIGHT", "STATE", "SHARE", "MARK", "TABLE", "SNAT" } };
+        var rows = new List<string[]> { new[] { "UPLINK", "INTERFACE", "GATEWAY", "TIER", "WEIGHT", "STATE", "SHARE", "MARK", "TABLE", "SNAT" } };
         foreach (var u in plan.Uplinks)
         {
             var um = model.Uplink(u.Name);
             var gateways = string.Join(", ", new[] { um.Gateway4?.ToString(), um.Gateway6?.ToString() }.OfType<string>());
             rows.Add([
                 u.Name, u.Interface, gateways.Length == 0 ? "(point-to-point)" : gateways,
-                u.Weight.ToString(CultureInfo.InvariantCulture), u.Healthy ? "up" : "down",
-                u.Healthy ? (u.Share * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "-",
+                u.Tier.ToString(CultureInfo.InvariantCulture),
+                u.Weight.ToString(CultureInfo.InvariantCulture), u.InUse ? "up" : u.Reserve ? "reserve" : "down",
+                u.InUse ? (u.Share * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "-",
                 m.Hex(u.Mark), u.Table.ToString(CultureInfo.InvariantCulture), Snat(u.Snat),
             ]);
         }
+        // The tier column only where there are tiers: a file without them reads as before.
+        if (!model.Tiered) rows = rows.Select(r => r.Where((_, c) => c != 3).ToArray()).ToList();
         AppendTable(s, rows);
 
         foreach (var pin in model.Pins)
@@ -63,6 +67,8 @@ public static class PlanFormatter
             ["local"] = model.Local,
             ["bypass"] = new JsonArray(model.Bypass.Select(x => (JsonNode?)x.ToString()).ToArray()),
             ["fallback"] = plan.Fallback,
+            ["failback"] = FailbackWords.Word(model.Failback),
+            ["failbackHoldSeconds"] = model.FailbackHold.TotalSeconds,
             ["uplinks"] = new JsonArray(plan.Uplinks.Select(u =>
             {
                 var um = model.Uplink(u.Name);
@@ -74,6 +80,9 @@ public static class PlanFormatter
                     ["gateway6"] = um.Gateway6?.ToString(),
                     ["families"] = um.Families.ToString().ToLowerInvariant(),
                     ["weight"] = u.Weight,
+                    ["tier"] = u.Tier,
+                    ["inUse"] = u.InUse,
+                    ["reserve"] = u.Reserve,
                     ["id"] = u.Id,
                     ["mark"] = m.Hex(u.Mark),
                     ["table"] = u.Table,
@@ -124,6 +133,18 @@ public static class PlanFormatter
             ["nftables"] = plan.NftTable,
         };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    /// <summary>Which tier takes new connections, which wait, and what failback does.</summary>
+    private static string Tiers(DesiredState plan, JunctionModel model)
+    {
+        var inUse = plan.Uplinks.Where(u => u.InUse).Select(u => u.Tier).DefaultIfEmpty(0).Min();
+        var text = inUse == 0 ? "tiers: no tier has a healthy uplink" : $"tiers: tier {inUse} takes new connections";
+        var reserve = plan.Uplinks.Where(u => u.Reserve).Select(u => $"{u.Name} (tier {u.Tier})").ToList();
+        if (reserve.Count > 0) text += $"; in reserve: {string.Join(", ", reserve)}";
+        return text + (model.Failback == FailbackMode.Move
+            ? $"; failback: move (worse tiers' connections are flushed once a better tier has been healthy for {model.FailbackHold.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s)"
+            : "; failback: new-only (connections on a worse tier stay until they end)");
     }
 
     public static string PinText(PinModel pin)

@@ -43,7 +43,7 @@ public static class Planner
         var slots = BalanceSlots(model, healthy.Select((h, i) => h && model.Uplinks[i].Families.HasFlag(primary)).ToArray());
         var uplinks = model.Uplinks.Select((u, i) => new UplinkPlan(
             u.Name, u.Interface, u.Id, model.Marks.Value(u.Id), model.Marks.Table(u.Id), u.Weight, healthy[i],
-            slots.Count(s => s == i), slots.Count(s => s >= 0), u.Snat)).ToList();
+            slots.Count(s => s == i), slots.Count(s => s >= 0), u.Snat) { Tier = u.Tier, Reserve = healthy[i] && Reserve(model, healthy, u) }).ToList();
 
         return new DesiredState(
             NftTable(model, uplinks, slots),
@@ -61,13 +61,29 @@ public static class Planner
     /// </summary>
     internal static int[] BalanceSlots(JunctionModel model, IReadOnlyList<bool> healthy)
     {
-        var weights = model.Uplinks.Select(u => u.Weight).ToArray();
+        // Only the best tier with a healthy uplink is balanced over; the table of a hash mode
+        // is built from that tier's members alone, so its size and slots do not change while
+        // the tier stays active, and a failed member's slots are the only ones that move.
+        var members = TierSelector.Members(model.Uplinks.Select(u => u.Tier).ToArray(), healthy);
+        var weights = members.Select(i => model.Uplinks[i].Weight).ToArray();
         if (model.Balance is BalanceMode.HashSource or BalanceMode.HashSourceDestination)
             return ConsistentSlotTable.Build(
-                model.Uplinks.Select(u => u.Name).ToArray(), weights, healthy, ConsistentSlotTable.SizeFor(weights));
+                members.Select(i => model.Uplinks[i].Name).ToArray(), weights, members.Select(i => healthy[i]).ToArray(), ConsistentSlotTable.SizeFor(weights))
+                .Select(s => s < 0 ? -1 : members[s]).ToArray();
 
-        var alive = Enumerable.Range(0, model.Uplinks.Count).Where(i => healthy[i]).ToArray();
-        return SmoothWeightedRoundRobin.Slots(alive.Select(i => weights[i]).ToArray()).Select(s => alive[s]).ToArray();
+        var alive = members.Where(i => healthy[i]).ToArray();
+        return SmoothWeightedRoundRobin.Slots(alive.Select(i => model.Uplinks[i].Weight).ToArray()).Select(s => alive[s]).ToArray();
+    }
+
+    /// <summary>
+    /// A healthy uplink that gets no new connections because a better tier has a healthy
+    /// uplink for every family it carries.
+    /// </summary>
+    private static bool Reserve(JunctionModel model, IReadOnlyList<bool> healthy, UplinkModel uplink)
+    {
+        var tiers = model.Uplinks.Select(u => u.Tier).ToArray();
+        return new[] { Families.IPv4, Families.IPv6 }.Where(f => uplink.Families.HasFlag(f)).All(f =>
+            TierSelector.Active(tiers, model.Uplinks.Select((u, i) => healthy[i] && u.Families.HasFlag(f)).ToArray()) < uplink.Tier);
     }
 
     private static string NftTable(JunctionModel model, IReadOnlyList<UplinkPlan> uplinks, int[] slots)
@@ -160,7 +176,7 @@ public static class Planner
             var target = uplinks.First(u => u.Name == pin.Via);
             var match = PinMatch(pin);
             if (target.Healthy)
-                w.Line($"{match} goto {MarkChain(target)} comment \"pin[{i}]\"");
+                w.Line($"{match} goto {MarkChain(target)} comment {Quote($"pin[{i}]")}");
             else
                 w.Line($"# pin[{i}] ({match}) skipped: uplink '{pin.Via}' is down, so these connections are balanced");
         }
@@ -180,7 +196,7 @@ public static class Planner
                 w.Line($"# no uplink{what} is healthy: new connections are not marked and follow the main routing table");
                 continue;
             }
-            w.Line($"# {Describe(model.Balance)}{what} over {familySlots.Length} slots");
+            w.Line($"# {Describe(model.Balance)}{what} over {familySlots.Length} slots{TierNote(model, familySlots)}");
             var map = SlotMap(familySlots, uplinks);
             var n = familySlots.Length;
             var seed = $"seed 0x{HashSeed:x}";
@@ -203,6 +219,15 @@ public static class Planner
             }
         }
         w.Close();
+    }
+
+    /// <summary>Which tier the slots belong to and which tiers wait in reserve; nothing without tiers.</summary>
+    private static string TierNote(JunctionModel model, int[] slots)
+    {
+        if (!model.Tiered) return "";
+        var tier = model.Uplinks[slots.First(s => s >= 0)].Tier;
+        var reserve = model.Uplinks.Where(u => u.Tier > tier).Select(u => u.Name).ToList();
+        return $" of tier {tier}{(reserve.Count == 0 ? "" : $" ({string.Join(", ", reserve)} in reserve)")}";
     }
 
     private static bool[] Healthy(JunctionModel model, IReadOnlyList<UplinkPlan> uplinks, Families family) =>
@@ -340,7 +365,7 @@ public static class Planner
 
     internal static string SnatChain(UplinkPlan u) => "snat_" + u.Name.Replace('-', '_');
 
-    private static string Quote(string s) => $"\"{s}\"";
+    private static string Quote(string s) => NftQuote.String(s);
 
     internal static string Describe(BalanceMode mode) => mode switch
     {

@@ -24,6 +24,12 @@ public sealed record DaemonSnapshot(
     /// or replaced it; the daemon is re-applying), saying how; null when they agree.
     /// </summary>
     public string? TableDrift { get; init; }
+
+    /// <summary>
+    /// With <c>failback: move</c>: when the connections left on worse tiers will be flushed,
+    /// once the better tier has stayed healthy until then; null when nothing is pending.
+    /// </summary>
+    public DateTimeOffset? FailbackDue { get; init; }
 }
 
 /// <summary>How applying has gone since the daemon started.</summary>
@@ -54,7 +60,23 @@ public sealed record UplinkSnapshot(
     double? Loss,
     /// <summary>Carrier as the last link event said; null before the first one.</summary>
     bool? Carrier,
-    IReadOnlyList<string> SnatPool);
+    IReadOnlyList<string> SnatPool)
+{
+    /// <summary>The configured tier: 1 is the best.</summary>
+    public int Tier { get; init; } = 1;
+
+    /// <summary>
+    /// Whether the applied plan gives it new connections: up and in the best tier with a
+    /// healthy uplink. Up but not in use means held in reserve.
+    /// </summary>
+    public bool InUse { get; init; }
+
+    /// <summary>
+    /// Why the uplink gets no connections whatever its health (the kernel refused its
+    /// gateway, say); null when nothing but health decides.
+    /// </summary>
+    public string? PlannedOut { get; init; }
+}
 
 /// <summary>Anything that can say what the daemon knows now (the daemon itself, or a test's fake).</summary>
 public interface IStatusSource

@@ -37,6 +37,14 @@ public static class StatusFormatter
         Wrap(sb, config.ToString(), width);
         if (d.TableDrift is { } drift) Wrap(sb, $"warning: {drift}; the daemon is re-applying it", width);
         if (a.LastError is { } err) Wrap(sb, $"last apply failed: {err}", width);
+        var tiered = d.Uplinks.Select(u => u.Tier).Distinct().Skip(1).Any();
+        if (tiered && d.Uplinks.Where(u => u.InUse).Select(u => u.Tier).DefaultIfEmpty().Min() is var inUse and > 0)
+        {
+            var reserve = d.Uplinks.Where(u => u.Tier > inUse).Select(u => $"{u.Name} (tier {u.Tier}, {(u.State == HealthState.Up ? "ready" : Word(u.State))})").ToList();
+            Wrap(sb, $"tier {inUse} takes new connections{(reserve.Count == 0 ? "" : $"; in reserve: {string.Join(", ", reserve)}")}", width);
+        }
+        if (d.FailbackDue is { } due)
+            Wrap(sb, $"failback: connections left on worse tiers are flushed in {Ago(due - d.Now)} if the better tier stays healthy", width);
         sb.Append('\n');
 
         var columns = new List<(string Name, Func<UplinkSnapshot, UplinkFigures, string> Cell)>
@@ -44,6 +52,8 @@ public static class StatusFormatter
             ("UPLINK", (u, _) => u.Name),
             ("INTERFACE", (u, _) => u.Interface + (u.Carrier == false ? " (no carrier)" : "")),
             ("STATE", (u, _) => Word(u.State)),
+            // Up is not enough to take connections: a healthy uplink of a worse tier waits.
+            ("TIER", (u, _) => u.Tier.ToString(Inv) + (u.InUse ? " in use" : u.State == HealthState.Up ? " reserve" : "")),
             ("SINCE", (u, _) => $"{Ago(d.Now - u.Since)} ago"),
             // The last answered probe's RTT says nothing about a link that is down now.
             ("RTT", (u, _) => u.State == HealthState.Down ? "-" : Ms(u.Rtt)),
@@ -55,6 +65,7 @@ public static class StatusFormatter
             ("RX", (_, f) => Bytes(f.ReceiveBytes)),
             ("TX", (_, f) => Bytes(f.TransmitBytes)),
         };
+        if (!tiered) columns.RemoveAll(c => c.Name == "TIER");
         var rows = d.Uplinks.Select((u, i) => columns.Select(c => c.Cell(u, report.Uplinks[i])).ToArray()).ToList();
         var names = columns.Select(c => c.Name).ToList();
         var left = new List<string>();
@@ -70,7 +81,10 @@ public static class StatusFormatter
         Table(sb, [[.. names], .. rows], colour ? (row, col, text) => row > 0 && col == state ? Colour(d.Uplinks[row - 1].State, text) : text : null);
         sb.Append('\n');
         foreach (var u in d.Uplinks)
+        {
             Wrap(sb, $"{u.Name}: {Word(u.State)} {Ago(d.Now - u.Since)} ago: {u.Reason}", width);
+            if (u.PlannedOut is { } why) Wrap(sb, $"{u.Name}: planned out: {why}", width);
+        }
 
         var pools = d.Uplinks.Select((u, i) => (u, f: report.Uplinks[i])).Where(x => x.u.SnatPool.Count > 0).ToList();
         if (pools.Count > 0)

@@ -21,6 +21,9 @@ public enum ChangeSubject
 /// <summary>One change the applier made (or, in a dry run, would make), described for people.</summary>
 public sealed record Change(ChangeAction Action, ChangeSubject Subject, string Description)
 {
+    /// <summary>For a route change, the routing table it writes (so a refused route can be traced to its uplink).</summary>
+    public uint? RouteTable { get; init; }
+
     public override string ToString() => $"{Word(Action),-7} {Word(Subject),-8} {Description}";
 
     internal static string Word<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();

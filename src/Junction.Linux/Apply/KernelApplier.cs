@@ -19,6 +19,9 @@ public sealed class KernelApplier(CommandRunner runner)
 
     public CommandRunner Runner { get; } = runner;
 
+    /// <summary>The in-process kernel I/O this applier writes through (tests run single steps on it).</summary>
+    internal KernelIo Io => _io;
+
     /// <summary>
     /// Order: the table first, so the ownership record is in the kernel before anything it
     /// describes; sysctls (loose rp_filter) and routes before the rules that lead to them.
@@ -34,26 +37,88 @@ public sealed class KernelApplier(CommandRunner runner)
         return new ApplyResult("apply", steps.Select(s => s.Change).ToList(), dryRun);
     }
 
-    /// <summary>The snapshot to roll back to and the steps that take the kernel from it to the plan.</summary>
+    /// <summary>
+    /// Applies as <see cref="Apply"/> does, and also returns the state before it: what
+    /// <c>apply --confirm</c> restores when no confirm comes.
+    /// </summary>
+    /// <exception cref="ApplyFailedException">the kernel refused a change; what was done is undone.</exception>
+    public (ApplyResult Result, KernelCheckpoint Before) ApplyWithCheckpoint(DesiredState plan)
+    {
+        var (before, steps) = Prepare(plan);
+        new KernelTransaction(_io, before, "apply").Run(steps);
+        return (new ApplyResult("apply", steps.Select(s => s.Change).ToList(), false), new KernelCheckpoint(before));
+    }
+
+    /// <summary>
+    /// Puts Junction's state back exactly as <paramref name="checkpoint"/> recorded it: the
+    /// rules and routes in every range it names, the sysctls it holds, then the table (its
+    /// listing, or none). Reconciled against a fresh read, so what is already as recorded is
+    /// left alone; a failure part-way undoes the restore.
+    /// </summary>
+    /// <exception cref="ApplyFailedException">the kernel refused a change.</exception>
+    public ApplyResult Restore(KernelCheckpoint checkpoint, string verb = "restore")
+    {
+        var then = checkpoint.Snapshot;
+        var now = Read(verb, () =>
+        {
+            var (rules, routes) = then.CurrentRouting(_io);
+            return new KernelSnapshot(then.Owners, InstalledTable.Read(_io.Nft), rules, routes, SysctlReconciler.Read(Runner.Netns, then.Sysctls.Keys));
+        });
+        var steps = new List<KernelStep>();
+        // The order a rollback takes: rules, routes, sysctls, and the table (with its ownership record) last.
+        foreach (var family in RoutingFamilies)
+            steps.AddRange(RuleReconciler.Reconcile(Of(family, now.Rules), Of(family, then.Rules)));
+        foreach (var family in RoutingFamilies)
+            steps.AddRange(RouteReconciler.Reconcile(Of(family, now.Routes), Of(family, then.Routes)));
+        steps.AddRange(SysctlReconciler.Reconcile(now.Sysctls, then.Sysctls.Select(kv => (kv.Key, kv.Value))));
+        if (now.Table?.Text != then.Table?.Text)
+        {
+            var change = then.Table is null
+                ? new Change(ChangeAction.Remove, ChangeSubject.Nftables, $"table {DesiredState.TableFamily} {DesiredState.TableName}")
+                : new Change(now.Table is null ? ChangeAction.Add : ChangeAction.Replace, ChangeSubject.Nftables,
+                    $"table {DesiredState.TableFamily} {DesiredState.TableName} (as it was before)");
+            steps.Add(KernelStep.Nftables(change, then.Table?.RestoreScript ?? InstalledTable.Reset));
+        }
+        new KernelTransaction(_io, now, verb).Run(steps);
+        return new ApplyResult(verb, steps.Select(s => s.Change).ToList(), false);
+    }
+
+    /// <summary>
+    /// The snapshot to roll back to and the steps that take the kernel from it to the plan.
+    /// When rules or routes lie outside the plan's ranges (an older record's: rule-priority
+    /// or table-base changed, or an uplink went), the first table step records the plan's
+    /// ranges widened by them, and a last step narrows the record to the plan's: a process
+    /// killed between any two steps leaves a record that covers everything it left behind,
+    /// so the next apply or <c>junction flush</c> removes it.
+    /// </summary>
     internal (KernelSnapshot Before, List<KernelStep> Steps) Prepare(DesiredState plan)
     {
         var owner = Ownership.For(plan);
         var before = Snapshot("apply", owner, plan.Sysctls.Select(s => s.Key));
+        var record = owner.Widened(
+            before.Routes.Select(r => r.Table).Where(t => !owner.OwnsTable(t)),
+            before.Rules.Select(r => r.Priority).Where(p => !owner.OwnsPriority(p)));
 
         var steps = new List<KernelStep>();
-        if (before.Table?.Owner?.PlanHash != owner.PlanHash)
+        var healthy = plan.Uplinks.Count(u => u.Healthy);
+        if (before.Table?.Owner != record)
         {
-            var healthy = plan.Uplinks.Count(u => u.Healthy);
+            var widened = record == owner ? "" : $"; ownership widened to tables {record.Tables}, priorities {record.Priorities} while older rules and routes go";
             var change = new Change(before.Table is null ? ChangeAction.Add : ChangeAction.Replace, ChangeSubject.Nftables,
-                $"table {DesiredState.TableFamily} {DesiredState.TableName} ({healthy} of {plan.Uplinks.Count} uplinks balanced; plan {owner.PlanHash})");
-            steps.Add(KernelStep.Nftables(change, InstalledTable.Script(plan, owner)));
+                $"table {DesiredState.TableFamily} {DesiredState.TableName} ({healthy} of {plan.Uplinks.Count} uplinks balanced; plan {owner.PlanHash}{widened})");
+            steps.Add(KernelStep.Nftables(change, InstalledTable.Script(plan, record)));
         }
         steps.AddRange(SysctlReconciler.Reconcile(before.Sysctls, plan.Sysctls.Select(s => (s.Key, s.Value))));
-        // One family after the other, so each family's routes and rules are one ip -batch.
         foreach (var family in RoutingFamilies)
         {
             steps.AddRange(RouteReconciler.Reconcile(Of(family, before.Routes), plan.Routes.Where(r => r.Family == family).Select(IpRoute.From)));
             steps.AddRange(RuleReconciler.Reconcile(Of(family, before.Rules), plan.Rules.Where(r => r.Family == family).Select(IpRule.From)));
+        }
+        if (record != owner)
+        {
+            var change = new Change(ChangeAction.Replace, ChangeSubject.Nftables,
+                $"table {DesiredState.TableFamily} {DesiredState.TableName} (ownership narrowed to tables {owner.Tables}, priorities {owner.Priorities}; plan {owner.PlanHash})");
+            steps.Add(KernelStep.Nftables(change, InstalledTable.Script(plan, owner)));
         }
         return (before, steps);
     }

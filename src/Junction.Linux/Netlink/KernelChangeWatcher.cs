@@ -32,7 +32,7 @@ public sealed class KernelChangeWatcher : IDisposable
     private volatile Scope? _scope;
 
     /// <summary>The priorities of rules and the routing tables whose changes count; null: none yet.</summary>
-    public sealed record Scope(uint FirstTable, uint LastTable, int FirstPriority, int LastPriority);
+    public sealed record Scope(Apply.RangeSet Tables, Apply.RangeSet Priorities);
 
     private KernelChangeWatcher(FileDescriptor route, FileDescriptor nftables, string table)
     {
@@ -163,11 +163,11 @@ public sealed class KernelChangeWatcher : IDisposable
             case Rtnetlink.NewRule or Rtnetlink.DelRule when body.Length >= Rtnetlink.FibRuleHdrLength:
                 var priority = NetlinkAttributes.Find(body[Rtnetlink.FibRuleHdrLength..], Rtnetlink.FraPriority);
                 var p = priority.Length >= 4 ? (int)BinaryPrimitives.ReadUInt32LittleEndian(priority) : 0;
-                return p >= scope.FirstPriority && p <= scope.LastPriority ? $"an ip rule of priority {p} was {(type == Rtnetlink.NewRule ? "added" : "deleted")}" : null;
+                return scope.Priorities.Contains(p) ? $"an ip rule of priority {p} was {(type == Rtnetlink.NewRule ? "added" : "deleted")}" : null;
             case Rtnetlink.NewRoute or Rtnetlink.DelRoute when body.Length >= Rtnetlink.RtMsgLength:
                 var attribute = NetlinkAttributes.Find(body[Rtnetlink.RtMsgLength..], Rtnetlink.RtaTable);
                 var table = attribute.Length >= 4 ? BinaryPrimitives.ReadUInt32LittleEndian(attribute) : body[4];
-                return table >= scope.FirstTable && table <= scope.LastTable ? $"a route in table {table} was {(type == Rtnetlink.NewRoute ? "added" : "deleted")}" : null;
+                return scope.Tables.Contains(table) ? $"a route in table {table} was {(type == Rtnetlink.NewRoute ? "added" : "deleted")}" : null;
             default:
                 return null;
         }

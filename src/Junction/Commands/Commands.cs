@@ -11,10 +11,12 @@ internal static class Commands
         Plan.PlanCommand.Create(),
         Apply.ApplyCommand.Create(),
         Flush.FlushCommand.Create(),
+        Confirm.ConfirmCommand.Create(),
         Run.RunCommand.Create(),
         Status.StatusCommand.Create(),
         Explain.ExplainCommand.Create(),
         Install.InstallCommand.Create(),
         Lab.LabCommand.Create(),
+        Confirm.ConfirmTimerCommand.Create(),
     ];
 }

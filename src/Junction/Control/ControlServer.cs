@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Junction.Explain;
+using Junction.Linux.Interop;
 using Junction.Linux.Observe;
 using Junction.Linux.Processes;
 using Junction.Metrics;
@@ -60,7 +61,7 @@ public sealed class ControlServer : IAsyncDisposable
         var status = new StatusService(source, model, new KernelObserver(runner), new NewConnectionWindow(options.Time));
         status.Sample();
 
-        var app = Build(k => k.ListenUnixSocket(options.SocketPath));
+        var app = Build(k => k.ListenUnixSocket(options.SocketPath), ListenerLimits.ControlConnections);
         app.MapGet("/v1/status", () => Results.Json(status.Report(), StatusJson.Options));
         app.MapGet("/v1/explain", (string? c) =>
         {
@@ -108,7 +109,7 @@ public sealed class ControlServer : IAsyncDisposable
             }
             if (listen is null) return;
             // The TCP listener is for Prometheus only: status and explain stay root-only on the socket.
-            var app = Build(k => k.Listen(listen));
+            var app = Build(k => k.Listen(listen), ListenerLimits.MetricsConnections);
             app.MapGet("/metrics", () => Results.Text(Status.Metrics(), PrometheusWriter.ContentType));
             await StartOrExplain(app, $"cannot listen for metrics on {listen}", ct);
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
@@ -122,7 +123,7 @@ public sealed class ControlServer : IAsyncDisposable
         }
     }
 
-    private static WebApplication Build(Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> listen)
+    private static WebApplication Build(Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> listen, int maxConnections)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -130,6 +131,7 @@ public sealed class ControlServer : IAsyncDisposable
         {
             listen(k);
             k.AddServerHeader = false;
+            ListenerLimits.Apply(k, maxConnections);
         });
         return builder.Build();
     }
@@ -152,10 +154,9 @@ public sealed class ControlServer : IAsyncDisposable
 
     private static IResult Error(string message) => Results.Json(new { error = message }, StatusJson.Options, statusCode: 400);
 
-    /// <summary>Throws <see cref="ListenFailedException"/> when a live daemon answers on <paramref name="path"/>.</summary>
+    /// <summary>Throws <see cref="ListenFailedException"/> when a live daemon answers on the socket at <paramref name="path"/>.</summary>
     private static void ThrowIfAnswered(string path)
     {
-        if (!File.Exists(path)) return;
         using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
@@ -170,23 +171,36 @@ public sealed class ControlServer : IAsyncDisposable
 
     /// <summary>
     /// Makes the socket's directory (0700) when missing, and removes a stale socket left by a
-    /// daemon that died; refuses when a live daemon still answers on it.
+    /// daemon that died; refuses when a live daemon still answers on it, and when the path
+    /// holds anything but a socket (a file given as --socket by mistake is never deleted).
     /// </summary>
     private static void PrepareSocketPath(string path)
     {
-        ThrowIfAnswered(path);
         try
         {
+            var kind = FileKind.Of(path);
+            if (kind is not (FileKind.Kind.Missing or FileKind.Kind.Socket))
+                throw new ListenFailedException($"cannot listen on {path}: it exists and is {Describe(kind)}, not a socket; " +
+                    "Junction only replaces a stale socket there: move it away, or give another --socket");
+            if (kind == FileKind.Kind.Socket) ThrowIfAnswered(path);
             var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
             if (!Directory.Exists(dir) && !OperatingSystem.IsWindows())
                 Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            if (File.Exists(path)) File.Delete(path);
+            if (kind == FileKind.Kind.Socket) File.Delete(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Junction.Linux.Interop.SyscallException)
         {
             throw new ListenFailedException($"cannot listen on {path}: {e.Message}", e);
         }
     }
+
+    private static string Describe(FileKind.Kind kind) => kind switch
+    {
+        FileKind.Kind.Regular => "a regular file",
+        FileKind.Kind.Directory => "a directory",
+        FileKind.Kind.Symlink => "a symbolic link",
+        _ => "a device, pipe or other special file",
+    };
 
     private async Task SampleAsync(TimeSpan interval, TimeProvider time, CancellationToken ct)
     {
@@ -209,6 +223,7 @@ public sealed class ControlServer : IAsyncDisposable
         await _app.DisposeAsync();
         _stop.Dispose();
         _metricsGate.Dispose();
-        if (File.Exists(SocketPath)) File.Delete(SocketPath);
+        // Only the socket this server made: whatever else took its place stays.
+        if (FileKind.Of(SocketPath) == FileKind.Kind.Socket) File.Delete(SocketPath);
     }
 }

@@ -41,6 +41,9 @@ internal static partial class DaemonLog
     [LoggerMessage(Level = LogLevel.Information, Message = "routes of {Uplinks} left out until their interfaces can take them")]
     public static partial void Unroutable(ILogger logger, string uplinks);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "uplink {Uplink} planned out: {Reason}; the other uplinks keep balancing, and it is tried again in {RetrySeconds} s or when its link changes")]
+    public static partial void GatewayRefused(ILogger logger, string uplink, string reason, long retrySeconds);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "apply failed ({Failures} in a row), retrying in {RetryMs} ms: {Reason}")]
     public static partial void ApplyFailed(ILogger logger, int failures, long retryMs, string reason);
 
@@ -49,6 +52,9 @@ internal static partial class DaemonLog
 
     [LoggerMessage(Level = LogLevel.Error, Message = "conntrack flush of {Uplink} failed: {Reason}")]
     public static partial void FlushFailed(ILogger logger, string uplink, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "failback: tier {Better} healthy for {Hold}: deleted {Count} conntrack entries of tier-{Tier} uplink {Uplink} (mark {Mark})")]
+    public static partial void FailbackFlushed(ILogger logger, int better, string hold, int count, int tier, string uplink, string mark);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "reloading {Path}")]
     public static partial void Reloading(ILogger logger, string path);
@@ -79,4 +85,13 @@ internal static partial class DaemonLog
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Reason}; metrics listener: {Now}")]
     public static partial void MetricsMoveFailed(ILogger logger, string reason, string now);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "open files: up to {Limit}; connections at most {Control} on the control socket and {Metrics} on metrics")]
+    public static partial void FileLimit(ILogger logger, ulong limit, int control, int metrics);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "open-file limit {Limit} is low: probes and applies need descriptors beyond the {Connections} connections the listeners may hold; raise LimitNOFILE")]
+    public static partial void FileLimitLow(ILogger logger, ulong limit, int connections);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not raise the open-file limit: {Reason}")]
+    public static partial void FileLimitFailed(ILogger logger, string reason);
 }

@@ -25,11 +25,30 @@ internal sealed class DaemonServices(ControlOptions options, CommandRunner runne
 
     public async Task ListenAsync(JunctionDaemon daemon, CancellationToken ct)
     {
+        ReserveDescriptors();
         _metricsWanted = daemon.Model.MetricsListen;
         _server = await ControlServer.StartAsync(daemon, () => daemon.Model, runner,
             options with { MetricsListen = _metricsWanted }, ct);
         DaemonLog.Serving(log, _server.SocketPath, _server.MetricsEndpoint?.ToString() ?? "off");
         _notifier.Serving();
+    }
+
+    /// <summary>
+    /// The soft open-file limit raised to the hard one, far above what the listeners may hold
+    /// (<see cref="ListenerLimits"/>): the rest is the probes' and the applier's.
+    /// </summary>
+    private void ReserveDescriptors()
+    {
+        try
+        {
+            var limit = Junction.Linux.Interop.FileLimit.RaiseSoftToHard();
+            DaemonLog.FileLimit(log, limit, ListenerLimits.ControlConnections, ListenerLimits.MetricsConnections);
+            if (limit < 4 * (ulong)ListenerLimits.Total) DaemonLog.FileLimitLow(log, limit, ListenerLimits.Total);
+        }
+        catch (Junction.Linux.Interop.SyscallException e)
+        {
+            DaemonLog.FileLimitFailed(log, e.Message);
+        }
     }
 
     public void Turned(DaemonSnapshot snapshot) => _notifier.Turned(snapshot);

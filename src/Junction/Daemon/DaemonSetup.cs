@@ -35,10 +35,19 @@ internal sealed record DaemonSetup(
     /// </summary>
     public TimeSpan TableCheckInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The least time between an apply and the next one that only changes which uplinks can
+    /// take routes (<see cref="ApplyPacer"/>); health changes are not held back.
+    /// </summary>
+    public TimeSpan RouteApplyInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The wait after a first failed apply; it doubles with each further failure.</summary>
     public TimeSpan RetryFirst { get; init; } = TimeSpan.FromMilliseconds(500);
 
     public TimeSpan RetryMax { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an uplink whose gateway the kernel refused stays planned out before it is tried again.</summary>
+    public TimeSpan GatewayRetry { get; init; } = TimeSpan.FromSeconds(60);
 
     public int Seed { get; init; } = Environment.TickCount;
 }

@@ -34,6 +34,7 @@ internal sealed class JunctionDaemon : IStatusSource
     // Read by the control server's threads (explain) while the loop may replace it.
     private volatile JunctionModel _model;
     private HealthMonitor _monitor;
+    private FailbackPolicy _failback;
     private Dictionary<string, ProbeHistory> _history = [];
     private Dictionary<string, long> _changes = [];
 
@@ -41,6 +42,8 @@ internal sealed class JunctionDaemon : IStatusSource
     private JunctionModel? _appliedModel;
     private HashSet<string> _appliedUnhealthy = [];
     private HashSet<string> _appliedUnroutable = [];
+    // Uplinks whose default route the kernel refused (gateway not on the interface's networks).
+    private readonly RefusedGateways _gateways = new();
     private DesiredState? _appliedPlan;
     private string? _appliedHash;
     // Set when the kernel's table is not the one applied last (removed or replaced by
@@ -50,6 +53,7 @@ internal sealed class JunctionDaemon : IStatusSource
     private readonly HashSet<string> _flushOwed = [];
     private int _failuresInRow;
     private DateTimeOffset _retryAt = DateTimeOffset.MinValue;
+    private readonly ApplyPacer _pacer;
 
     private long _applies, _applyFailures;
     private DateTimeOffset? _lastAppliedAt, _configLoadedAt;
@@ -67,10 +71,12 @@ internal sealed class JunctionDaemon : IStatusSource
         _log = setup.Logger;
         _time = setup.Time;
         _random = new Random(setup.Seed);
+        _pacer = new ApplyPacer(setup.RouteApplyInterval);
         _startedAt = _time.GetUtcNow();
         _configLoadedAt = _startedAt;
         _model = setup.Model;
         _monitor = NewMonitor(_model);
+        _failback = new FailbackPolicy(_model, _time);
         _snapshot = Build();
     }
 
@@ -193,6 +199,7 @@ internal sealed class JunctionDaemon : IStatusSource
         // only what is wrong now (a link that is down), not a loss and a return.
         Signal(_links.Reset(ReadLinksOrEmpty()));
         Signal(_links.Bind(_model.Uplinks));
+        ObserveTiers();
         Converge();
         StartProbes();
         _snapshot = Build();
@@ -202,6 +209,7 @@ internal sealed class JunctionDaemon : IStatusSource
     internal void Process(IReadOnlyList<DaemonEvent> batch)
     {
         foreach (var e in batch) Handle(e);
+        ObserveTiers();
         CheckTable();
         Converge();
         _snapshot = Build();
@@ -240,6 +248,8 @@ internal sealed class JunctionDaemon : IStatusSource
     {
         foreach (var (uplink, signal) in signals)
         {
+            // A changed link may have brought the gateway's network: try the route again.
+            _gateways.Forget(uplink);
             DaemonLog.Link(_log, uplink, _model.Uplink(uplink).Interface, signal switch
             {
                 LinkSignal.CarrierDown => "carrier lost (or the interface is down or gone)",
@@ -320,11 +330,18 @@ internal sealed class JunctionDaemon : IStatusSource
     /// <summary>Applies when the kernel holds another plan than the current inputs ask for, unless a retry is not yet due.</summary>
     private void Converge()
     {
-        var unroutable = _links.Unroutable;
-        var owed = _tableDrift is not null || _appliedModel != _model || !_appliedUnhealthy.SetEquals(_monitor.Unhealthy)
-            || !_appliedUnroutable.SetEquals(unroutable);
-        if (owed && _time.GetUtcNow() >= _retryAt) Apply(unroutable);
-        else if (!owed) FlushOwed();
+        _gateways.Expire(_time.GetUtcNow() - _setup.GatewayRetry);
+        var unroutable = _gateways.With(_links.Unroutable);
+        var urgent = _tableDrift is not null || _appliedModel != _model || !_appliedUnhealthy.SetEquals(_monitor.Unhealthy);
+        var owed = urgent || !_appliedUnroutable.SetEquals(unroutable);
+        // Only which uplinks can take routes changed (a link flapping under a health hold): paced, see ApplyPacer.
+        var now = _time.GetUtcNow();
+        if (owed && now >= _retryAt && (urgent || _pacer.Due(now))) Apply(unroutable);
+        else if (!owed)
+        {
+            FlushOwed();
+            FailbackOwed();
+        }
     }
 
     private void Apply(IReadOnlySet<string> unroutable)
@@ -334,6 +351,7 @@ internal sealed class JunctionDaemon : IStatusSource
         var started = Stopwatch.GetTimestamp();
         // Attempts, successful or not (junction_applies_total); failures are counted apart.
         _applies++;
+        _pacer.Attempted(_time.GetUtcNow());
         try
         {
             var result = _setup.Kernel.Apply(plan);
@@ -356,6 +374,16 @@ internal sealed class JunctionDaemon : IStatusSource
                 DaemonLog.AppliedChange(_log, ApplySummary.Word(c.Action), ApplySummary.Word(c.Subject), c.Description);
             if (unroutable.Count > 0) DaemonLog.Unroutable(_log, string.Join(", ", unroutable.Order()));
             FlushOwed();
+            FailbackOwed();
+        }
+        catch (ApplyFailedException e) when (RefusedGateways.Refused(e, _model) is { } refused && !_gateways.Contains(refused.Uplink))
+        {
+            // Plan the uplink out as if its interface were down and apply again at once:
+            // each uplink is added once, so this ends after at most one apply per uplink.
+            _applyFailures++;
+            _gateways.Add(refused.Uplink, refused.Reason, _time.GetUtcNow());
+            DaemonLog.GatewayRefused(_log, refused.Uplink, refused.Reason, (long)_setup.GatewayRetry.TotalSeconds);
+            Apply(_gateways.With(unroutable));
         }
         catch (Exception e) when (e is ApplyFailedException or CommandFailedException)
         {
@@ -396,6 +424,33 @@ internal sealed class JunctionDaemon : IStatusSource
         }
     }
 
+    /// <summary>Tells the failback policy which uplinks the plan leaves out now (its hold starts here).</summary>
+    private void ObserveTiers() => _failback.Observe(_monitor.Unhealthy.Concat(_links.Unroutable).ToHashSet());
+
+    /// <summary>
+    /// failback: move. Once a better tier has been healthy for the hold, the connections
+    /// left on worse tiers are deleted by mark, like a dead uplink's (flush: dead), so
+    /// long-lived ones leave the reserve link. Called only when the kernel holds the
+    /// current plan: a flushed connection is then re-balanced onto the better tier.
+    /// </summary>
+    private void FailbackOwed()
+    {
+        foreach (var f in _failback.Due())
+        {
+            var mark = _model.Marks.Value(f.Uplink.Id);
+            try
+            {
+                var n = _setup.Kernel.FlushConntrack(mark, _model.Marks.Mask, f.Families);
+                DaemonLog.FailbackFlushed(_log, f.BetterTier, StatusFormatter.Ago(_model.FailbackHold), n, f.Uplink.Tier, f.Uplink.Name,
+                    $"0x{mark:x}/0x{_model.Marks.Mask:x}");
+            }
+            catch (CommandFailedException e)
+            {
+                DaemonLog.FlushFailed(_log, f.Uplink.Name, e.Message);
+            }
+        }
+    }
+
     private void Reload()
     {
         DaemonLog.Reloading(_log, _setup.ConfigPath);
@@ -412,8 +467,11 @@ internal sealed class JunctionDaemon : IStatusSource
             return;
         }
         _configLoadedAt = _time.GetUtcNow();
+        // The new file may have fixed a gateway: every uplink is tried again.
+        _gateways.Clear();
         var keep = SameHealthInputs(_model, next);
         _model = next;
+        _failback = _failback.For(next);
         _setup.Hooks.Reloaded(next);
         if (keep)
         {
@@ -550,7 +608,12 @@ internal sealed class JunctionDaemon : IStatusSource
             return new UplinkSnapshot(u.Name, u.Interface, u.Weight, _model.Marks.Value(u.Id), _model.Marks.Table(u.Id),
                 planned is { Healthy: true } ? planned.Share : 0, health.State, health.Since, health.Reason,
                 _changes.GetValueOrDefault(u.Name), history?.LastRtt, u.Probe.Enabled ? history?.Loss : null,
-                _links.Carrier(u.Name), u.Snat.Pool.Select(a => a.ToString()).ToList());
+                _links.Carrier(u.Name), u.Snat.Pool.Select(a => a.ToString()).ToList())
+            {
+                Tier = u.Tier,
+                InUse = planned is { InUse: true },
+                PlannedOut = _gateways.Reason(u.Name),
+            };
         }).ToList();
         return new DaemonSnapshot(_setup.ConfigPath, _startedAt, now, Word(_model.Balance), _model.Marks.Mask,
             plan?.Fallback ?? true,
@@ -558,6 +621,7 @@ internal sealed class JunctionDaemon : IStatusSource
             uplinks)
         {
             TableDrift = _tableDrift,
+            FailbackDue = _failback.DueAt,
         };
     }
 }

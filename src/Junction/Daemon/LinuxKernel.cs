@@ -29,7 +29,7 @@ internal sealed class LinuxKernel(CommandRunner runner) : IDaemonKernel
         var result = _applier.Apply(plan);
         // Changes to rules and routes count inside the ranges this plan owns.
         var owner = Ownership.For(plan);
-        _watcher?.Watch(new KernelChangeWatcher.Scope(owner.FirstTable, owner.LastTable, owner.FirstPriority, owner.LastPriority));
+        _watcher?.Watch(new KernelChangeWatcher.Scope(owner.Tables, owner.Priorities));
         return result;
     }
 

@@ -11,6 +11,7 @@ public sealed class ConfigParserTests
     [InlineData("snat-pool.yaml")]
     [InlineData("full.yaml")]
     [InlineData("hash-source.yaml")]
+    [InlineData("backup-lte.yaml")]
     public void Every_example_is_valid(string file)
     {
         var (model, errors) = ConfigLoader.TryLoadText(File.ReadAllText(Repo.Path("examples", file)), file);

@@ -8,9 +8,9 @@ using Junction.Planning;
 namespace Junction.Kernel.Tests.Apply;
 
 /// <summary>
-/// Every example, with every uplink up, each one down and all down, is a table the real
-/// nft accepts (<c>nft -c</c>: checked, not committed), both the planner's script and the
-/// applier's (which adds the ownership comment).
+/// Every example, with every uplink up, each one down, all down and (with tiers) its best
+/// tier down, is a table the real nft accepts (<c>nft -c</c>: checked, not committed), both
+/// the planner's script and the applier's (which adds the ownership comment).
 /// </summary>
 public sealed class ExamplesAcceptedByNftTests
 {
@@ -26,6 +26,8 @@ public sealed class ExamplesAcceptedByNftTests
         var cases = new List<(string Down, HashSet<string> Set)> { ("none", []) };
         cases.AddRange(names.Select(n => ($"{n}", new HashSet<string> { n })));
         cases.Add(("all", [.. names]));
+        if (model.Tiered)
+            cases.Add(("the best tier", [.. model.Uplinks.Where(u => u.Tier == model.Uplinks.Min(x => x.Tier)).Select(u => u.Name)]));
 
         using var ns = TestNamespace.Create();
         var failures = new List<string>();

@@ -85,12 +85,19 @@ public sealed class KernelApplierTests
         using var ns = TestNamespace.Create().Uplinks();
         var applier = new KernelApplier(ns.Runner);
         applier.Apply(Configs.Plan(Configs.TwoUplinks));
-        ns.Run("ip", "rule", "add", "priority", "1050", "fwmark", "0x320000/0xff0000", "lookup", "1049");
-        ns.Run("ip", "route", "add", "10.77.0.0/16", "via", "10.11.0.1", "dev", "wan1", "table", "1049");
+        // Inside the owned ranges (tables 1000-1001, priorities 1000-1002): stale, removed.
+        ns.Run("ip", "rule", "add", "priority", "1002", "fwmark", "0x320000/0xff0000", "lookup", "1001");
+        ns.Run("ip", "route", "add", "10.77.0.0/16", "via", "10.11.0.1", "dev", "wan1", "table", "1001");
+        // Just outside them: not Junction's, kept.
+        ns.Run("ip", "rule", "add", "priority", "1003", "fwmark", "0x320000/0xff0000", "lookup", "1002");
+        ns.Run("ip", "route", "add", "10.77.0.0/16", "via", "10.11.0.1", "dev", "wan1", "table", "1002");
 
         var result = applier.Apply(Configs.Plan(Configs.TwoUplinks));
         Assert.Equal(2, result.Changes.Count(c => c.Action == ChangeAction.Remove));
         AssertKernelHasExactly(ns, Configs.Plan(Configs.TwoUplinks));
+        Assert.Contains("1003:\tfrom all fwmark 0x320000/0xff0000 lookup 1002", ns.Run("ip", "rule"));
+        Assert.Contains("10.77.0.0/16 via 10.11.0.1 dev wan1", ns.Run("ip", "route", "show", "table", "1002"));
+        ns.Run("ip", "rule", "del", "priority", "1003");
 
         // Moving Junction's ranges removes what it had in the old ones (the table recorded them).
         var moved = Configs.Plan("rule-priority: 2000\ntable-base: 2000\n" + Configs.TwoUplinks);
@@ -297,17 +304,18 @@ public sealed class KernelApplierTests
         var owner = applier.InstalledOwnership();
         Assert.Equal(Ownership.For(plan), owner);
         Assert.Equal(plan.Marks.Mask, owner!.MarkMask);
-        Assert.Equal((plan.Marks.RulePriority, plan.Marks.LastPriority), (owner.FirstPriority, owner.LastPriority));
+        // Only what the two uplinks use: tables 1000-1001, the main rule and two mark rules.
+        Assert.Equal("1000-1001", owner.Tables.ToString());
+        Assert.Equal($"{plan.Marks.RulePriority}-{plan.Marks.RulePriority + 2}", owner.Priorities.ToString());
     }
 
     /// <summary>Junction's rules and routes in the kernel are exactly the plan's, each once.</summary>
     private static void AssertKernelHasExactly(TestNamespace ns, DesiredState plan)
     {
-        var m = plan.Marks;
         foreach (var (flag, family) in new[] { ("-4", Junction.Model.Families.IPv4), ("-6", Junction.Model.Families.IPv6) })
         {
             var owned = ns.Run("ip", flag, "rule").Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                .Where(l => int.Parse(l[..l.IndexOf(':')]) is var p && p >= m.RulePriority && p <= m.LastPriority)
+                .Where(l => Ownership.For(plan).OwnsPriority(int.Parse(l[..l.IndexOf(':')])))
                 .Select(l => l.Split(':')[0]).ToList();
             Assert.Equal(plan.Rules.Where(r => r.Family == family).Select(r => r.Priority.ToString()).Order(), owned.Order());
         }

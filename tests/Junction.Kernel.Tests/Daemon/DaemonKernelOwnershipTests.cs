@@ -76,7 +76,7 @@ public sealed class DaemonKernelOwnershipTests
 
         var second = lab.RunAnother("--socket", other);
 
-        Assert.Equal(1, second.ExitCode);
+        Assert.Equal(3, second.ExitCode);
         Assert.Equal($"error: another Junction daemon runs in this network namespace (pid {lab.Pid}): stop it first", second.Stderr.Trim());
         Assert.False(File.Exists(other));
         Assert.Equal(before, lab.TableComment());

@@ -34,6 +34,12 @@ internal sealed partial class DaemonLab : IAsyncDisposable
     /// <summary>The top of the configuration <see cref="Run"/> writes (top-level keys before 'uplinks:').</summary>
     public string Header { get; set; } = "lan: [lan]";
 
+    /// <summary>Lines added to uplink i's entry by <see cref="Run"/> (e.g. "    tier: 2"); none when null.</summary>
+    public Func<int, string>? UplinkExtra { get; set; }
+
+    /// <summary>A program (and its arguments) that execs the daemon, e.g. prlimit to give it fewer file descriptors.</summary>
+    public string[] Wrapper { get; set; } = [];
+
     /// <summary>Environment variables the daemon gets besides this process's own (e.g. NOTIFY_SOCKET).</summary>
     public Dictionary<string, string> Environment { get; } = [];
 
@@ -56,7 +62,7 @@ internal sealed partial class DaemonLab : IAsyncDisposable
     private DaemonLab Launch(string[] options)
     {
         var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])["netns", "exec", Topology.RouterNamespace, Dotnet, CliDll, "run", "-c", ConfigPath, "--socket", SocketPath, .. options])
+        foreach (var a in (string[])["netns", "exec", Topology.RouterNamespace, .. Wrapper, Dotnet, CliDll, "run", "-c", ConfigPath, "--socket", SocketPath, .. options])
             psi.ArgumentList.Add(a);
         foreach (var (key, value) in Environment) psi.Environment[key] = value;
         _daemon = Process.Start(psi)!;
@@ -67,7 +73,7 @@ internal sealed partial class DaemonLab : IAsyncDisposable
         return this;
     }
 
-    public void WriteConfig(int[] weights, string? header = null) => File.WriteAllText(ConfigPath, Lab.Config(header ?? Header, weights));
+    public void WriteConfig(int[] weights, string? header = null) => File.WriteAllText(ConfigPath, Lab.Config(header ?? Header, weights, UplinkExtra));
 
     public void WriteConfigText(string text) => File.WriteAllText(ConfigPath, text);
 
@@ -83,6 +89,9 @@ internal sealed partial class DaemonLab : IAsyncDisposable
     /// <summary>Another <c>junction run</c> in the router, waited for: what a second daemon would do.</summary>
     public CommandResult RunAnother(params string[] args) =>
         Router.Run(Dotnet, [CliDll, "run", "-c", ConfigPath, .. args], timeout: Patience);
+
+    /// <summary>Any other junction verb, in the router, waited for.</summary>
+    public CommandResult Cli(params string[] args) => Router.Run(Dotnet, [CliDll, .. args], timeout: Patience * 3);
 
     /// <summary>The ownership comment of the router's Junction table; null without one.</summary>
     public string? TableComment() =>

@@ -75,7 +75,7 @@ public sealed partial class DaemonStatusTests
 
         // A second daemon on the same socket is refused before it touches the kernel.
         var second = lab.RunAnother("--socket", lab.SocketPath);
-        Assert.Equal(1, second.ExitCode);
+        Assert.Equal(3, second.ExitCode);
         Assert.Equal($"error: another Junction daemon runs in this network namespace (pid {lab.Pid}): stop it first", second.Stderr.Trim());
         Assert.Equal(new HashSet<int> { 1, 2, 3 }, lab.BalancedOver());
 

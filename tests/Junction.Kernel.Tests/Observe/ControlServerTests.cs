@@ -67,6 +67,34 @@ public sealed class ControlServerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_path_that_is_not_a_socket_is_refused_and_left_alone()
+    {
+        await using var lab = BalancedLab.Start(new LabOptions { Uplinks = 1 });
+        lab.Apply(lab.Config("lan: [lan]", [1]));
+        Directory.CreateDirectory(Path.GetDirectoryName(Socket)!);
+        // --socket pointed at a file by mistake (nothing answers there): it must survive.
+        File.WriteAllText(Socket, "precious");
+        var file = await Assert.ThrowsAsync<ListenFailedException>(() => Start(lab));
+        Assert.Contains("is a regular file, not a socket", file.Message);
+        Assert.Equal("precious", File.ReadAllText(Socket));
+
+        // A symbolic link is not followed, nor removed.
+        File.Delete(Socket);
+        var target = Path.Combine(_dir, "target");
+        File.WriteAllText(target, "precious");
+        File.CreateSymbolicLink(Socket, target);
+        var link = await Assert.ThrowsAsync<ListenFailedException>(() => Start(lab));
+        Assert.Contains("is a symbolic link", link.Message);
+        Assert.Equal("precious", File.ReadAllText(Socket));
+
+        File.Delete(Socket);
+        Directory.CreateDirectory(Socket);
+        var dir = await Assert.ThrowsAsync<ListenFailedException>(() => Start(lab));
+        Assert.Contains("is a directory", dir.Message);
+        Assert.True(Directory.Exists(Socket));
+    }
+
+    [Fact]
     public async Task Status_over_the_socket_reports_what_the_kernel_holds()
     {
         await using var lab = BalancedLab.Start(new LabOptions { Uplinks = 3 });

@@ -23,6 +23,6 @@ internal sealed class FakeStatusSource(JunctionModel model, string configPath, p
             plan.Uplinks.Select(u => new UplinkSnapshot(u.Name, u.Interface, u.Weight, u.Mark, u.Table, u.Share,
                 u.Healthy ? HealthState.Up : HealthState.Down, _started.AddSeconds(2), u.Healthy ? "5 good rounds" : "3 bad rounds", 1,
                 u.Healthy ? TimeSpan.FromMilliseconds(0.4) : null, u.Healthy ? 0 : 1, true,
-                u.Snat.Pool.Select(a => a.ToString()).ToList())).ToList());
+                u.Snat.Pool.Select(a => a.ToString()).ToList()) { Tier = u.Tier, InUse = u.InUse }).ToList());
     }
 }

@@ -31,9 +31,16 @@ internal sealed class FakeKernel : IDaemonKernel
 
     public (ChannelReader<LinkEvent> Events, IDisposable Owner)? ListenLinks() => null;
 
+    /// <summary>Interfaces whose default routes the "kernel" refuses, as it does a gateway off the interface's networks.</summary>
+    public HashSet<string> RefusedGateways { get; } = [];
+
     public ApplyResult Apply(DesiredState plan)
     {
         Attempts++;
+        if (plan.Routes.FirstOrDefault(r => RefusedGateways.Contains(r.Device)) is { } refused)
+            throw new ApplyFailedException("apply",
+                new Change(ChangeAction.Add, ChangeSubject.Route, refused.ToString()) { RouteTable = refused.Table },
+                "Error: Nexthop has invalid gateway.", []);
         if (FailNext > 0)
         {
             FailNext--;

@@ -70,6 +70,47 @@ public sealed class JunctionDaemonTests
     }
 
     [Fact]
+    public void A_link_flapping_every_100ms_for_20s_costs_about_one_apply_a_second_and_the_final_state_is_applied()
+    {
+        var daemon = Running();
+        var before = _kernel.Applied.Count;
+
+        // 200 flips of wan1's carrier, 100 ms apart, with the daemon's ticks in between.
+        for (var i = 0; i < 200; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            daemon.Process([LinkObservedCarrier(2, carrier: i % 2 == 1), new Tick()]);
+        }
+        var flapping = _kernel.Applied.Count - before;
+
+        // One route-only apply a second at most, plus the few health changes damping lets through.
+        Assert.InRange(flapping, 1, 35);
+        // The last flip brought the carrier back: once the interval has passed, a tick applies
+        // the final state (wan1 routable again) although no new event came.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        daemon.Process([new Tick()]);
+        Assert.Contains(_kernel.Applied[^1].Routes, r => r.Device == "wan1");
+        Assert.Contains(_kernel.Applied[^1].Routes, r => r.Device == "wan2");
+    }
+
+    [Fact]
+    public void A_health_change_is_applied_at_once_even_right_after_a_paced_route_change()
+    {
+        var daemon = Running();
+        // Held down by damping (down, up, down within StableAfter), isp1's link keeps flipping.
+        daemon.Process([LinkObservedCarrier(2, false)]);
+        daemon.Process([LinkObservedCarrier(2, true)]);
+        daemon.Process([LinkObservedCarrier(2, false)]);
+        daemon.Process([LinkObservedCarrier(2, true)]);
+        var applies = _kernel.Applied.Count;
+
+        daemon.Process([LinkObservedCarrier(3, false)]);
+
+        Assert.Equal(applies + 1, _kernel.Applied.Count);
+        Assert.DoesNotContain(_kernel.Applied[^1].Uplinks, u => u.Name == "isp2" && u.Healthy);
+    }
+
+    [Fact]
     public void Nothing_changed_means_no_apply()
     {
         var daemon = Running();

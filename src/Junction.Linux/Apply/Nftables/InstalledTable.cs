@@ -29,7 +29,7 @@ internal sealed partial record InstalledTable(string Text, Ownership? Owner)
     /// the first declaration stays.
     /// </summary>
     public static string Script(DesiredState plan, Ownership owner) =>
-        $"{Reset}table {DesiredState.TableFamily} {DesiredState.TableName} {{ comment \"{owner.Comment}\"; }}\n{plan.NftTable}";
+        $"{Reset}table {DesiredState.TableFamily} {DesiredState.TableName} {{ comment {NftQuote.String(owner.Comment)}; }}\n{plan.NftTable}";
 
     /// <summary>One transaction that puts a listed table back exactly as it was.</summary>
     public string RestoreScript => Reset + Text;

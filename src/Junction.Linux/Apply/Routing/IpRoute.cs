@@ -43,7 +43,7 @@ internal sealed record IpRoute(Families Family, uint Table, string Type, string 
         Gateway is null ? null : $"via {Gateway}", Device is null ? null : $"dev {Device}", $"metric {Metric}", $"table {Table}"), delete: true);
 
     private KernelStep Step(ChangeAction action, string verb, string arguments, bool delete) =>
-        KernelStep.Routing(new Change(action, ChangeSubject.Route, $"{(Family == Families.IPv6 ? "ip -6" : "ip")} route {verb} {arguments}"),
+        KernelStep.Routing(new Change(action, ChangeSubject.Route, $"{(Family == Families.IPv6 ? "ip -6" : "ip")} route {verb} {arguments}") { RouteTable = Table },
             new RoutingRequest(null, this, delete));
 
     /// <summary>RTM_NEWROUTE with create and replace (as 'ip route replace'), or RTM_DELROUTE.</summary>

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Junction.Cli.Commands.Confirm;
+using Junction.Cli.Daemon;
 using Junction.Linux.Apply;
 using Junction.Linux.Processes;
 using Junction.Planning;
@@ -18,13 +20,15 @@ internal static class FlushCommand
             HelpName = "FILE",
         };
         var dryRun = CommonOptions.DryRun("Print what would be removed; change nothing.");
+        var wait = KernelLock.Wait();
         var command = new Command("flush",
             "Remove Junction's nftables table and the ip rules and routes it owns, as recorded in the table's comment " +
             "(no configuration needed; -c FILE for when the table is already gone); nothing else is touched. Sysctls that apply set (ip_forward, IPv6 forwarding, " +
             "rp_filter) are NOT restored: earlier values are not recorded and turning forwarding off can cut off a " +
-            "router; reset them with 'sysctl -w' if needed.")
+            "router; reset them with 'sysctl -w' if needed. While a daemon runs in this network namespace, flush refuses (exit 3): " +
+            "stop it first (or run it with --flush-on-exit).")
         {
-            config, dryRun, json,
+            config, dryRun, json, wait,
         };
         command.SetAction(parse =>
         {
@@ -35,6 +39,9 @@ internal static class FlushCommand
                 assumed = Ownership.For(Planner.Plan(model));
             }
             var applier = new KernelApplier(CommandRunner.Current);
+            using var held = parse.GetValue(dryRun) ? null : KernelLock.Take("flush", LockRole.Flush, parse.GetValue(wait), parse.GetValue(json));
+            if (held is null && !parse.GetValue(dryRun)) return ExitCodes.Busy;
+            if (held is not null && PendingGate.Check("flush", applier, parse.GetValue(json)) is { } refused) return refused;
             var code = KernelReport.Run("flush", parse.GetValue(json), () => applier.Flush(parse.GetValue(dryRun), assumed));
             if (code == ExitCodes.Ok && assumed is null && applier.InstalledOwnership() is null && LeftoverRules(applier.Runner) is { } hint)
                 Console.Error.WriteLine(hint);

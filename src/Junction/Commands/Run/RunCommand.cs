@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using Junction.Cli.Commands.Confirm;
 using Junction.Cli.Control;
 using Junction.Cli.Daemon;
 using Junction.Configuration;
@@ -52,14 +53,17 @@ internal static class RunCommand
             {
                 // Before anything else: a second daemon in this namespace, whatever its
                 // --socket, would replace the running one's table with its start-up plan.
-                held = NamespaceLock.Take();
+                // An apply or flush that holds it is waited for, briefly: a restart may meet one.
+                held = NamespaceLock.Take(LockRole.Daemon, KernelLock.DefaultWait);
             }
-            catch (ListenFailedException e)
+            catch (LockBusyException e)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
-                return ExitCodes.Failed;
+                return ExitCodes.Busy;
             }
             using var nsLock = held;
+            // An 'apply --confirm' on probation is the user's to decide, not the daemon's to overwrite.
+            if (PendingGate.Check("run", new Junction.Linux.Apply.KernelApplier(CommandRunner.Current), json: false) is { } refused) return refused;
             using var logging = LoggerFactory.Create(b => b
                 .SetMinimumLevel(parse.GetValue(logLevel))
                 .AddConsole(o => o.FormatterName = LineFormatter.Name)

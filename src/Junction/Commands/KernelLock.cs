@@ -1,0 +1,48 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Junction.Cli.Daemon;
+
+namespace Junction.Cli.Commands;
+
+/// <summary>How the verbs that write the kernel take the namespace's lock (<see cref="NamespaceLock"/>) and say when they cannot.</summary>
+internal static class KernelLock
+{
+    public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
+
+    public static Option<double> Wait() => new("--wait")
+    {
+        Description = "Seconds to wait while another 'junction apply' or 'flush' changes this network namespace " +
+            $"(default {DefaultWait.TotalSeconds:0}); then give up with exit code 3. A running daemon or a pending " +
+            "'apply --confirm' is not waited for: the command fails at once (exit 3) and changes nothing.",
+        DefaultValueFactory = _ => DefaultWait.TotalSeconds,
+        HelpName = "SECONDS",
+    };
+
+    /// <summary>The lock, or null after printing who holds it (as JSON too with <paramref name="json"/>).</summary>
+    public static NamespaceLock? Take(string verb, string role, double waitSeconds, bool json)
+    {
+        try
+        {
+            return NamespaceLock.Take(role, TimeSpan.FromSeconds(Math.Clamp(waitSeconds, 0, 3600)));
+        }
+        catch (LockBusyException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            if (json)
+            {
+                Console.WriteLine(new JsonObject
+                {
+                    ["verb"] = verb,
+                    ["ok"] = false,
+                    ["error"] = e.Message,
+                    ["busy"] = true,
+                    ["holder"] = e.Holder.Role,
+                    ["holderPid"] = e.Holder.Pid,
+                    ["unchanged"] = true,
+                }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            }
+            return null;
+        }
+    }
+}
