@@ -51,8 +51,25 @@ internal sealed class NftContextHandle : SafeHandle
 
     public override bool IsInvalid => handle == 0;
 
+    /// <summary>
+    /// libnftables waits for the kernel's answers with select(2) on its netlink socket, and
+    /// glibc aborts the whole process when that descriptor is FD_SETSIZE (1024) or above; the
+    /// socket is opened in nft_ctx_new and takes the lowest free number.
+    /// </summary>
+    public const int SelectLimit = 1024;
+
+    /// <exception cref="InvalidOperationException">no descriptor below <see cref="SelectLimit"/> is free, or libnftables failed.</exception>
     public static NftContextHandle Create()
     {
+        // A context whose socket lands at 1024 or above would abort the process at its first
+        // command: refuse it with an error the caller can report instead.
+        using (var probe = File.OpenHandle("/dev/null"))
+        {
+            var next = (long)probe.DangerousGetHandle();
+            if (next >= SelectLimit - 8)
+                throw new InvalidOperationException(
+                    $"libnftables needs a file descriptor below {SelectLimit} and the lowest free one is {next}: too many files are open");
+        }
         var ctx = new NftContextHandle();
         ctx.SetHandle(Libnftables.CtxNew(Libnftables.CtxDefault));
         if (ctx.IsInvalid) throw new InvalidOperationException("nft_ctx_new failed (out of memory?)");

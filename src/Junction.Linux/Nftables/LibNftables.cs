@@ -27,6 +27,12 @@ public sealed class LibNftables : INftables
 
     private LibNftables(string netns) => _netns = netns;
 
+    /// <summary>
+    /// Creates the process-wide context now, while descriptor numbers are low (see
+    /// <see cref="NftContextHandle.SelectLimit"/>): a daemon calls it before it serves anyone.
+    /// </summary>
+    public static void Open() => _ = Own.Value;
+
     /// <summary>The process-wide context for its own namespace, or one that runs each call in <paramref name="netns"/>.</summary>
     public static INftables For(string? netns) => netns is null ? Own.Value : new LibNftables(netns);
 

@@ -35,10 +35,12 @@ internal sealed class DaemonServices(ControlOptions options, CommandRunner runne
 
     /// <summary>
     /// The soft open-file limit raised to the hard one, far above what the listeners may hold
-    /// (<see cref="ListenerLimits"/>): the rest is the probes' and the applier's.
+    /// (<see cref="ListenerLimits"/>): the rest is the probes' and the applier's. The
+    /// libnftables context is opened first, so its socket has a number select(2) can take.
     /// </summary>
     private void ReserveDescriptors()
     {
+        Junction.Linux.Nftables.LibNftables.Open();
         try
         {
             var limit = Junction.Linux.Interop.FileLimit.RaiseSoftToHard();

@@ -11,7 +11,10 @@ namespace Junction.Kernel.Tests.Daemon;
 /// descriptors: the daemon runs with a small open-file limit (1024, as prlimit sets it) and
 /// gets 2,000 idle connections on its control socket and 2,000 on its metrics listener,
 /// more than it could hold if it kept them all. Probes must keep the uplinks up meanwhile.
+/// The flood's 4,000 sockets live in this test process, so no other test runs beside it:
+/// their libnftables contexts would get descriptors above 1024, which libnftables cannot use.
 /// </summary>
+[Collection(nameof(DescriptorFlood))]
 public sealed class DaemonExhaustionTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -118,3 +121,7 @@ public sealed class DaemonExhaustionTests
         }
     }
 }
+
+/// <summary>Tests that hold thousands of descriptors in the test process run alone.</summary>
+[CollectionDefinition(nameof(DescriptorFlood), DisableParallelization = true)]
+public sealed class DescriptorFlood;
