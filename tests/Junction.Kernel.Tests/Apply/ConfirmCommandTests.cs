@@ -60,7 +60,8 @@ public sealed class ConfirmCommandTests : IDisposable
     {
         using var ns = TestNamespace.Create().Uplinks();
         Assert.True(Cli(ns, "apply", "-c", Write("two.yaml", Configs.TwoUplinks)).Ok);
-        var pending = Json(Cli(ns, "apply", "-c", Write("three.yaml", Moved), "--confirm", "3", "--json"));
+        // Long enough for the test to read the kernel and start the CLI on a loaded machine.
+        var pending = Json(Cli(ns, "apply", "-c", Write("three.yaml", Moved), "--confirm", "15", "--json"));
         var timer = pending.GetProperty("confirm").GetProperty("timer").GetInt32();
         var deadline = DateTimeOffset.Parse(pending.GetProperty("confirm").GetProperty("deadline").GetString()!);
         var after = KernelState.Of(ns.Runner);

@@ -103,12 +103,12 @@ internal sealed partial class DaemonLab : IAsyncDisposable
     public Task WaitUntil(Func<bool> done, string what) => WaitUntil(() => Task.FromResult(done()), what);
 
     /// <summary>The same for a condition that has to be awaited (an HTTP request, say).</summary>
-    public async Task WaitUntil(Func<Task<bool>> done, string what)
+    public async Task WaitUntil(Func<Task<bool>> done, string what, TimeSpan? patience = null)
     {
         var deadline = Stopwatch.StartNew();
         while (!await done())
         {
-            if (deadline.Elapsed > Patience) Assert.Fail($"not within {Patience.TotalSeconds} s: {what}\n--- daemon log ---\n{Log}");
+            if (deadline.Elapsed > (patience ?? Patience)) Assert.Fail($"not within {(patience ?? Patience).TotalSeconds} s: {what}\n--- daemon log ---\n{Log}");
             if (_daemon is { HasExited: true }) Assert.Fail($"the daemon exited ({_daemon.ExitCode}) while waiting for: {what}\n--- daemon log ---\n{Log}");
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
