@@ -62,8 +62,7 @@ internal static class RunCommand
             using var nsLock = held;
             using var logging = LoggerFactory.Create(b => b
                 .SetMinimumLevel(parse.GetValue(logLevel))
-                .AddConsole(o => o.FormatterName = LineFormatter.Name)
-                .AddConsoleFormatter<LineFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>());
+                .AddProvider(new LineLoggerProvider(Console.Out)));
             var log = logging.CreateLogger("junction");
             var daemon = new JunctionDaemon(new DaemonSetup(path, model, () => ConfigLoader.Load(path),
                 new LinuxKernel(CommandRunner.Current), TimeProvider.System, log)
