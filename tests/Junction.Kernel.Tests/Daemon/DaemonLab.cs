@@ -37,6 +37,12 @@ internal sealed partial class DaemonLab : IAsyncDisposable
     /// <summary>Environment variables the daemon gets besides this process's own (e.g. NOTIFY_SOCKET).</summary>
     public Dictionary<string, string> Environment { get; } = [];
 
+    /// <summary>
+    /// The program (and leading arguments) that is junction: this build through dotnet, unless
+    /// a test runs another one (the native executable unpacked from the Debian package).
+    /// </summary>
+    public string[] Cli { get; set; } = [Dotnet, CliDll];
+
     public static DaemonLab Start(int uplinks = 2) => new(BalancedLab.Start(new LabOptions { Uplinks = uplinks }));
 
     /// <summary>Writes the configuration (uplinks isp1..N with these weights) and starts the daemon.</summary>
@@ -44,7 +50,7 @@ internal sealed partial class DaemonLab : IAsyncDisposable
     {
         WriteConfig(weights);
         var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])["netns", "exec", Topology.RouterNamespace, Dotnet, CliDll, "run", "-c", ConfigPath, "--socket", SocketPath, .. options])
+        foreach (var a in (string[])["netns", "exec", Topology.RouterNamespace, .. Cli, "run", "-c", ConfigPath, "--socket", SocketPath, .. options])
             psi.ArgumentList.Add(a);
         foreach (var (key, value) in Environment) psi.Environment[key] = value;
         _daemon = Process.Start(psi)!;
