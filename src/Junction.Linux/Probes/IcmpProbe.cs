@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Net;
 using System.Net.Sockets;
 using Junction.Health;
 using Junction.Linux.Interop;
@@ -12,95 +13,84 @@ namespace Junction.Linux.Probes;
 /// the caller, and its default in every new network namespace ("1 0") admits nobody;
 /// the daemon runs as root and has CAP_NET_RAW anyway. A raw socket sees every echo
 /// reply arriving on the device, so replies are matched by source, identifier and sequence.
-/// <para>
-/// One socket per family is kept open and shared by every probe of the uplink
-/// (<see cref="EchoSocket"/>): a healthy uplink probed five times a second makes no socket
-/// at all in steady state, where one per probe cost a socket, two setsockopt calls, an
-/// epoll registration and a close each time. A socket is replaced after a probe through it
-/// fails (the interface may have been deleted and made again: the binding holds its old
-/// index) and closed once unused for <see cref="EchoSocket.IdleClose"/>.
-/// </para>
 /// </summary>
 public sealed class IcmpProbe(ProbeBinding binding, TimeProvider time) : IProbe
 {
-    internal const byte EchoRequest4 = 8, EchoReply4 = 0, EchoRequest6 = 128, EchoReply6 = 129;
+    private const byte EchoRequest4 = 8, EchoReply4 = 0, EchoRequest6 = 128, EchoReply6 = 129;
     private static int _sequence = Random.Shared.Next();
-    private readonly Lock _gate = new();
-    private EchoSocket? _v4, _v6;
 
     public Task<ProbeResult> SendAsync(ProbeTarget target, TimeSpan timeout, CancellationToken cancel)
     {
         var v6 = target.Address.AddressFamily == AddressFamily.InterNetworkV6;
+        Socket socket;
+        try
+        {
+            socket = ProbeSockets.Create(target.Address.AddressFamily, SocketType.Raw, v6 ? ProtocolType.IcmpV6 : ProtocolType.Icmp, binding);
+        }
+        catch (Exception e) when (e is SyscallException or SocketException)
+        {
+            return Task.FromResult(ProbeResult.Failed(target, e.Message));
+        }
+        return EchoAsync(socket, target, v6, timeout, cancel);
+    }
+
+    private async Task<ProbeResult> EchoAsync(Socket socket, ProbeTarget target, bool v6, TimeSpan timeout, CancellationToken cancel)
+    {
+        using var _ = socket;
         var n = (uint)Interlocked.Increment(ref _sequence);
         var id = (ushort)(n >> 16 ^ Environment.ProcessId);
         var seq = (ushort)n;
-        // A socket closed (idle, or replaced) between taking it and sending is taken again.
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            EchoSocket socket;
-            try
-            {
-                socket = Current(v6);
-            }
-            catch (Exception e) when (e is SyscallException or SocketException)
-            {
-                return Task.FromResult(ProbeResult.Failed(target, e.Message));
-            }
-            if (socket.TrySend(target, id, seq, timeout, cancel) is { } sent) return sent;
-        }
-        return Task.FromResult(ProbeResult.Failed(target, "the probe socket kept closing"));
-    }
+        var request = Echo(v6 ? EchoRequest6 : EchoRequest4, id, seq, v6);
 
-    /// <summary>The open socket of this family, made now (in the calling thread's network namespace) when there is none.</summary>
-    private EchoSocket Current(bool v6)
-    {
-        lock (_gate)
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancel);
+        var started = time.GetTimestamp();
+        try
         {
-            ref var slot = ref v6 ? ref _v6 : ref _v4;
-            if (slot is { Usable: true } open) return open;
-            var socket = ProbeSockets.Create(v6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork, SocketType.Raw,
-                v6 ? ProtocolType.IcmpV6 : ProtocolType.Icmp, binding);
-            return slot = new EchoSocket(socket, v6, time);
+            await socket.SendToAsync(request, SocketFlags.None, new IPEndPoint(target.Address, 0), linked.Token).ConfigureAwait(false);
+            var buffer = new byte[1500];
+            var any = new IPEndPoint(v6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+            while (true)
+            {
+                var got = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, linked.Token).ConfigureAwait(false);
+                if (got.RemoteEndPoint is IPEndPoint from && from.Address.Equals(target.Address)
+                    && IsReply(buffer.AsSpan(0, got.ReceivedBytes), v6, id, seq))
+                    return ProbeResult.Ok(target, time.GetElapsedTime(started));
+            }
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            return ProbeResult.Failed(target, $"no echo reply within {timeout.TotalMilliseconds:0} ms");
+        }
+        catch (SocketException e)
+        {
+            return ProbeResult.Failed(target, e.Message);
         }
     }
 
     internal static byte[] Echo(byte type, ushort id, ushort seq, bool v6)
     {
-        var packet = new byte[EchoLength];
-        Echo(packet, type, id, seq, v6);
+        var packet = new byte[8 + 16];
+        packet[0] = type;
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(4), id);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(6), seq);
+        "junction-probe\0\0"u8.CopyTo(packet.AsSpan(8));
+        // The kernel fills in the ICMPv6 checksum (it covers a pseudo-header we do not see).
+        if (!v6) BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), Checksum(packet));
         return packet;
     }
 
-    internal const int EchoLength = 8 + 16;
-
-    internal static void Echo(Span<byte> packet, byte type, ushort id, ushort seq, bool v6)
-    {
-        packet.Clear();
-        packet[0] = type;
-        BinaryPrimitives.WriteUInt16BigEndian(packet[4..], id);
-        BinaryPrimitives.WriteUInt16BigEndian(packet[6..], seq);
-        "junction-probe\0\0"u8.CopyTo(packet[8..]);
-        // The kernel fills in the ICMPv6 checksum (it covers a pseudo-header we do not see).
-        if (!v6) BinaryPrimitives.WriteUInt16BigEndian(packet[2..], Checksum(packet));
-    }
-
     /// <summary>An IPv4 raw socket hands over the IP header too; an ICMPv6 one does not.</summary>
-    internal static bool IsReply(ReadOnlySpan<byte> data, bool v6, ushort id, ushort seq) =>
-        TryReadReply(data, v6, out var gotId, out var gotSeq) && gotId == id && gotSeq == seq;
-
-    /// <summary>The identifier and sequence of an echo reply; false for anything else.</summary>
-    internal static bool TryReadReply(ReadOnlySpan<byte> data, bool v6, out ushort id, out ushort seq)
+    internal static bool IsReply(ReadOnlySpan<byte> data, bool v6, ushort id, ushort seq)
     {
-        id = seq = 0;
         if (!v6)
         {
             if (data.Length < 20) return false;
             data = data[((data[0] & 0x0f) * 4)..];
         }
-        if (data.Length < 8 || data[0] != (v6 ? EchoReply6 : EchoReply4)) return false;
-        id = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
-        seq = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
-        return true;
+        return data.Length >= 8 && data[0] == (v6 ? EchoReply6 : EchoReply4)
+            && BinaryPrimitives.ReadUInt16BigEndian(data[4..]) == id
+            && BinaryPrimitives.ReadUInt16BigEndian(data[6..]) == seq;
     }
 
     internal static ushort Checksum(ReadOnlySpan<byte> data)

@@ -37,8 +37,15 @@ internal sealed class HealthNetns : IDisposable
             // discovery needs are usable at once, instead of a second or two later.
             foreach (var ns in new[] { router, peer })
                 ns.Runner.Check("sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.all.accept_dad=0");
+            router.Runner.Check("ip", "link", "add", RouterIf, "type", "veth", "peer", "name", PeerIf, "netns", peer.Name);
+            router.Runner.Check("ip", "addr", "add", $"{RouterIp}/24", "dev", RouterIf);
+            router.Runner.Check("ip", "addr", "add", "fd77::1/64", "dev", RouterIf, "nodad");
+            router.Runner.Check("ip", "link", "set", RouterIf, "up");
+            peer.Runner.Check("ip", "addr", "add", $"{PeerIp}/24", "dev", PeerIf);
+            peer.Runner.Check("ip", "addr", "add", $"{PeerIp6}/64", "dev", PeerIf, "nodad");
+            peer.Runner.Check("ip", "link", "set", PeerIf, "up");
             var net = new HealthNetns(router, peer);
-            net.Link();
+            net.WaitUntilUp();
             return net;
         }
         catch
@@ -48,30 +55,6 @@ internal sealed class HealthNetns : IDisposable
             throw;
         }
     }
-
-    /// <summary>The veth pair with its addresses, up.</summary>
-    private void Link()
-    {
-        Router.Runner.Check("ip", "link", "add", RouterIf, "type", "veth", "peer", "name", PeerIf, "netns", Peer.Name);
-        Router.Runner.Check("ip", "addr", "add", $"{RouterIp}/24", "dev", RouterIf);
-        Router.Runner.Check("ip", "addr", "add", "fd77::1/64", "dev", RouterIf, "nodad");
-        Router.Runner.Check("ip", "link", "set", RouterIf, "up");
-        Peer.Runner.Check("ip", "addr", "add", $"{PeerIp}/24", "dev", PeerIf);
-        Peer.Runner.Check("ip", "addr", "add", $"{PeerIp6}/64", "dev", PeerIf, "nodad");
-        Peer.Runner.Check("ip", "link", "set", PeerIf, "up");
-        WaitUntilUp();
-    }
-
-    /// <summary>Deletes the veth pair and makes it again: the same names and addresses, new interface indexes (a tunnel restarting does this).</summary>
-    public void Remake()
-    {
-        Router.Runner.Check("ip", "link", "del", RouterIf);
-        Link();
-    }
-
-    /// <summary>Raw sockets open in the router namespace (the probes' own: nothing else there makes any).</summary>
-    public int RawSockets() =>
-        Router.Runner.Check("ss", "-w", "-a", "-n", "-H").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
 
     /// <summary>Silently drops everything arriving at the peer: carrier stays up, only probes can tell.</summary>
     public void BlackholePeer() =>

@@ -35,34 +35,6 @@ public sealed partial class ProbeKernelTests
     }
 
     [Fact]
-    public async Task Icmp_probes_of_an_uplink_share_one_socket_which_is_replaced_when_the_interface_is_made_again()
-    {
-        using var net = HealthNetns.Create();
-        var probe = new IcmpProbe(Binding, TimeProvider.System);
-        for (var i = 0; i < 5; i++)
-        {
-            var result = Send(net, probe, Target(HealthNetns.PeerIp));
-            Assert.True(result.Answered, result.ToString());
-        }
-        Assert.Equal(1, net.RawSockets());
-
-        // Same name, new index: the open socket's binding points at an interface that is gone.
-        net.Remake();
-        var answered = false;
-        for (var i = 0; i < 10 && !answered; i++) answered = Send(net, probe, Target(HealthNetns.PeerIp)).Answered;
-        Assert.True(answered, "no probe answered through the interface made again");
-        Assert.Equal(1, net.RawSockets());
-
-        // Unused, the socket closes by itself (an uplink a reload removed leaves nothing open).
-        var deadline = DateTime.UtcNow + EchoSocketIdle + TimeSpan.FromSeconds(20);
-        while (net.RawSockets() > 0 && DateTime.UtcNow < deadline)
-            await Task.Delay(200, TestContext.Current.CancellationToken);
-        Assert.Equal(0, net.RawSockets());
-    }
-
-    private static readonly TimeSpan EchoSocketIdle = TimeSpan.FromSeconds(5);
-
-    [Fact]
     public void Icmpv6_probe_answers_through_the_veth()
     {
         using var net = HealthNetns.Create();
