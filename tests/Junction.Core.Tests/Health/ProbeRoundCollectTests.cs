@@ -40,9 +40,10 @@ public sealed class ProbeRoundCollectTests
         time.Advance(TimeSpan.FromMilliseconds(2));
 
         Assert.True(await Ends(round, TimeSpan.FromSeconds(10)), "the round waited for the dead targets' timeout");
-        Assert.True((await round).Good, (await round).ToString());
-        Assert.Equal(1, (await round).Decided);
-        Assert.Equal("1/3 answered, 1 required: 10.100.1.1 2 ms, 10.100.1.2 not waited for, 10.100.1.3 not waited for", (await round).ToString());
+        var result = await round;
+        Assert.True(result.Good, result.ToString());
+        Assert.Equal(1, result.Decided);
+        Assert.Equal("1/3 answered, 1 required: 10.100.1.1 2 ms, 10.100.1.2 not waited for, 10.100.1.3 not waited for", result.ToString());
     }
 
     [Fact]
@@ -60,9 +61,10 @@ public sealed class ProbeRoundCollectTests
         time.Advance(TimeSpan.FromMilliseconds(1));
 
         Assert.True(await Ends(round, TimeSpan.FromSeconds(10)), "the round waited although it could no longer be good");
-        Assert.False((await round).Good);
-        Assert.Equal(1, (await round).Decided);
-        Assert.Equal(0, (await round).Answered);
+        var result = await round;
+        Assert.False(result.Good);
+        Assert.Equal(1, result.Decided);
+        Assert.Equal(0, result.Answered);
     }
 
     [Fact]
@@ -84,8 +86,9 @@ public sealed class ProbeRoundCollectTests
 
         time.Advance(TimeSpan.FromMilliseconds(3));
         Assert.True(await Ends(round, TimeSpan.FromSeconds(10)));
-        Assert.True((await round).Good);
-        Assert.Equal(3, (await round).Decided);
+        var result = await round;
+        Assert.True(result.Good);
+        Assert.Equal(3, result.Decided);
     }
 
     [Fact]
@@ -98,7 +101,8 @@ public sealed class ProbeRoundCollectTests
         time.Advance(Timeout);
 
         Assert.True(await Ends(round, TimeSpan.FromSeconds(10)));
-        Assert.False((await round).Good);
-        Assert.Equal(3, (await round).Decided);
+        var result = await round;
+        Assert.False(result.Good);
+        Assert.Equal(3, result.Decided);
     }
 }
