@@ -8,6 +8,13 @@ command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v conntrack >/dev/null 2>&1 || need+=(conntrack)
 command -v sysctl >/dev/null 2>&1 || need+=(procps)
+# The native (NativeAOT) build links with clang and lld, against zlib.
+command -v clang >/dev/null 2>&1 || need+=(clang)
+command -v ld.lld >/dev/null 2>&1 || need+=(lld)
+[ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
+# packaging/build-deb builds the Debian package the tests install; lintian checks it.
+command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)
+command -v lintian >/dev/null 2>&1 || need+=(lintian)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: missing ${need[*]}; run this script as root (or install them with apt-get)" >&2
@@ -15,11 +22,12 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
   echo "setup: installing ${need[*]}" >&2
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -o DPkg::Lock::Timeout=300 -y -qq "${need[@]}" >/dev/null
 fi
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "setup: the .NET 10 SDK is needed (dotnet not found on PATH)" >&2
   exit 1
 fi
+# Builds the native executable (a few minutes the first time; again only when sources change).
 "$here/junction" --help >/dev/null
 echo "setup: ready" >&2

@@ -6,8 +6,8 @@ using Junction.Linux.Processes;
 
 namespace Junction.Bench.ControlPlane;
 
-/// <summary>One run of the daemon: resident memory after warm-up, its peak, and CPU while idle.</summary>
-internal sealed record Footprint(double RssMiB, double HwmMiB, double CpuPercent);
+/// <summary>One run of the daemon: resident memory after warm-up, its peak, CPU while idle, and <c>junction status</c>'s median time.</summary>
+internal sealed record Footprint(double RssMiB, double HwmMiB, double CpuPercent, double StatusMs = double.NaN);
 
 /// <summary>
 /// <c>junction run</c> in the lab router, as users start it (<c>ip netns exec ROUTER dotnet
@@ -20,7 +20,20 @@ internal sealed record Footprint(double RssMiB, double HwmMiB, double CpuPercent
 internal sealed partial class DaemonFootprint(BenchLab lab, string configPath, int uplinks)
 {
     public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(10);
-    public static readonly TimeSpan Window = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultWindow = TimeSpan.FromSeconds(30);
+
+    /// <summary>The idle window CPU is measured over.</summary>
+    public TimeSpan Window { get; init; } = DefaultWindow;
+
+    /// <summary>The program that is junction (and leading arguments): this build through dotnet unless given (e.g. the native executable).</summary>
+    public string[] Cli { get; init; } = [DotnetHost, Path.Combine(AppContext.BaseDirectory, "junction.dll")];
+
+    /// <summary>After the idle window: run <c>junction status</c> this many times against the daemon and keep the median.</summary>
+    public int StatusRuns { get; init; }
+
+    private static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+
+    private string SocketPath => Path.ChangeExtension(configPath, ".sock");
     private static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(30);
     private static readonly double TicksPerSecond = double.Parse(CommandRunner.Current.Check("getconf", "CLK_TCK").Trim(), CultureInfo.InvariantCulture);
 
@@ -48,7 +61,8 @@ internal sealed partial class DaemonFootprint(BenchLab lab, string configPath, i
             var hwm = Kib(daemon.Id, "VmHWM");
             if (daemon.HasExited || BalancedOver() < uplinks)
                 throw new InvalidOperationException("the daemon stopped balancing over every uplink during the measurement");
-            return new Footprint(rss / 1024.0, hwm / 1024.0, 100.0 * (cpu1 - cpu0) / TicksPerSecond / seconds);
+            var status = StatusRuns == 0 ? double.NaN : Median(Enumerable.Range(0, StatusRuns).Select(_ => TimeStatus()).ToList());
+            return new Footprint(rss / 1024.0, hwm / 1024.0, 100.0 * (cpu1 - cpu0) / TicksPerSecond / seconds, status);
         }
         finally
         {
@@ -57,11 +71,26 @@ internal sealed partial class DaemonFootprint(BenchLab lab, string configPath, i
         }
     }
 
+    /// <summary>One <c>junction status</c> as a person runs it (a new process; the socket is a file, reachable from any namespace), in ms.</summary>
+    private double TimeStatus()
+    {
+        var clock = Stopwatch.StartNew();
+        var result = CommandRunner.Current.Run(Cli[0], [.. Cli[1..], "status", "--socket", SocketPath]);
+        var ms = clock.Elapsed.TotalMilliseconds;
+        if (!result.Ok) throw new InvalidOperationException($"junction status failed: {result.Stderr}");
+        return ms;
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
+    }
+
     private Process Start()
     {
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "netns", "exec", lab.Topology.RouterNamespace, dotnet, Path.Combine(AppContext.BaseDirectory, "junction.dll"), "run", "-c", configPath, "--socket", Path.ChangeExtension(configPath, ".sock"), "--log-level", "warning" })
+        foreach (var a in (string[])["netns", "exec", lab.Topology.RouterNamespace, .. Cli, "run", "-c", configPath, "--socket", SocketPath, "--log-level", "warning"])
             psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the daemon");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"daemon: {e.Data}"); };

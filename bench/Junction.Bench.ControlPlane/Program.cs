@@ -11,6 +11,12 @@ using Junction.Planning;
 // Control plane: how long planning and applying take as the configuration grows, and how
 // long a health change takes to reach the kernel (plan with one uplink down + apply).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+if (args is ["footprint", .. var footprintArgs])
+{
+    // Only the daemon's footprint and the CLI's start-up, for any junction program (docs/benchmarks.md, "Native build").
+    await FootprintOnly.RunAsync(footprintArgs);
+    return;
+}
 const int Repeats = 5;
 const int PoolSize = 1024;
 const int DaemonUplinks = 8;
@@ -75,9 +81,9 @@ for (var r = 0; r < DaemonRuns; r++)
 var daemonTable = new MarkdownTable($"daemon (`junction run`) with {DaemonUplinks} uplinks probing every 200 ms", "median", "min–max");
 daemonTable.Row($"resident memory after {DaemonFootprint.WarmUp.TotalSeconds:0} s of warm-up (VmRSS), MiB", $"{Stats.Median(footprints.Select(f => f.RssMiB)):0.0}", MinMax(footprints.Select(f => f.RssMiB), "0.0"));
 daemonTable.Row("peak resident memory (VmHWM), MiB", $"{Stats.Median(footprints.Select(f => f.HwmMiB)):0.0}", MinMax(footprints.Select(f => f.HwmMiB), "0.0"));
-daemonTable.Row($"idle CPU over {DaemonFootprint.Window.TotalSeconds:0} s (utime+stime), % of one core", $"{Stats.Median(footprints.Select(f => f.CpuPercent)):0.00}", MinMax(footprints.Select(f => f.CpuPercent), "0.00"));
+daemonTable.Row($"idle CPU over {DaemonFootprint.DefaultWindow.TotalSeconds:0} s (utime+stime), % of one core", $"{Stats.Median(footprints.Select(f => f.CpuPercent)):0.00}", MinMax(footprints.Select(f => f.CpuPercent), "0.00"));
 section.Table(daemonTable);
-section.Line($"The daemon as users run it (`ip netns exec ROUTER dotnet junction.dll run -c FILE --log-level warning`) in the same lab's router, `balance: round-robin` over isp1..isp{DaemonUplinks} with default probes (ICMP to each ISP gateway every 200 ms, so {DaemonUplinks * 5} probes a second), {DaemonRuns} runs, a fresh daemon each. Measured from outside through `/proc/PID`: VmRSS once it balances over all {DaemonUplinks} uplinks and has run {DaemonFootprint.WarmUp.TotalSeconds:0} s more, VmHWM (the peak, which includes start-up and the first applies) at the end, and utime+stime over the following {DaemonFootprint.Window.TotalSeconds:0} s with nothing changing (every uplink healthy, no traffic), as a share of one core.");
+section.Line($"The daemon as users run it (`ip netns exec ROUTER dotnet junction.dll run -c FILE --log-level warning`) in the same lab's router, `balance: round-robin` over isp1..isp{DaemonUplinks} with default probes (ICMP to each ISP gateway every 200 ms, so {DaemonUplinks * 5} probes a second), {DaemonRuns} runs, a fresh daemon each. Measured from outside through `/proc/PID`: VmRSS once it balances over all {DaemonUplinks} uplinks and has run {DaemonFootprint.WarmUp.TotalSeconds:0} s more, VmHWM (the peak, which includes start-up and the first applies) at the end, and utime+stime over the following {DaemonFootprint.DefaultWindow.TotalSeconds:0} s with nothing changing (every uplink healthy, no traffic), as a share of one core.");
 section.Write();
 
 static string MinMax(IEnumerable<double> values, string format) =>

@@ -12,6 +12,7 @@ internal static class Program
             "with nftables and policy routing.\nStart with 'junction lab demo', or 'junction plan -c FILE' to see what a configuration does.");
         foreach (var command in Commands.Commands.All())
             root.Subcommands.Add(command);
+        root.Subcommands.Add(Commands.Docs.DocsCommand.Create(root));
 
         var invocation = new InvocationConfiguration
         {

@@ -1,3 +1,5 @@
+using Junction.Model;
+
 namespace Junction.Health;
 
 /// <summary>
@@ -11,8 +13,36 @@ public sealed record ProbeRound(IReadOnlyList<ProbeResult> Results, int Require,
 
     public bool Good => Error is null && Answered >= Require;
 
+    /// <summary>Probes that were sent and decided (answered or failed): what loss is counted over.</summary>
+    public int Decided => Results.Count(r => !r.Skipped);
+
     /// <summary>A round that could not run at all (e.g. the socket could not be made).</summary>
     public static ProbeRound Broken(string error) => new([], 1, error);
+
+    /// <summary>
+    /// Waits for the probes <paramref name="sends"/> (one per target, in order) only until the
+    /// round's outcome is certain: good as soon as <paramref name="require"/> answered, bad as
+    /// soon as too few can still answer. With <c>require: 1</c> and three targets, one answer
+    /// decides the round at once; it does not wait out the timeout of two dead targets (which
+    /// kept an uplink 'unknown' for a whole minute with <c>timeout: 1m</c>). Probes not waited
+    /// for are <see cref="ProbeResult.NotWaitedFor"/>; the caller may cancel them.
+    /// </summary>
+    public static async Task<ProbeRound> CollectAsync(IReadOnlyList<ProbeTarget> targets, IReadOnlyList<Task<ProbeResult>> sends, int require)
+    {
+        if (sends.Count == 1) return new([await sends[0].ConfigureAwait(false)], require);
+        var pending = new List<Task<ProbeResult>>(sends);
+        var answered = 0;
+        while (pending.Count > 0 && answered < require && answered + pending.Count >= require)
+        {
+            var done = await Task.WhenAny(pending).ConfigureAwait(false);
+            pending.Remove(done);
+            if ((await done.ConfigureAwait(false)).Answered) answered++;
+        }
+        var results = new ProbeResult[sends.Count];
+        for (var i = 0; i < results.Length; i++)
+            results[i] = sends[i].IsCompletedSuccessfully ? sends[i].Result : ProbeResult.NotWaitedFor(targets[i]);
+        return new(results, require);
+    }
 
     /// <summary>Each target's answer (its RTT) or what went wrong, comma-separated.</summary>
     public string Detail => string.Join(", ", Results);

@@ -1,6 +1,9 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Junction.Explain;
+using Junction.Health;
 
 namespace Junction.Status;
 
@@ -11,20 +14,35 @@ namespace Junction.Status;
 /// </summary>
 public static class StatusJson
 {
-    public static readonly JsonSerializerOptions Options = Create();
+    public static readonly JsonSerializerOptions Options = Create(indented: true);
 
-    private static JsonSerializerOptions Create()
+    /// <summary>The same on one line (<c>status --watch --json</c>: one report per line).</summary>
+    public static readonly JsonSerializerOptions Compact = Create(indented: false);
+
+    /// <summary>The metadata to serialize <typeparamref name="T"/> with, without reflection (the native build has none).</summary>
+    public static JsonTypeInfo<T> Info<T>(bool indented = true) =>
+        (JsonTypeInfo<T>)(indented ? Options : Compact).GetTypeInfo(typeof(T));
+
+    public static string Serialize<T>(T value, bool indented = true) => JsonSerializer.Serialize(value, Info<T>(indented));
+
+    public static T? Deserialize<T>(string json) => JsonSerializer.Deserialize(json, Info<T>());
+
+    private static JsonSerializerOptions Create(bool indented)
     {
         // Relaxed escaping: explanations hold ' and > ("uplink 'isp1'", "->"), which
         // the default encoder writes as \u0027 and \u003E. The output is never put in HTML.
         var o = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
-            WriteIndented = true,
+            WriteIndented = indented,
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            TypeInfoResolver = StatusJsonContext.Default,
         };
-        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+        // One generic converter per enum that reaches JSON: the non-generic factory makes
+        // its converters with reflection, which the native build does not have.
+        o.Converters.Add(new JsonStringEnumConverter<HealthState>(JsonNamingPolicy.KebabCaseLower));
+        o.Converters.Add(new JsonStringEnumConverter<Decision>(JsonNamingPolicy.KebabCaseLower));
         o.Converters.Add(new SecondsConverter());
-        o.MakeReadOnly(populateMissingResolver: true);
+        o.MakeReadOnly();
         return o;
     }
 

@@ -15,13 +15,35 @@ public sealed class UplinkProber(ProbeModel probe, IProbe sender)
 
     public ProbeModel Probe => probe;
 
-    /// <summary>All sockets are made before this returns, in the calling thread's network namespace.</summary>
+    /// <summary>
+    /// All sockets are made before this returns, in the calling thread's network namespace.
+    /// The round ends as soon as its outcome is certain (<see cref="ProbeRound.CollectAsync"/>);
+    /// the probes it no longer needs are cancelled then, so their sockets do not linger.
+    /// </summary>
     public Task<ProbeRound> RunRoundAsync(CancellationToken cancel)
     {
-        var sends = probe.Targets.Select(t => sender.SendAsync(t, probe.Timeout, cancel)).ToArray();
-        return Collect(sends);
+        var targets = probe.Targets;
+        if (targets.Count == 1)
+            return CollectOne(sender.SendAsync(targets[0], probe.Timeout, cancel));
+        var round = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var sends = new Task<ProbeResult>[targets.Count];
+        for (var i = 0; i < sends.Length; i++) sends[i] = sender.SendAsync(targets[i], probe.Timeout, round.Token);
+        return Collect(sends, round);
     }
 
-    private async Task<ProbeRound> Collect(Task<ProbeResult>[] sends) =>
-        new(await Task.WhenAll(sends).ConfigureAwait(false), probe.Require);
+    private async Task<ProbeRound> CollectOne(Task<ProbeResult> send) => new([await send.ConfigureAwait(false)], probe.Require);
+
+    private async Task<ProbeRound> Collect(Task<ProbeResult>[] sends, CancellationTokenSource round)
+    {
+        try
+        {
+            return await ProbeRound.CollectAsync(probe.Targets, sends, probe.Require).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The rest cannot change the outcome: stop them now rather than at their timeout.
+            await round.CancelAsync().ConfigureAwait(false);
+            round.Dispose();
+        }
+    }
 }

@@ -67,7 +67,7 @@ public sealed class ControlClient : IDisposable
             }
             throw new InvalidOperationException($"the daemon answered {(int)response.StatusCode}: {message}");
         }
-        return JsonSerializer.Deserialize<T>(body, StatusJson.Options) ?? throw new InvalidOperationException("the daemon answered null");
+        return StatusJson.Deserialize<T>(body) ?? throw new InvalidOperationException("the daemon answered null");
     }
 
     private async Task<HttpResponseMessage> SendAsync(string path, CancellationToken ct)

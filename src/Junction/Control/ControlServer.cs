@@ -62,12 +62,12 @@ public sealed class ControlServer : IAsyncDisposable
         status.Sample();
 
         var app = Build(k => k.ListenUnixSocket(options.SocketPath), ListenerLimits.ControlConnections);
-        app.MapGet("/v1/status", () => Results.Json(status.Report(), StatusJson.Options));
+        app.MapGet("/v1/status", () => Results.Json(status.Report(), StatusJson.Info<StatusReport>()));
         app.MapGet("/v1/explain", (string? c) =>
         {
             if (string.IsNullOrWhiteSpace(c)) return Error($"give the connection as ?c=..., e.g. {ConnectionQuery.Syntax}");
             return ConnectionQuery.TryParse(c, out var query, out var error)
-                ? Results.Json(status.Explain(query!), StatusJson.Options)
+                ? Results.Json(status.Explain(query!), StatusJson.Info<Explanation>())
                 : Error(error);
         });
         app.MapGet("/metrics", () => Results.Text(status.Metrics(), PrometheusWriter.ContentType));
@@ -152,7 +152,7 @@ public sealed class ControlServer : IAsyncDisposable
         }
     }
 
-    private static IResult Error(string message) => Results.Json(new { error = message }, StatusJson.Options, statusCode: 400);
+    private static IResult Error(string message) => Results.Json(new ErrorAnswer(message), StatusJson.Info<ErrorAnswer>(), statusCode: 400);
 
     /// <summary>Throws <see cref="ListenFailedException"/> when a live daemon answers on the socket at <paramref name="path"/>.</summary>
     private static void ThrowIfAnswered(string path)

@@ -222,7 +222,8 @@ internal sealed class JunctionDaemon : IStatusSource
         {
             case ProbeReported r when r.Epoch == _epoch && _history.TryGetValue(r.Uplink, out var history):
                 history.Add(r.Round);
-                DaemonLog.Round(_log, r.Uplink, r.Round.ToString());
+                // 40 rounds a second with 8 uplinks: format them only when someone reads them.
+                if (_log.IsEnabled(LogLevel.Trace)) DaemonLog.Round(_log, r.Uplink, r.Round.ToString());
                 Log(_monitor.Report(r.Uplink, r.Round));
                 break;
             case LinkObserved { Event: EventsLost }:

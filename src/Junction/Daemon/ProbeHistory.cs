@@ -12,7 +12,7 @@ internal sealed class ProbeHistory
 
     public void Add(ProbeRound round)
     {
-        _recent.Enqueue((round.Results.Count, round.Answered));
+        _recent.Enqueue((round.Decided, round.Answered));
         while (_recent.Count > Rounds) _recent.Dequeue();
         if (round.Results.LastOrDefault(r => r.Answered) is { Rtt: { } rtt }) LastRtt = rtt;
     }

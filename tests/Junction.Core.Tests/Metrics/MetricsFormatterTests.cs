@@ -7,7 +7,7 @@ namespace Junction.Metrics.Tests;
 
 public sealed class MetricsFormatterTests
 {
-    private static string Text()
+    internal static string Text()
     {
         var window = new NewConnectionWindow(TimeProvider.System);
         window.Record(new Dictionary<string, long> { ["isp1"] = 0, ["isp2"] = 0 });

@@ -43,6 +43,12 @@ internal sealed partial class DaemonLab : IAsyncDisposable
     /// <summary>Environment variables the daemon gets besides this process's own (e.g. NOTIFY_SOCKET).</summary>
     public Dictionary<string, string> Environment { get; } = [];
 
+    /// <summary>
+    /// The program (and leading arguments) that is junction: this build through dotnet, unless
+    /// a test runs another one (the native executable unpacked from the Debian package).
+    /// </summary>
+    public string[] Program { get; set; } = [Dotnet, CliDll];
+
     public static DaemonLab Start(int uplinks = 2) => new(BalancedLab.Start(new LabOptions { Uplinks = uplinks }));
 
     /// <summary>Writes the configuration (uplinks isp1..N with these weights) and starts the daemon.</summary>
@@ -62,7 +68,7 @@ internal sealed partial class DaemonLab : IAsyncDisposable
     private DaemonLab Launch(string[] options)
     {
         var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])["netns", "exec", Topology.RouterNamespace, .. Wrapper, Dotnet, CliDll, "run", "-c", ConfigPath, "--socket", SocketPath, .. options])
+        foreach (var a in (string[])["netns", "exec", Topology.RouterNamespace, .. Wrapper, .. Program, "run", "-c", ConfigPath, "--socket", SocketPath, .. options])
             psi.ArgumentList.Add(a);
         foreach (var (key, value) in Environment) psi.Environment[key] = value;
         _daemon = Process.Start(psi)!;
@@ -88,7 +94,7 @@ internal sealed partial class DaemonLab : IAsyncDisposable
 
     /// <summary>Another <c>junction run</c> in the router, waited for: what a second daemon would do.</summary>
     public CommandResult RunAnother(params string[] args) =>
-        Router.Run(Dotnet, [CliDll, "run", "-c", ConfigPath, .. args], timeout: Patience);
+        Router.Run(Program[0], [.. Program[1..], "run", "-c", ConfigPath, .. args], timeout: Patience);
 
     /// <summary>Any other junction verb, in the router, waited for.</summary>
     public CommandResult Cli(params string[] args) => Router.Run(Dotnet, [CliDll, .. args], timeout: Patience * 3);

@@ -117,6 +117,25 @@ public sealed partial class ProbeKernelTests
         Assert.False(all.Good, all.ToString());
     }
 
+    [Fact]
+    public async Task A_round_with_a_long_timeout_ends_at_the_first_answer_it_requires()
+    {
+        using var net = HealthNetns.Create();
+        // Two addresses nobody holds: their probes would wait out the whole minute.
+        var targets = new[] { Target("10.77.0.3"), Target(HealthNetns.PeerIp), Target("10.77.0.4") };
+        var probe = ProbeModel.None with { Targets = targets, Timeout = TimeSpan.FromMinutes(1), Require = 1 };
+        var round = NamespaceThread.Run(net.Router.Name, () =>
+            UplinkProber.For(probe, Binding, TimeProvider.System).RunRoundAsync(CancellationToken.None));
+
+        // Well under the timeout, however loaded the machine: only the answer can end it this soon.
+        var ended = await Task.WhenAny(round, Task.Delay(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        Assert.True(ended == round, "the round waited for the dead targets");
+        var result = await round;
+        Assert.True(result.Good, result.ToString());
+        Assert.Equal(1, result.Decided);
+        Assert.Equal(2, result.Results.Count(r => r.Skipped));
+    }
+
     [GeneratedRegex(@"counter packets [1-9]")]
     private static partial Regex PacketsAtLeastOne();
 }

@@ -45,4 +45,42 @@ public sealed class InstallCommandTests : IDisposable
         Assert.True(verify.Ok, verify.Stderr + verify.Stdout);
         Assert.Equal("", (verify.Stderr + verify.Stdout).Trim());
     }
+
+    [Fact]
+    public void A_prefix_with_a_command_in_it_is_installed_as_data_and_the_command_never_runs()
+    {
+        var marker = Path.Combine(_dir, "ran");
+        // No space, so the prefix is accepted: the launcher quotes it for the shell; systemd
+        // expands nothing in a program path (systemd-analyze verify finds the file by it).
+        var prefix = Path.Combine(_dir, $"x$(touch${{IFS}}{marker})`touch${{IFS}}{marker}`");
+        var units = Path.Combine(_dir, "units");
+        var result = StatusCommandTests.Cli(CommandRunner.Current, "install", "--prefix", prefix, "--unit-dir", units);
+        Assert.True(result.Ok, result.Stderr);
+
+        var launcher = Path.Combine(prefix, "bin", "junction");
+        Assert.Matches(@"(?m)^\s+status\s", CommandRunner.Current.Check(launcher, "--help"));
+        Assert.False(File.Exists(marker), "the launcher ran the command in the prefix");
+
+        var unit = File.ReadAllText(Path.Combine(units, "junction.service"));
+        Assert.Contains($"ExecStart={launcher} run -c /etc/junction/junction.yaml", unit);
+        var verify = CommandRunner.Current.Run("systemd-analyze", "verify", Path.Combine(units, "junction.service"));
+        if (verify.ExitCode != 127) Assert.True(verify.Ok, verify.Stderr + verify.Stdout);
+        Assert.False(File.Exists(marker));
+    }
+
+    [Theory]
+    [InlineData("/x$(touch /tmp/p)", "holds whitespace")]
+    [InlineData("/opt/a\"b", "holds \"")]
+    [InlineData("/opt/a\\b", "holds \\")]
+    [InlineData("/opt/a\nb", "holds a control character")]
+    public void A_prefix_the_unit_cannot_hold_is_refused_and_nothing_is_written(string prefix, string why)
+    {
+        var units = Path.Combine(_dir, "units");
+        var result = StatusCommandTests.Cli(CommandRunner.Current, "install", "--prefix", prefix, "--unit-dir", units);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"error: --prefix", result.Stderr);
+        Assert.Contains(why, result.Stderr);
+        Assert.False(Directory.Exists(units));
+        Assert.False(File.Exists("/tmp/p") && File.GetLastWriteTimeUtc("/tmp/p") > DateTime.UtcNow.AddMinutes(-1));
+    }
 }

@@ -65,7 +65,7 @@ internal static class ExplainCommand
             }
 
             if (parse.GetValue(json))
-                Console.WriteLine(JsonSerializer.Serialize(answer, StatusJson.Options));
+                Console.WriteLine(StatusJson.Serialize(answer));
             else
             {
                 if (note is not null && configGiven) Console.Error.WriteLine($"note: {note}");

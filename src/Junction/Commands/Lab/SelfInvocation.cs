@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Junction.Cli.Commands.Lab;
 
 /// <summary>
@@ -13,8 +11,9 @@ internal static class SelfInvocation
     {
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program this process runs");
         if (Path.GetFileNameWithoutExtension(host) != "dotnet") return (host, []);
-        var dll = Assembly.GetEntryAssembly()?.Location;
-        if (string.IsNullOrEmpty(dll)) throw new InvalidOperationException("cannot find junction.dll to run it again");
+        // Only the JIT build runs through dotnet; the native one is the program itself.
+        var dll = Path.Combine(AppContext.BaseDirectory, "junction.dll");
+        if (!File.Exists(dll)) throw new InvalidOperationException($"cannot find {dll} to run it again");
         return (host, [dll]);
     }
 

@@ -66,8 +66,7 @@ internal static class RunCommand
             if (PendingGate.Check("run", new Junction.Linux.Apply.KernelApplier(CommandRunner.Current), json: false) is { } refused) return refused;
             using var logging = LoggerFactory.Create(b => b
                 .SetMinimumLevel(parse.GetValue(logLevel))
-                .AddConsole(o => o.FormatterName = LineFormatter.Name)
-                .AddConsoleFormatter<LineFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>());
+                .AddProvider(new LineLoggerProvider(Console.Out)));
             var log = logging.CreateLogger("junction");
             var daemon = new JunctionDaemon(new DaemonSetup(path, model, () => ConfigLoader.Load(path),
                 new LinuxKernel(CommandRunner.Current), TimeProvider.System, log)

@@ -44,7 +44,7 @@ internal static class StatusCommand
                 {
                     var report = await client.StatusAsync(ct);
                     var text = asJson
-                        ? JsonSerializer.Serialize(report, parse.GetValue(watch) ? Compact : StatusJson.Options)
+                        ? StatusJson.Serialize(report, indented: !parse.GetValue(watch))
                         : StatusFormatter.Format(report, colour, Width());
                     if (parse.GetValue(watch) && colour)
                         Console.Write("\u001b[H\u001b[2J" + text);   // home and clear: refresh in place
@@ -89,5 +89,4 @@ internal static class StatusCommand
             ? columns : StatusFormatter.DefaultWidth;
     }
 
-    private static readonly JsonSerializerOptions Compact = new(StatusJson.Options) { WriteIndented = false };
 }
