@@ -45,8 +45,7 @@ try
 
     var table = new MarkdownTable("live conntrack entries", "status, ms", "/metrics, ms", "daemon peak RSS above idle, MiB",
         "in-process read (KernelObserver), ms", "allocated per read, MiB", "before: `conntrack -L -o extended` + parse, ms", "before: allocated per read, MiB");
-    var plot = new Plot("lines", "status with live conntrack entries", "live conntrack entries", "milliseconds") { LogY = true };
-    plot.Groups.AddRange(sizes.Select(n => $"{n / 1000}k"));
+    var plot = new Plot("lines", "status with live conntrack entries", "live conntrack entries", "milliseconds") { LogX = true, LogY = true };
     var seriesStatus = new List<double>();
     var seriesBefore = new List<double>();
     var seeded = 0;
@@ -78,8 +77,8 @@ try
         seriesStatus.Add(Stats.Median(status));
         seriesBefore.Add(before);
     }
-    plot.Series("status (daemon, in-process ctnetlink)", seriesStatus);
-    plot.Series("before: conntrack -L text through a process", seriesBefore);
+    plot.Series("status (daemon, in-process ctnetlink)", seriesStatus, sizes.Select(n => (double)n));
+    plot.Series("before: conntrack -L text through a process", seriesBefore, sizes.Select(n => (double)n));
 
     section.Line($"A daemon (`junction run`, {Uplinks} uplinks, round-robin) in a lab router whose conntrack table is filled with UDP entries spread over the {Uplinks} uplinks' marks, each replying to its uplink's WAN address (created through ctnetlink in batches by `ConntrackSeeder`, timeout 1 h). *status* and */metrics* are the wall-clock times of `GET /v1/status` and `GET /metrics` on the daemon's control socket (median of {Requests}, min–max in brackets), each of which reads the counters (libnftables), the interface bytes (rtnetlink) and counts the live connections per mark and SNAT address with one streaming ctnetlink dump. *Daemon peak RSS above idle* is VmHWM after those {Requests * 2} requests minus VmRSS before them (VmHWM reset through `/proc/PID/clear_refs`). The last four columns are measured in the benchmark's own process on the same table: the in-process read (`KernelObserver.Read`) and, **before** this change, the way status read conntrack until now (`conntrack -L -o extended` through a process, its text parsed and grouped), with the managed bytes each allocated (`GC.GetTotalAllocatedBytes`).");
     section.Line();
