@@ -5,6 +5,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 need=()
 command -v nft >/dev/null 2>&1 || need+=(nftables)
+# The one library Junction itself loads at run time (nftables depends on it too).
+ldconfig -p 2>/dev/null | grep -q 'libnftables\.so\.1' || need+=(libnftables1)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v conntrack >/dev/null 2>&1 || need+=(conntrack)
 command -v sysctl >/dev/null 2>&1 || need+=(procps)

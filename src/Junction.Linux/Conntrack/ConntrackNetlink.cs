@@ -1,6 +1,7 @@
 using System.Net;
 using Junction.Explain;
 using Junction.Linux.Interop;
+using Junction.Linux.Namespaces;
 using Junction.Linux.Netlink;
 using Junction.Model;
 using Junction.Status;
@@ -26,7 +27,7 @@ public sealed class ConntrackNetlink(string? netns = null) : IConntrack, IDispos
     /// flush every entry of the table for such a request, so there each entry is deleted on
     /// its own. Tests turn it off to exercise that path.
     /// </summary>
-    internal bool KernelFilteredDelete { get; init; } = KernelVersion.AtLeast(4, 19);
+    public bool KernelFilteredDelete { get; init; } = KernelVersion.AtLeast(4, 19);
 
     public IReadOnlyList<MarkCount> CountByMark(uint mask)
     {
@@ -70,12 +71,14 @@ public sealed class ConntrackNetlink(string? netns = null) : IConntrack, IDispos
         return found;
     }
 
-    /// <summary>How many match (the kernel's filter), then one request that deletes them all in the kernel.</summary>
+    /// <summary>
+    /// One request that deletes every match in the kernel. How many went is the namespace's
+    /// entry count (nf_conntrack_count) before less after: a dump to count them first would
+    /// cost as much as the delete itself on a large table.
+    /// </summary>
     private int DeleteFiltered(byte family, uint mark, uint mask)
     {
-        var counter = new Counter();
-        Dump(family, (mark, mask), ref counter);
-        if (counter.Count == 0) return 0;
+        var before = EntryCount();
         var socket = Socket();
         var sequence = socket.Next();
         _request.Clear();
@@ -86,8 +89,12 @@ public sealed class ConntrackNetlink(string? netns = null) : IConntrack, IDispos
         _request.End();
         var ack = socket.Transact(_request, sequence, "delete conntrack entries by mark")[0];
         if (ack.Errno != 0) throw new NetlinkException($"conntrack delete --mark 0x{mark:x}/0x{mask:x}", ack.Errno, ack.Message);
-        return (int)counter.Count;
+        return (int)Math.Max(0, before - EntryCount());
     }
+
+    /// <summary>The namespace's live entries, as the kernel counts them (read in the namespace).</summary>
+    private long EntryCount() => NamespaceThread.In(netns, () =>
+        long.Parse(File.ReadAllText("/proc/sys/net/netfilter/nf_conntrack_count").Trim(), System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Older kernels: dump the matching entries (the kernel filters), then delete each by its tuple, in batches.</summary>
     private int DeleteEach(byte family, uint mark, uint mask)
@@ -97,32 +104,34 @@ public sealed class ConntrackNetlink(string? netns = null) : IConntrack, IDispos
         var collector = new DeleteCollector(deletes, family);
         Dump(family, (mark, mask), ref collector);
         if (deletes.Messages == 0) return 0;
-        // The requests were numbered from 0 while the dump ran; renumber them from a fresh sequence.
-        var first = socket.Next(deletes.Messages);
-        var acks = socket.Transact(Renumber(deletes, first), first, "delete conntrack entries one by one");
-        // An entry that ended between the dump and the delete (ENOENT) is gone all the same.
-        var failed = acks.FirstOrDefault(a => a.Errno is not 0 and not Libc.Enoent);
-        if (failed.Errno != 0) throw new NetlinkException($"conntrack delete of an entry marked 0x{mark:x}/0x{mask:x}", failed.Errno, failed.Message);
-        return acks.Count(a => a.Errno == 0);
+        // The requests were numbered from 0 while the dump ran: sent in batches a socket
+        // buffer takes, each renumbered from a fresh sequence.
+        var deleted = 0;
+        var data = deletes.Written;
+        var batch = new NetlinkMessageWriter();
+        while (!data.IsEmpty)
+        {
+            batch.Clear();
+            var first = socket.Next(DeleteBatch);
+            for (var i = 0u; i < DeleteBatch && data.Length >= NetlinkAbi.HeaderLength; i++)
+            {
+                var length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data);
+                batch.Begin(System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(data[4..]),
+                    System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(data[6..]), first + i);
+                data[NetlinkAbi.HeaderLength..length].CopyTo(batch.Fixed(length - NetlinkAbi.HeaderLength));
+                batch.End();
+                data = data[Math.Min(NetlinkAbi.Align(length), data.Length)..];
+            }
+            var acks = socket.Transact(batch, first, "delete conntrack entries one by one");
+            // An entry that ended between the dump and the delete (ENOENT) is gone all the same.
+            var failed = acks.FirstOrDefault(a => a.Errno is not 0 and not Libc.Enoent);
+            if (failed.Errno != 0) throw new NetlinkException($"conntrack delete of an entry marked 0x{mark:x}/0x{mask:x}", failed.Errno, failed.Message);
+            deleted += acks.Count(a => a.Errno == 0);
+        }
+        return deleted;
     }
 
-    private static NetlinkMessageWriter Renumber(NetlinkMessageWriter batch, uint first)
-    {
-        var copy = new NetlinkMessageWriter();
-        var data = batch.Written;
-        var i = 0u;
-        while (data.Length >= NetlinkAbi.HeaderLength)
-        {
-            var length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data);
-            var type = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(data[4..]);
-            var flags = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(data[6..]);
-            copy.Begin(type, flags, first + i++);
-            data[NetlinkAbi.HeaderLength..length].CopyTo(copy.Fixed(length - NetlinkAbi.HeaderLength));
-            copy.End();
-            data = data[NetlinkAbi.Align(length)..];
-        }
-        return copy;
-    }
+    private const int DeleteBatch = 500;
 
     private void Dump<T>(byte family, (uint Mark, uint Mask)? filter, ref T visitor) where T : struct, INetlinkVisitor
     {
@@ -188,15 +197,25 @@ public sealed class ConntrackNetlink(string? netns = null) : IConntrack, IDispos
         }
     }
 
+    /// <summary>Reads only the mark and the reply tuple's destination of each entry: the rest is skipped, not parsed.</summary>
     private struct GroupCounter(Dictionary<GroupKey, long> counts, uint mask) : INetlinkVisitor
     {
         public readonly void Visit(ushort type, ReadOnlySpan<byte> payload)
         {
-            if (type != Ctnetlink.MsgNew) return;
-            var entry = new ConntrackEntry(payload);
-            var mark = entry.Mark & mask;
+            if (type != Ctnetlink.MsgNew || payload.Length < Ctnetlink.GenMsgLength) return;
+            uint mark = 0;
+            ReadOnlySpan<byte> reply = default;
+            foreach (var a in new NetlinkAttributes(payload[Ctnetlink.GenMsgLength..]))
+            {
+                if (a.Type == Ctnetlink.Mark && a.Value.Length >= 4) mark = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(a.Value);
+                else if (a.Type == Ctnetlink.TupleReply) reply = a.Value;
+            }
+            mark &= mask;
             if (mark == 0) return;
-            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, GroupKey.Of(mark, entry.Reply.Destination), out _)++;
+            ReadOnlySpan<byte> destination = default;
+            foreach (var ip in new NetlinkAttributes(NetlinkAttributes.Find(reply, Ctnetlink.TupleIp)))
+                if (ip.Type is Ctnetlink.IpV4Dst or Ctnetlink.IpV6Dst) destination = ip.Value;
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, GroupKey.Of(mark, destination), out _)++;
         }
     }
 

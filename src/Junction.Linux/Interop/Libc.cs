@@ -6,7 +6,7 @@ namespace Junction.Linux.Interop;
 internal static unsafe partial class Libc
 {
     public const int AfNetlink = 16, SockRaw = 3, SockCloexec = 0x80000;
-    public const int SolSocket = 1, SoRcvbuf = 8, SoSndbuf = 7, SoRcvbufForce = 33;
+    public const int SolSocket = 1, SoRcvbuf = 8, SoSndbuf = 7, SoRcvbufForce = 33, SoRcvtimeo = 20;
     public const int Eintr = 4, Eagain = 11, Enoent = 2, Enobufs = 105, Eopnotsupp = 95, Einval = 22;
     public const short PollIn = 0x1;
 
@@ -38,6 +38,16 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
     public static partial int SetSockOpt(FileDescriptor fd, int level, int name, int* value, int length);
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Timeval
+    {
+        public long Seconds;
+        public long Microseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    public static partial int SetSockOpt(FileDescriptor fd, int level, int name, Timeval* value, int length);
 
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     public static partial nint Send(FileDescriptor fd, byte* buffer, nint length, int flags);

@@ -27,6 +27,9 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     // The kernel sizes a dump's datagrams by the largest read it has seen (up to 32 KiB).
     private const int BufferSize = 64 * 1024;
 
+    /// <summary>How long a request waits for the kernel's next answer.</summary>
+    public static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(5);
+
     private readonly FileDescriptor _fd;
     private readonly string _what;
     private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -55,6 +58,11 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             var size = receiveBuffer;
             if (Libc.SetSockOpt(fd, Libc.SolSocket, Libc.SoRcvbuf, &size, sizeof(int)) != 0)
                 throw SyscallException.Last($"setsockopt(SO_RCVBUF, {what})");
+            // The kernel answers every request at once; an answer that never comes (a lost
+            // reply) is an error after this long, not a daemon stuck for ever.
+            var timeout = new Libc.Timeval { Seconds = (long)ReplyTimeout.TotalSeconds };
+            if (Libc.SetSockOpt(fd, Libc.SolSocket, Libc.SoRcvtimeo, &timeout, sizeof(Libc.Timeval)) != 0)
+                throw SyscallException.Last($"setsockopt(SO_RCVTIMEO, {what})");
             var address = new Libc.SockaddrNl { Family = Libc.AfNetlink };
             if (Libc.Bind(fd, &address, sizeof(Libc.SockaddrNl)) != 0) throw SyscallException.Last($"bind(AF_NETLINK, {what})");
             return new NetlinkSocket(fd, what);
@@ -185,6 +193,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
                 if (n >= 0) return buffer.AsSpan(0, (int)n);
                 var errno = Marshal.GetLastPInvokeError();
                 if (errno == Libc.Eintr) continue;
+                if (errno == Libc.Eagain) throw new SyscallException($"recv({_what}: {what}): no answer within {ReplyTimeout.TotalSeconds:0} s;", errno);
                 throw new SyscallException($"recv({_what}: {what})", errno);
             }
         }

@@ -35,6 +35,9 @@ internal static partial class DaemonLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "cannot watch the kernel for changes to Junction's table, rules and routes ({Reason}); only the periodic check will notice them")]
     public static partial void WatchFailed(ILogger logger, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not compare the kernel with the plan after a change notification: {Reason}")]
+    public static partial void KernelCheckFailed(ILogger logger, string reason);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "could not read the installed table to check it: {Reason}")]
     public static partial void TableCheckFailed(ILogger logger, string reason);
 

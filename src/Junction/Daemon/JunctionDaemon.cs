@@ -318,9 +318,9 @@ internal sealed class JunctionDaemon : IStatusSource
         {
             drift = _setup.Kernel.Drift(plan);
         }
-        catch (ApplyFailedException e)
+        catch (Exception e) when (e is ApplyFailedException or Linux.Interop.KernelCallException)
         {
-            DaemonLog.TableCheckFailed(_log, e.Message);
+            DaemonLog.KernelCheckFailed(_log, e.Message);
             return;
         }
         if (drift.Count == 0) return;
