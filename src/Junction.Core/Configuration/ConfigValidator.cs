@@ -83,7 +83,9 @@ public static partial class ConfigValidator
 
         var metrics = config.Metrics is { } mc ? MetricsListen(mc, v) : null;
 
-        return errors.Count > before ? null : new JunctionModel(lan, local, balance, layout, bypass, uplinks, pins) { MetricsListen = metrics, Flush = flush };
+        var ha = config.Ha is { } hc ? HaValidator.Validate(hc, v) : null;
+
+        return errors.Count > before ? null : new JunctionModel(lan, local, balance, layout, bypass, uplinks, pins) { MetricsListen = metrics, Flush = flush, Ha = ha };
     }
 
     private static IPEndPoint? MetricsListen(MetricsConfig metrics, Context v)

@@ -22,7 +22,13 @@ public sealed record JunctionConfig(
 
     /// <summary><c>metrics:</c>; null when absent (no metrics listener).</summary>
     public MetricsConfig? Metrics { get; init; }
+
+    /// <summary><c>ha:</c>; null when absent (a single router).</summary>
+    public HaConfig? Ha { get; init; }
 }
+
+/// <summary><c>ha:</c>: this router is one of a keepalived/conntrackd pair.</summary>
+public sealed record HaConfig(SourcePosition Position, Sourced<string>? StateDir, Sourced<string>? FlushDelay);
 
 /// <summary><c>metrics:</c>: where the Prometheus listener binds.</summary>
 public sealed record MetricsConfig(SourcePosition Position, Sourced<string>? Listen);

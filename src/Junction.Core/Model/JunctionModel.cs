@@ -18,6 +18,9 @@ public sealed record JunctionModel(
     /// <summary>What the daemon does with a failed uplink's established connections.</summary>
     public FlushPolicy Flush { get; init; } = FlushPolicy.Dead;
 
+    /// <summary>Set when this router is one of a high-availability pair (<c>ha:</c>); null for a single router.</summary>
+    public HaModel? Ha { get; init; }
+
     public UplinkModel Uplink(string name) => Uplinks.First(u => u.Name == name);
 
     public Families Families => Uplinks.Aggregate(Families.None, (f, u) => f | u.Families);

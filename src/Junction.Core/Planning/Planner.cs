@@ -153,6 +153,7 @@ public static class Planner
             w.Line("ip daddr @bypass4 return");
         if (model.Bypass.Any(n => n.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6))
             w.Line("ip6 daddr @bypass6 return");
+        WritePickupGuard(w, model);
 
         for (var i = 0; i < model.Pins.Count; i++)
         {
@@ -203,6 +204,26 @@ public static class Planner
             }
         }
         w.Close();
+    }
+
+    /// <summary>
+    /// Only a SYN opens a TCP connection. Conntrack also makes a "new" entry for a mid-stream
+    /// packet it has no entry for (after a flush, a reboot, or on a standby router before
+    /// conntrackd committed the peer's entries); balancing that packet would send an
+    /// established connection out of a possibly different uplink with another source
+    /// address. It is refused instead, before any entry is confirmed: a single router
+    /// answers with a TCP reset, so the client fails at once and reconnects; a router of an
+    /// HA pair drops it, so the client's retransmission finds the entry conntrackd commits
+    /// a moment later. UDP has no handshake to tell a first packet from a later one: it is
+    /// balanced as new (see docs/high-availability.md).
+    /// </summary>
+    private static void WritePickupGuard(NftWriter w, JunctionModel model)
+    {
+        if (model.Ha is null)
+            w.Line("# a TCP packet other than a SYN cannot open a connection (its conntrack entry was flushed or lost): reset, never balance");
+        else
+            w.Line("# a TCP packet other than a SYN cannot open a connection: drop it unbalanced, so its retransmission finds the entry conntrackd commits");
+        w.Line($"tcp flags & (syn | ack) != syn {(model.Ha is null ? "reject with tcp reset" : "drop")}");
     }
 
     private static bool[] Healthy(JunctionModel model, IReadOnlyList<UplinkPlan> uplinks, Families family) =>
