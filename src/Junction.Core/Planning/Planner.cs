@@ -90,6 +90,15 @@ public static class Planner
         // Ingress: remember the uplink of connections that arrive from outside, and balance the LAN's.
         w.Line().Open("chain prerouting");
         w.Line("type filter hook prerouting priority mangle; policy accept;");
+        if (model.Ha is not null)
+        {
+            // A reply from the internet that reaches the new master before conntrackd
+            // committed its connection is addressed to a virtual address with no socket
+            // behind it: the kernel would answer with a reset and kill the connection at the
+            // far end. Dropped unconfirmed, its retransmission finds the committed entry.
+            w.Line("# ha: a TCP packet that opens nothing (its connection not committed here yet) is dropped, never answered with a reset");
+            w.Line("ct state new tcp flags & (syn | ack) != syn drop");
+        }
         w.Line("# connections arriving on an uplink keep its mark, so replies leave the way they came");
         w.Line($"ct state new ct mark & {mask} == 0 iifname vmap {{ {string.Join(", ", uplinks.Select(u => $"{Quote(u.Interface)} : goto {MarkChain(u)}"))} }}");
         if (model.Lan.Count > 0)
