@@ -8,6 +8,7 @@ command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v conntrack >/dev/null 2>&1 || need+=(conntrack)
 command -v sysctl >/dev/null 2>&1 || need+=(procps)
+for tool in keepalived conntrackd; do command -v "$tool" >/dev/null 2>&1 || need+=("$tool"); done  # the HA pair (lab up --ha, tests)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: missing ${need[*]}; run this script as root (or install them with apt-get)" >&2

@@ -36,6 +36,15 @@ public sealed record HaRenderOptions
 
     public bool Preempt { get; init; } = true;
 
+    /// <summary>
+    /// How long a router that comes up (or sees a lower-priority master) waits before it
+    /// takes the addresses back: conntrackd must first have fetched the peer's connections,
+    /// or the commit on takeover would have nothing to commit.
+    /// </summary>
+    public TimeSpan PreemptDelay { get; init; } = DefaultPreemptDelay;
+
+    public static readonly TimeSpan DefaultPreemptDelay = TimeSpan.FromSeconds(5);
+
     public required string SyncInterface { get; init; }
     public required IPAddress SyncAddress { get; init; }
     public required IPAddress PeerSyncAddress { get; init; }
@@ -43,6 +52,9 @@ public sealed record HaRenderOptions
 
     /// <summary>Where keepalived.conf, conntrackd.conf and the notify script live (the script names conntrackd.conf by this path).</summary>
     public string ConfigDirectory { get; init; } = DefaultConfigDirectory;
+
+    /// <summary>conntrackd's log file; null: none (conntrackd's "LogFile off").</summary>
+    public string? ConntrackdLog { get; init; }
 
     /// <summary>The Junction file the files were made from, named in their headers.</summary>
     public string Source { get; init; } = "";

@@ -49,11 +49,15 @@ public static partial class HaRenderer
         if (o.TrackWeight is < 1 or > 254) errors.Add($"--track-weight {o.TrackWeight}: use 1 to 254");
         if (o.AdvertInterval < TimeSpan.FromMilliseconds(10) || o.AdvertInterval > TimeSpan.FromSeconds(40) || o.AdvertInterval.TotalMilliseconds % 10 != 0)
             errors.Add($"--advert {o.AdvertInterval.TotalMilliseconds}ms: use 10ms to 40s in steps of 10ms (VRRPv3 counts centiseconds)");
+        if (o.PreemptDelay < TimeSpan.Zero || o.PreemptDelay > TimeSpan.FromSeconds(1000))
+            errors.Add($"--preempt-delay {o.PreemptDelay.TotalSeconds}: use 0 to 1000 seconds");
         if (o.SyncPort is < 1 or > 65535) errors.Add($"--sync-port {o.SyncPort}: use 1 to 65535");
         if (!IsV4(o.LanVirtualAddress)) errors.Add($"--lan-vip {o.LanVirtualAddress}: give an IPv4 address (an IPv6 pair needs a second VRRP instance, which render does not write yet)");
         if (o.LanPrefixLength is < 1 or > 32) errors.Add($"--lan-vip prefix /{o.LanPrefixLength}: use /1 to /32");
         if (!IsV4(o.SyncAddress) || !IsV4(o.PeerSyncAddress)) errors.Add($"--sync-address {o.SyncAddress} and --peer {o.PeerSyncAddress}: give IPv4 addresses on the sync link");
         else if (o.SyncAddress.Equals(o.PeerSyncAddress)) errors.Add($"--sync-address and --peer are both {o.SyncAddress}: give this router's and the peer's own addresses");
+        if (o.ConntrackdLog is { } log && (!SafePath().IsMatch(log) || log.Split('/').Contains("..")))
+            errors.Add($"conntrackd log '{log}': give an absolute path of letters, digits, '.', '_', '-' and '/'");
         if (!SafePath().IsMatch(o.ConfigDirectory) || o.ConfigDirectory.Split('/').Contains(".."))
             errors.Add($"--config-dir '{o.ConfigDirectory}': give an absolute path of letters, digits, '.', '_', '-' and '/'");
 
@@ -110,6 +114,9 @@ public static partial class HaRenderer
          .AppendLine(Inv($"    priority {o.Priority}"))
          .AppendLine(Inv($"    advert_int {o.AdvertInterval.TotalSeconds:0.0#}"));
         if (!o.Preempt) s.AppendLine("    nopreempt");
+        else if (o.PreemptDelay > TimeSpan.Zero)
+            s.AppendLine("    # a returning router takes back only after conntrackd fetched the peer's connections")
+             .AppendLine(Inv($"    preempt_delay {o.PreemptDelay.TotalSeconds:0.##}"));
         s.AppendLine("    virtual_ipaddress {");
         foreach (var (address, prefix, iface, why) in vips)
             s.AppendLine(Inv($"        {address}/{prefix} dev {iface}    # {why}"));
@@ -150,7 +157,7 @@ public static partial class HaRenderer
          .AppendLine("    HashSize 32768")
          .AppendLine("    HashLimit 131072")
          .AppendLine("    Syslog off")
-         .AppendLine("    LogFile off")
+         .AppendLine(o.ConntrackdLog is { } log ? Inv($"    LogFile {log}") : "    LogFile off")
          .AppendLine("    # one conntrackd per router: its lock and control socket live in Junction's HA directory")
          .AppendLine(Inv($"    LockFile {ha.StateDirectory}/conntrackd.lock"))
          .AppendLine(Inv($"    UNIX {{ Path {ha.StateDirectory}/conntrackd.ctl }}"))

@@ -97,7 +97,7 @@ public static class Planner
             // behind it: the kernel would answer with a reset and kill the connection at the
             // far end. Dropped unconfirmed, its retransmission finds the committed entry.
             w.Line("# ha: a TCP packet that opens nothing (its connection not committed here yet) is dropped, never answered with a reset");
-            w.Line("ct state new tcp flags & (syn | ack) != syn drop");
+            w.Line("ct state new tcp flags & (syn | ack) != syn counter drop");
         }
         w.Line("# connections arriving on an uplink keep its mark, so replies leave the way they came");
         w.Line($"ct state new ct mark & {mask} == 0 iifname vmap {{ {string.Join(", ", uplinks.Select(u => $"{Quote(u.Interface)} : goto {MarkChain(u)}"))} }}");

@@ -21,6 +21,9 @@ public sealed class HaPair(LabTopology topology, string root)
     public const int StandbyPriority = 100;
     public const int VirtualRouterId = 51;
 
+    /// <summary>Shorter than render's default: the lab's few hundred connections resync in milliseconds.</summary>
+    public static readonly TimeSpan PreemptDelay = TimeSpan.FromSeconds(3);
+
     public LabTopology Topology { get; } = topology;
 
     /// <summary>Router R's directory: its Junction file, the rendered files, and the run-time state (ha.state-dir).</summary>
@@ -66,6 +69,8 @@ public sealed class HaPair(LabTopology topology, string root)
             SyncAddress = Topology.SyncAddress(router),
             PeerSyncAddress = Topology.SyncAddress(3 - router),
             Preempt = preempt,
+            PreemptDelay = PreemptDelay,
+            ConntrackdLog = Log(router, "conntrackd"),
             ConfigDirectory = dir,
             Source = ConfigPath(router),
         }, errors);
@@ -96,7 +101,10 @@ public sealed class HaPair(LabTopology topology, string root)
     public void StartKeepalived(int router)
     {
         var dir = Directory(router);
-        File.Delete(RoleFile(router));
+        // A killed keepalived leaves its pid files; one that names a pid still present (a
+        // zombie nobody reaped) would make the new one refuse to start.
+        foreach (var stale in new[] { RoleFile(router), Path.Combine(dir, "keepalived.pid"), Path.Combine(dir, "keepalived-vrrp.pid"), Path.Combine(dir, "keepalived-checkers.pid") })
+            File.Delete(stale);
         StartDetached(router, Log(router, "keepalived"), "keepalived",
             ["--dont-fork", "--log-console", "--log-detail", "--no-syslog", "--vrrp",
              "--use-file", Path.Combine(dir, HaFiles.KeepalivedName),
@@ -142,11 +150,14 @@ public sealed class HaPair(LabTopology topology, string root)
     public void PowerCut(int router)
     {
         var ns = Topology.RouterNamespaceOf(router);
-        foreach (var pid in CommandRunner.Current.Run("ip", "netns", "pids", ns).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            CommandRunner.Current.Run("kill", "-9", pid);
+        var pids = CommandRunner.Current.Run("ip", "netns", "pids", ns).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // Frozen first, so nothing says goodbye: killed, keepalived's VRRP child would get
+        // SIGTERM from its dying parent and send a priority-0 advert, which no dead router does.
+        if (pids.Length > 0) CommandRunner.Current.Run("kill", ["-STOP", .. pids]);
         var batch = new StringBuilder().AppendLine($"link set {LabTopology.LanInterface} down").AppendLine($"link set {LabTopology.SyncInterface} down");
         for (var i = 1; i <= Topology.Uplinks; i++) batch.AppendLine($"link set {Topology.WanInterface(i)} down");
         LabNetwork.Batch(ns, batch);
+        if (pids.Length > 0) CommandRunner.Current.Run("kill", ["-KILL", .. pids]);
     }
 
     /// <summary>Power back: links up; the router's kernel forgot its connections, as after a reboot. Its daemons are started by the caller.</summary>
@@ -156,6 +167,10 @@ public sealed class HaPair(LabTopology topology, string root)
         Router(router).Run("conntrack", ["-F"]);
         var batch = new StringBuilder().AppendLine($"link set {LabTopology.LanInterface} up").AppendLine($"link set {LabTopology.SyncInterface} up");
         for (var i = 1; i <= Topology.Uplinks; i++) batch.AppendLine($"link set {Topology.WanInterface(i)} up");
+        // The links going down took the main table's default route with them; a booting
+        // router's network configuration puts it back. Without it, the loose reverse-path
+        // filter on the uplinks finds no route to the internet and drops every reply.
+        batch.AppendLine($"route replace default via {Topology.IspGateway(1)} dev {Topology.WanInterface(1)}");
         LabNetwork.Batch(ns, batch);
     }
 

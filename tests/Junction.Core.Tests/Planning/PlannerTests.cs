@@ -148,7 +148,7 @@ public sealed class PlannerTests
         Assert.DoesNotContain("reject", pair);
         // Replies from the internet too: the new master must not reset them before the commit.
         var pre = Chain(Plan(Three + "\nha:\n"), "prerouting");
-        Assert.True(pre.IndexOf("ct state new tcp flags & (syn | ack) != syn drop", StringComparison.Ordinal)
+        Assert.True(pre.IndexOf("ct state new tcp flags & (syn | ack) != syn counter drop", StringComparison.Ordinal)
             < pre.IndexOf("iifname vmap", StringComparison.Ordinal), pre);
         Assert.DoesNotContain("!= syn drop", Chain(Plan(Three), "prerouting"));
     }

@@ -89,9 +89,12 @@ internal sealed class HaLab : IAsyncDisposable
     /// <summary>Everything both routers said: Junction's log, keepalived's, and the roles; for failure messages.</summary>
     public string Logs()
     {
-        string Tail(string path) => File.Exists(path) ? string.Join('\n', File.ReadLines(path).TakeLast(40)) : "(none)";
+        string Tail(string path) => File.Exists(path)
+            ? string.Join('\n', File.ReadLines(path).Where(l => !l.Contains("gratuitous ARP", StringComparison.Ordinal)).TakeLast(30))
+            : "(none)";
         return string.Join("\n", new[] { 1, 2 }.Select(r =>
-            $"--- router {r}: role {Pair.Role(r) ?? "none"}, gateway {(Pair.HoldsGateway(r) ? "here" : "not here")}\n--- junction {r} ---\n{JunctionLog(r)}\n--- keepalived {r} ---\n{Tail(Pair.Log(r, "keepalived"))}"));
+            $"--- router {r}: role {Pair.Role(r) ?? "none"}, gateway {(Pair.HoldsGateway(r) ? "here" : "not here")}, {Conntrack(r).Count} conntrack entries to the service"
+            + $"\n--- junction {r} ---\n{JunctionLog(r)}\n--- keepalived {r} ---\n{Tail(Pair.Log(r, "keepalived"))}\n--- conntrackd {r} ---\n{Tail(Pair.Log(r, "conntrackd"))}"));
     }
 
     public Task WaitUntil(Func<bool> done, string what) => WaitUntil(() => Task.FromResult(done()), what);

@@ -25,6 +25,7 @@ internal static class HaRenderCommand
         var weight = new Option<int>("--track-weight") { Description = $"Priority lost per unhealthy uplink (from Junction's health file). Default: {HaRenderOptions.DefaultTrackWeight}.", DefaultValueFactory = _ => HaRenderOptions.DefaultTrackWeight, HelpName = "N" };
         var advert = new Option<int>("--advert-ms") { Description = "VRRP advertisement interval in ms (10-40000, steps of 10). Takeover follows in about 3 intervals. Default: 100.", DefaultValueFactory = _ => 100, HelpName = "MS" };
         var noPreempt = new Option<bool>("--no-preempt") { Description = "A router that becomes healthy again does not take the addresses back from a healthy peer." };
+        var preemptDelay = new Option<double>("--preempt-delay") { Description = $"Seconds a returning router waits before it takes the addresses back, so conntrackd has fetched the peer's connections first (0-1000). Default: {HaRenderOptions.DefaultPreemptDelay.TotalSeconds}.", DefaultValueFactory = _ => HaRenderOptions.DefaultPreemptDelay.TotalSeconds, HelpName = "S" };
         var configDir = new Option<string>("--config-dir") { Description = $"Where the three files will live (the notify script names conntrackd.conf by this path). Default: {HaRenderOptions.DefaultConfigDirectory}, or --output.", HelpName = "DIR" };
         var output = new Option<string>("--output", "-o") { Description = "Write keepalived.conf, conntrackd.conf and notify.sh (mode 0755) into DIR instead of printing them.", HelpName = "DIR" };
         var json = CommonOptions.Json();
@@ -35,7 +36,7 @@ internal static class HaRenderCommand
             "priority per unhealthy uplink; conntrackd replicates over the sync link in FTFW mode and commits on takeover. " +
             "Run keepalived -f DIR/keepalived.conf and conntrackd -C DIR/conntrackd.conf -d.")
         {
-            config, routerId, priority, vrid, lanVip, syncInterface, syncAddress, peer, weight, advert, noPreempt, configDir, output, json,
+            config, routerId, priority, vrid, lanVip, syncInterface, syncAddress, peer, weight, advert, noPreempt, preemptDelay, configDir, output, json,
         };
         command.SetAction(parse =>
         {
@@ -59,6 +60,7 @@ internal static class HaRenderCommand
                 TrackWeight = parse.GetValue(weight),
                 AdvertInterval = TimeSpan.FromMilliseconds(parse.GetValue(advert)),
                 Preempt = !parse.GetValue(noPreempt),
+                PreemptDelay = TimeSpan.FromSeconds(Math.Clamp(parse.GetValue(preemptDelay), -1, 1001)),
                 ConfigDirectory = parse.GetValue(configDir) ?? (outDir is null ? HaRenderOptions.DefaultConfigDirectory : Path.GetFullPath(outDir)),
                 Source = path,
             };

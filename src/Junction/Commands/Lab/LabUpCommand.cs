@@ -16,13 +16,19 @@ internal static class LabUpCommand
             Description = $"Extra source addresses per client (client K gets 10.9.K.1..N), so one client can stand for many. Default: 0, at most {LabOptions.MaxExtraClientAddresses}",
             HelpName = "N",
         };
+        var ha = new Option<bool>("--ha")
+        {
+            Description = "Two routers instead of one (PREFIX-router, PREFIX-router2), bridged to the LAN and every ISP, with a sync " +
+                "link, each running conntrackd, keepalived (from 'junction ha render') and 'junction run'; router 1 is master. " +
+                "Needs keepalived and conntrackd (./setup.sh installs them). See docs/high-availability.md.",
+        };
         var json = CommonOptions.Json();
         var command = new Command("up",
             "Build the lab: PREFIX-router (LAN bridge 'lan' 10.9.0.1/24, uplinks wan1..wanN 10.100.I.2/24), " +
             "PREFIX-isp1..N, PREFIX-server (198.51.100.10, TCP 7000, through every ISP) and PREFIX-c1..K. " +
             "Replaces a lab with the same prefix. Remove it with 'junction lab down'.")
         {
-            uplinks, clients, clientAddresses, prefix, json,
+            uplinks, clients, clientAddresses, prefix, ha, json,
         };
         command.SetAction(parse =>
         {
@@ -33,6 +39,7 @@ internal static class LabUpCommand
                 Clients = parse.GetValue(clients),
                 ExtraClientAddresses = parse.GetValue(clientAddresses),
             };
+            if (parse.GetValue(ha)) options = HaLabBuilder.Options(options) with { ExtraClientAddresses = parse.GetValue(clientAddresses) };
             if (LabCommand.Report(options.Problems())) return ExitCodes.Usage;
             if (LabCommand.NeedsRoot()) return ExitCodes.Failed;
 
@@ -56,6 +63,19 @@ internal static class LabUpCommand
                 lab.Dispose();
                 return LabCommand.Fail($"could not start the lab's service (the lab was removed)", e);
             }
+            HaPair? pair = null;
+            if (options.Ha)
+            {
+                try
+                {
+                    pair = HaLabSoftware.Start(lab);
+                }
+                catch (Exception e)
+                {
+                    lab.Dispose();
+                    return LabCommand.Fail("could not start the routers' keepalived, conntrackd or junction (the lab was removed)", e);
+                }
+            }
 
             var t = lab.Topology;
             if (parse.GetValue(json))
@@ -67,6 +87,11 @@ internal static class LabUpCommand
             Console.WriteLine();
             Console.Write(LabDescription.Text(t, pid));
             Console.WriteLine();
+            if (pair is not null)
+            {
+                HaLabSoftware.Describe(pair);
+                Console.WriteLine();
+            }
             var self = "junction";
             var p = t.Prefix == LabOptions.DefaultPrefix ? "" : $" --prefix {t.Prefix}";
             Console.WriteLine("Try:");
