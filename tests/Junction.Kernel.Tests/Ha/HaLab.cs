@@ -84,6 +84,10 @@ internal sealed class HaLab : IAsyncDisposable
         _daemons[r] = daemon;
     }
 
+    /// <summary>What 'junction status' prints in router R (as JSON when asked).</summary>
+    public string Status(int r, bool json = false) =>
+        Pair.Router(r).Run(Dotnet, [CliDll, "status", "--socket", Pair.SocketPath(r), .. json ? new[] { "--json" } : []], timeout: Patience).Check().Stdout;
+
     public string JunctionLog(int r) { lock (_logs[r]) return string.Join('\n', _logs[r]); }
 
     /// <summary>Everything both routers said: Junction's log, keepalived's, and the roles; for failure messages.</summary>

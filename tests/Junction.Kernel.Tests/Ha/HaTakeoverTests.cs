@@ -21,6 +21,9 @@ public sealed class HaTakeoverTests
     public async Task A_power_cut_of_the_primary_breaks_none_of_200_connections_and_the_standby_balances_new_ones()
     {
         await using var lab = await HaLab.Start();
+        // Status shows each router's role as keepalived reported it.
+        await lab.WaitUntil(() => lab.Status(1).Contains("vrrp: MASTER (reported by keepalived (pid ") && lab.Status(2).Contains("vrrp: BACKUP"), "status shows the roles");
+        Assert.Contains("\"role\": \"master\"", lab.Status(1, json: true));
         await using var held = await lab.Hold(Held);
         var uplinkOf = held.Outcomes.Select(o => o.Ok ? lab.Topology.UplinkOf(o.Seen!.Address) : null).ToArray();
         Assert.Equal(new[] { 0, 67, 67, 66 }, Spread(lab, held));
