@@ -18,6 +18,8 @@ public sealed class StreamingLoad : IAsyncDisposable
     private readonly string?[] _broken;
     private readonly long[] _echoes;
     private readonly TimeSpan[] _longest;
+    private long _mark = long.MaxValue;
+    private long _firstAfterMark = long.MaxValue;
 
     private StreamingLoad(HeldConnections held, TimeSpan interval, TimeSpan patience)
     {
@@ -43,6 +45,18 @@ public sealed class StreamingLoad : IAsyncDisposable
 
     /// <summary>The longest wait for one echo, per connection.</summary>
     public IReadOnlyList<TimeSpan> Longest => _longest;
+
+    /// <summary>From now on, remember when the first echo of a line sent after this moment arrives (see <see cref="FirstEchoAfterMark"/>).</summary>
+    public long Mark()
+    {
+        var now = Stopwatch.GetTimestamp();
+        Interlocked.Exchange(ref _firstAfterMark, long.MaxValue);
+        Interlocked.Exchange(ref _mark, now);
+        return now;
+    }
+
+    /// <summary>Stopwatch timestamp of the first echo, on any connection, of a line sent after <see cref="Mark"/>; null before one arrived.</summary>
+    public long? FirstEchoAfterMark => Interlocked.Read(ref _firstAfterMark) is var t && t != long.MaxValue ? t : null;
 
     /// <summary>Waits until every live connection has had <paramref name="more"/> echoes beyond now, or the timeout passes; true when they had.</summary>
     public async Task<bool> FlowingAsync(int more, TimeSpan timeout, CancellationToken cancel = default)
@@ -86,6 +100,12 @@ public sealed class StreamingLoad : IAsyncDisposable
                         _broken[i] = $"no echo within {patience.TotalSeconds:0.#} s";
                         return;
                     }
+                }
+                if (started > Interlocked.Read(ref _mark))
+                {
+                    var at = Stopwatch.GetTimestamp();
+                    long seen;
+                    while (at < (seen = Interlocked.Read(ref _firstAfterMark)) && Interlocked.CompareExchange(ref _firstAfterMark, at, seen) != seen) { }
                 }
                 var took = Stopwatch.GetElapsedTime(started);
                 if (took > _longest[i]) _longest[i] = took;
