@@ -20,12 +20,12 @@ foreach (var tool in new[] { "keepalived", "conntrackd" })
     if (!CommandRunner.Current.Run("sh", ["-c", $"command -v {tool}"]).Ok) { Console.Error.WriteLine($"takeover bench: {tool} is not installed (./setup.sh installs it)"); return 1; }
 
 var loadBefore = File.ReadAllText("/proc/loadavg").Split(' ')[0];
-var results = new List<(double? NewConnection, double? Echo, int Broken, int Held)>();
+var results = new List<(double? NewConnection, double? Echo, int Broken, int Held, double Cut)>();
 for (var t = 1; t <= trials; t++)
 {
     var r = await Takeover.RunAsync();
     results.Add(r);
-    Console.Error.WriteLine($"trial {t}: first new connection {Ms(r.NewConnection)}, first echo {Ms(r.Echo)}, {r.Broken} of {r.Held} held connections broke");
+    Console.Error.WriteLine($"trial {t}: first new connection {Ms(r.NewConnection)}, first echo {Ms(r.Echo)}, {r.Broken} of {r.Held} held connections broke (the cut itself took {Ms(r.Cut)})");
 }
 var kernel = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
 var newConn = results.Where(r => r.NewConnection is not null).Select(r => r.NewConnection!.Value).ToList();
@@ -37,7 +37,7 @@ Console.WriteLine("|---|---|---|---|");
 Console.WriteLine($"| the first new connection answered through the standby | {newConn.Count} of {trials} | {Ms(Median(newConn))} | {Ms(newConn.Count > 0 ? newConn.Max() : null)} |");
 Console.WriteLine($"| the first echo on a held connection | {echo.Count} of {trials} | {Ms(Median(echo))} | {Ms(echo.Count > 0 ? echo.Max() : null)} |");
 Console.WriteLine();
-Console.WriteLine($"Held connections broken: {results.Sum(r => r.Broken)} of {results.Sum(r => r.Held)} ({trials} trials of {results.FirstOrDefault().Held}).");
+Console.WriteLine($"Held connections broken: {results.Sum(r => r.Broken)} of {results.Sum(r => r.Held)} ({trials} trials of {results.FirstOrDefault().Held}). The cut itself (freeze, links down, kill) took {Ms(Median([.. results.Select(r => r.Cut)]))} median, {Ms(results.Max(r => r.Cut))} max; it is included in the times above.");
 return 0;
 
 static string Ms(double? ms) => ms is { } v ? $"{v.ToString("0", CultureInfo.InvariantCulture)} ms" : "never";
@@ -54,7 +54,7 @@ internal static class Takeover
     private const int Held = 200;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    public static async Task<(double? NewConnection, double? Echo, int Broken, int Held)> RunAsync()
+    public static async Task<(double? NewConnection, double? Echo, int Broken, int Held, double Cut)> RunAsync()
     {
         var prefix = "jbt" + Guid.NewGuid().ToString("N")[..6];
         var lab = LabNetwork.Up(HaLabBuilder.Options(new LabOptions { Prefix = prefix, Uplinks = 3 }));
@@ -85,18 +85,22 @@ internal static class Takeover
             await Until(() => pair.Router(2).Run("conntrackd", "-C", conf, "-e").Stdout is var cache && ports.All(p => cache.Contains(p, StringComparison.Ordinal)), "router 2 has every connection");
             await Task.Delay(500);
 
-            // The clock starts when the cut is complete (router 1's processes frozen and
-            // killed, every link down): until then its kernel still forwards, and a
-            // connection or echo through it would count as the standby's.
+            // The clock starts when the cut starts (router 1's processes are frozen first, so
+            // its adverts stop there), but only connections opened and lines sent after the
+            // cut is complete (every link down) count: until then router 1's kernel still
+            // forwards, and those would be its answers, not the standby's. So the times
+            // include the cut's own duration (a few ms, more under load): an upper bound.
+            var cut = Stopwatch.GetTimestamp();
             pair.PowerCut(1);
-            var cut = load.Mark();
+            var cutDone = load.Mark();
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             var firstNew = await FirstNewConnection(client with { Count = 1, Timeout = TimeSpan.FromMilliseconds(500) }, stop.Token);
             if (!await load.FlowingAsync(5, Patience)) throw new TimeoutException("held connections do not echo after the takeover");
             var echoAt = load.FirstEchoAfterMark;
             var broken = (await load.StopAsync()).Count(b => b is not null);
             return (firstNew is { } f ? Stopwatch.GetElapsedTime(cut, f).TotalMilliseconds : null,
-                echoAt is { } e ? Stopwatch.GetElapsedTime(cut, e).TotalMilliseconds : null, broken, Held);
+                echoAt is { } e ? Stopwatch.GetElapsedTime(cut, e).TotalMilliseconds : null, broken, Held,
+                Stopwatch.GetElapsedTime(cut, cutDone).TotalMilliseconds);
         }
         finally
         {

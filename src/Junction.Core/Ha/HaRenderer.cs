@@ -118,8 +118,11 @@ public static partial class HaRenderer
             s.AppendLine("    # a returning router takes back only after conntrackd fetched the peer's connections")
              .AppendLine(Inv($"    preempt_delay {o.PreemptDelay.TotalSeconds:0.##}"));
         s.AppendLine("    virtual_ipaddress {");
+        // Uplink addresses carry no_track: keepalived would otherwise fault the instance when
+        // an uplink loses carrier, and an ISP segment down on both routers would leave
+        // neither master. Uplink health reaches VRRP through the health file instead.
         foreach (var (address, prefix, iface, why) in vips)
-            s.AppendLine(Inv($"        {address}/{prefix} dev {iface}    # {why}"));
+            s.AppendLine(Inv($"        {address}/{prefix} dev {iface}{(iface == lan ? "" : " no_track")}    # {why}"));
         s.AppendLine("    }")
          .AppendLine(Inv($"    track_file {{"))
          .AppendLine(Inv($"        {TrackName}"))

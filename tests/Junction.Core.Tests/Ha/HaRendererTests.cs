@@ -42,10 +42,11 @@ public sealed class HaRendererTests
         Assert.Contains("    interface lan\n", k);
         Assert.Contains("advert_int 0.1", k);
         Assert.Contains("priority 110", k);
-        Assert.Contains("10.9.0.1/24 dev lan", k);
-        Assert.Contains("10.100.1.10/32 dev wan1", k);
-        Assert.Contains("10.100.2.10/32 dev wan2", k);
-        Assert.Contains("10.100.2.11/32 dev wan2", k);
+        Assert.Contains("10.9.0.1/24 dev lan    #", k);
+        // Uplinks are not tracked by keepalived: Junction's health file speaks for them.
+        Assert.Contains("10.100.1.10/32 dev wan1 no_track", k);
+        Assert.Contains("10.100.2.10/32 dev wan2 no_track", k);
+        Assert.Contains("10.100.2.11/32 dev wan2 no_track", k);
         Assert.DoesNotContain("tun0", k);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(k, "vrrp_instance"));
         Assert.Contains("file \"/run/junction/ha/health\"", k);

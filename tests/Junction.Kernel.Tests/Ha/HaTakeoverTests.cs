@@ -66,7 +66,10 @@ public sealed class HaTakeoverTests
         for (var i = 1; i <= 3; i++)
             if (blackhole) lab.Pair.Blackhole(1, i, on: true);
             else lab.Pair.UplinkCarrier(1, i, up: false);
-        await lab.WaitUntil(() => lab.Pair.Role(2) == "MASTER" && lab.Pair.HoldsGateway(2) && !lab.Pair.HoldsGateway(1), "router 2 takes over");
+        // By Junction's health signal (its priority falls by 3 x 20), not a keepalived fault:
+        // router 1 is a healthy backup on the LAN.
+        await lab.WaitUntil(() => lab.Pair.Role(2) == "MASTER" && lab.Pair.HoldsGateway(2) && !lab.Pair.HoldsGateway(1) && lab.Pair.Role(1) == "BACKUP",
+            "router 2 takes over, router 1 backup");
         Assert.True(await load.FlowingAsync(5, HaLab.Patience, Cancel), "data flows again after the takeover\n" + lab.Logs());
         // Past the flush delay: router 1 must have left its dead uplinks' connections alone.
         await Task.Delay(TimeSpan.FromSeconds(3), Cancel);
