@@ -147,19 +147,25 @@ public sealed class HaPair(LabTopology topology, string root)
 
     /// <summary>
     /// A power cut of router R: every process in its namespace killed (no goodbye advert, no
-    /// last sync message) and every link down in one batch.
+    /// last sync message) and every link down in one batch. Returns the wall-clock moment
+    /// just before its processes were frozen (its last advert was sent before that).
     /// </summary>
-    public void PowerCut(int router)
+    public DateTimeOffset PowerCut(int router)
     {
         var ns = Topology.RouterNamespaceOf(router);
         var pids = CommandRunner.Current.Run("ip", "netns", "pids", ns).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         // Frozen first, so nothing says goodbye: killed, keepalived's VRRP child would get
-        // SIGTERM from its dying parent and send a priority-0 advert, which no dead router does.
-        if (pids.Length > 0) CommandRunner.Current.Run("kill", ["-STOP", .. pids]);
+        // SIGTERM from its dying parent and send a priority-0 advert, which no dead router
+        // does. Freeze, links down and kill run in one shell, so the control plane's silence
+        // and the data plane's end are one exec of 'ip' apart, as close to a power cut as
+        // user space gets. The pids and names reach sh as arguments, never as code.
         var batch = new StringBuilder().AppendLine($"link set {LabTopology.LanInterface} down").AppendLine($"link set {LabTopology.SyncInterface} down");
         for (var i = 1; i <= Topology.Uplinks; i++) batch.AppendLine($"link set {Topology.WanInterface(i)} down");
-        LabNetwork.Batch(ns, batch);
-        if (pids.Length > 0) CommandRunner.Current.Run("kill", ["-KILL", .. pids]);
+        var said = CommandRunner.Current.Run("sh", ["-c", "ns=$1; shift; date +%s%N; [ $# -eq 0 ] || kill -STOP \"$@\"; ip -n \"$ns\" -batch - && { [ $# -eq 0 ] || kill -KILL \"$@\"; }", "sh", ns, .. pids],
+            stdin: batch.ToString()).Check();
+        return long.TryParse(said.Stdout.Split('\n')[0].Trim(), out var ns1970)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ns1970 / 1_000_000).AddTicks(ns1970 % 1_000_000 / 100)
+            : throw new InvalidOperationException($"power cut: 'date' printed '{said.Stdout}'");
     }
 
     /// <summary>Power back: links up; the router's kernel forgot its connections, as after a reboot. Its daemons are started by the caller.</summary>

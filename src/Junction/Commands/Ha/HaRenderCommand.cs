@@ -16,7 +16,7 @@ internal static class HaRenderCommand
     {
         var config = CommonOptions.Config();
         var routerId = new Option<string>("--router-id") { Description = "This router's name in keepalived's logs (router_id). Default: the host name.", HelpName = "NAME" };
-        var priority = new Option<int>("--priority") { Description = "VRRP priority 1-254; the higher router is master while both are healthy. Keep the two within --track-weight of each other, e.g. 110 and 100.", Required = true, HelpName = "N" };
+        var priority = new Option<int>("--priority") { Description = "VRRP priority 1-254; the higher router is master while both are healthy. Keep the two within --track-weight of each other, e.g. 250 and 240 (high priorities shorten VRRP's skew time, so the takeover).", Required = true, HelpName = "N" };
         var vrid = new Option<int>("--vrid") { Description = $"VRRP virtual router id, the same on both routers and unique on the LAN. Default: {HaRenderOptions.DefaultVirtualRouterId}.", DefaultValueFactory = _ => HaRenderOptions.DefaultVirtualRouterId, HelpName = "ID" };
         var lanVip = new Option<string>("--lan-vip") { Description = "The clients' gateway as ADDRESS/PREFIX (e.g. 10.9.0.1/24), on the first 'lan' interface.", Required = true, HelpName = "ADDR/LEN" };
         var syncInterface = new Option<string>("--sync-interface") { Description = "The dedicated link between the two routers that conntrackd replicates over.", Required = true, HelpName = "IFACE" };

@@ -95,7 +95,13 @@ internal static class LabUpCommand
             var self = "junction";
             var p = t.Prefix == LabOptions.DefaultPrefix ? "" : $" --prefix {t.Prefix}";
             Console.WriteLine("Try:");
-            (string Command, string Why)[] hints =
+            (string Command, string Why)[] hints = pair is not null ?
+            [
+                ($"{self} lab connect{p} --count 10", $"10 connections from {t.ClientNamespace(1)}: which uplink each used (the server sees 10.100.I.10)"),
+                ($"ip netns exec {t.RouterNamespace} {self} status --socket {pair.SocketPath(1)}", "router 1's uplinks and VRRP role"),
+                ($"ip -n {t.IspNamespace(1)} link set {LabTopology.SwitchPort(1)} down", "router 1's wan1 loses carrier: router 2 takes over"),
+                ($"{self} lab down{p}", "remove everything (both routers' daemons end with their namespaces)"),
+            ] :
             [
                 ($"{self} lab connect{p} --count 10", $"10 connections from {t.ClientNamespace(1)}: which uplink each used"),
                 ($"ip netns exec {t.RouterNamespace} ip route", "run any command inside a namespace"),
