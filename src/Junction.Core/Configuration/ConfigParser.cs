@@ -18,7 +18,7 @@ public static class ConfigParser
     internal static readonly string[] ProbeKeys = ["kind", "targets", "interval", "timeout", "down-after", "up-after", "require"];
     internal static readonly string[] PinKeys = ["to", "from", "protocol", "port", "via"];
     internal static readonly string[] MetricsKeys = ["listen"];
-    internal static readonly string[] HaKeys = ["state-dir", "flush-delay"];
+    internal static readonly string[] HaKeys = ["state-dir", "flush-delay", "hold-after-start"];
 
     /// <summary>The configuration, or null when the file cannot be read as one at all (YAML syntax, empty, not a mapping).</summary>
     public static JunctionConfig? Parse(string text, string file, List<ConfigError> errors)
@@ -96,11 +96,12 @@ public static class ConfigParser
     {
         // "ha:" alone turns high availability on with every default.
         if (node is null) return null;
-        if (node is YamlScalarNode { Value: null or "" or "~" or "null" }) return new HaConfig(Pos(node.Start), null, null);
+        if (node is YamlScalarNode { Value: null or "" or "~" or "null" }) return new HaConfig(Pos(node.Start), null, null, null);
         if (reader.Mapping(node, "ha") is not { } map) return null;
         var keys = reader.Keys(map, "ha", HaKeys);
         return new HaConfig(Pos(node.Start), reader.Scalar(keys.GetValueOrDefault("state-dir"), "ha.state-dir"),
-            reader.Scalar(keys.GetValueOrDefault("flush-delay"), "ha.flush-delay"));
+            reader.Scalar(keys.GetValueOrDefault("flush-delay"), "ha.flush-delay"),
+            reader.Scalar(keys.GetValueOrDefault("hold-after-start"), "ha.hold-after-start"));
     }
 
     private static UplinkConfig? ParseUplink(Reader reader, YamlNode node, int index)

@@ -24,7 +24,14 @@ internal static partial class HaValidator
             else v.Error(fd, "ha.flush-delay", $"'{fd.Value}' is not a duration from 0ms to 1m",
                 "write a number with a unit, e.g. '2s': how long a failed uplink's connections are kept before the flush, so a takeover by the peer can settle");
         }
-        return new HaModel(dir, delay);
+        var hold = HaModel.DefaultHoldAfterStart;
+        if (ha.HoldAfterStart is { } hs)
+        {
+            if (ProbeValidator.ParseDuration(hs.Value) is { } d && d >= TimeSpan.Zero && d <= TimeSpan.FromMinutes(10)) hold = d;
+            else v.Error(hs, "ha.hold-after-start", $"'{hs.Value}' is not a duration from 0ms to 10m",
+                "write a number with a unit, e.g. '5s': how long a starting router that is not master reports every uplink unhealthy, so it takes mastership back only after conntrackd fetched the peer's connections");
+        }
+        return new HaModel(dir, delay) { HoldAfterStart = hold };
     }
 
     [GeneratedRegex("^/[A-Za-z0-9._/-]*$")]

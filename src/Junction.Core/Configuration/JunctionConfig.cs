@@ -28,7 +28,7 @@ public sealed record JunctionConfig(
 }
 
 /// <summary><c>ha:</c>: this router is one of a keepalived/conntrackd pair.</summary>
-public sealed record HaConfig(SourcePosition Position, Sourced<string>? StateDir, Sourced<string>? FlushDelay);
+public sealed record HaConfig(SourcePosition Position, Sourced<string>? StateDir, Sourced<string>? FlushDelay, Sourced<string>? HoldAfterStart);
 
 /// <summary><c>metrics:</c>: where the Prometheus listener binds.</summary>
 public sealed record MetricsConfig(SourcePosition Position, Sourced<string>? Listen);

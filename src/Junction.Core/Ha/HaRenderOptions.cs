@@ -37,13 +37,14 @@ public sealed record HaRenderOptions
     public bool Preempt { get; init; } = true;
 
     /// <summary>
-    /// How long a router that comes up (or sees a lower-priority master) waits before it
-    /// takes the addresses back: conntrackd must first have fetched the peer's connections,
-    /// or the commit on takeover would have nothing to commit.
+    /// keepalived's preempt_delay: how long a router waits before it preempts a
+    /// lower-priority master, after its start <em>and</em> whenever it sees one. 0 by default:
+    /// it would also delay the takeover from a master whose uplinks died. A returning
+    /// router waits for conntrackd's resync through Junction's ha.hold-after-start instead.
     /// </summary>
     public TimeSpan PreemptDelay { get; init; } = DefaultPreemptDelay;
 
-    public static readonly TimeSpan DefaultPreemptDelay = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultPreemptDelay = TimeSpan.Zero;
 
     public required string SyncInterface { get; init; }
     public required IPAddress SyncAddress { get; init; }

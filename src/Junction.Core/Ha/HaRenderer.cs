@@ -115,8 +115,7 @@ public static partial class HaRenderer
          .AppendLine(Inv($"    advert_int {o.AdvertInterval.TotalSeconds:0.0#}"));
         if (!o.Preempt) s.AppendLine("    nopreempt");
         else if (o.PreemptDelay > TimeSpan.Zero)
-            s.AppendLine("    # a returning router takes back only after conntrackd fetched the peer's connections")
-             .AppendLine(Inv($"    preempt_delay {o.PreemptDelay.TotalSeconds:0.##}"));
+            s.AppendLine(Inv($"    preempt_delay {o.PreemptDelay.TotalSeconds:0.##}"));
         s.AppendLine("    virtual_ipaddress {");
         // Uplink addresses carry no_track: keepalived would otherwise fault the instance when
         // an uplink loses carrier, and an ISP segment down on both routers would leave

@@ -23,8 +23,8 @@ public sealed class HaPair(LabTopology topology, string root)
     public const int StandbyPriority = 240;
     public const int VirtualRouterId = 51;
 
-    /// <summary>Shorter than render's default: the lab's few hundred connections resync in milliseconds.</summary>
-    public static readonly TimeSpan PreemptDelay = TimeSpan.FromSeconds(3);
+    /// <summary>ha.hold-after-start, shorter than the default: the lab's few hundred connections resync in milliseconds.</summary>
+    public const string HoldAfterStart = "3s";
 
     public LabTopology Topology { get; } = topology;
 
@@ -44,7 +44,7 @@ public sealed class HaPair(LabTopology topology, string root)
         var s = new StringBuilder()
             .AppendLine($"# HA lab '{Topology.Prefix}', router {router}: the same file on both routers but for ha.state-dir.")
             .AppendLine($"lan: [{LabTopology.LanInterface}]")
-            .AppendLine($"ha: {{ state-dir: {Directory(router)}, flush-delay: 2s }}");
+            .AppendLine($"ha: {{ state-dir: {Directory(router)}, flush-delay: 2s, hold-after-start: {HoldAfterStart} }}");
         if (extraTop is { Length: > 0 }) s.AppendLine(extraTop);
         s.AppendLine("uplinks:");
         for (var i = 1; i <= Topology.Uplinks; i++)
@@ -71,7 +71,6 @@ public sealed class HaPair(LabTopology topology, string root)
             SyncAddress = Topology.SyncAddress(router),
             PeerSyncAddress = Topology.SyncAddress(3 - router),
             Preempt = preempt,
-            PreemptDelay = PreemptDelay,
             ConntrackdLog = Log(router, "conntrackd"),
             ConfigDirectory = dir,
             Source = ConfigPath(router),

@@ -11,18 +11,28 @@ namespace Junction.Cli.Daemon;
 /// router with more working uplinks is master) and reads the role keepalived's notify
 /// script records. File I/O only, a few bytes, on the loop.
 /// </summary>
-internal sealed partial class HaAgent(HaModel model, ILogger log)
+internal sealed partial class HaAgent(HaModel model, ILogger log, DateTimeOffset startedAt)
 {
     private int? _written;
+    private bool _holding = true;
 
     public HaModel Model { get; } = model;
 
     /// <summary>What the health file says now; null until it was first written.</summary>
     public int? Reported => _written;
 
-    /// <summary>Writes the count when it changed (a temporary file renamed over the old one, so keepalived never reads half a number).</summary>
-    public void Report(int unhealthy)
+    /// <summary>
+    /// Writes the count when it changed (a temporary file renamed over the old one, so
+    /// keepalived never reads half a number). Within <see cref="HaModel.HoldAfterStart"/> of
+    /// the start, a router that is not the live master reports all <paramref name="uplinks"/>.
+    /// </summary>
+    public void Report(int unhealthy, int uplinks, DateTimeOffset now)
     {
+        if (_holding)
+        {
+            if (now < startedAt + Model.HoldAfterStart && !Role().IsMaster) unhealthy = uplinks;
+            else _holding = false;
+        }
         if (_written == unhealthy) return;
         try
         {

@@ -74,7 +74,7 @@ internal sealed class JunctionDaemon : IStatusSource
         _startedAt = _time.GetUtcNow();
         _configLoadedAt = _startedAt;
         _model = setup.Model;
-        _ha = _model.Ha is { } ha ? new HaAgent(ha, _log) : null;
+        _ha = _model.Ha is { } ha ? new HaAgent(ha, _log, _startedAt) : null;
         _monitor = NewMonitor(_model);
         _snapshot = Build();
     }
@@ -299,7 +299,7 @@ internal sealed class JunctionDaemon : IStatusSource
     {
         var unroutable = _links.Unroutable;
         // keepalived hears of a change before the apply: a takeover need not wait for nft.
-        _ha?.Report(_model.Uplinks.Count(u => _monitor.Unhealthy.Contains(u.Name) || unroutable.Contains(u.Name)));
+        _ha?.Report(_model.Uplinks.Count(u => _monitor.Unhealthy.Contains(u.Name) || unroutable.Contains(u.Name)), _model.Uplinks.Count, _time.GetUtcNow());
         var owed = _tableDrift is not null || _appliedModel != _model || !_appliedUnhealthy.SetEquals(_monitor.Unhealthy)
             || !_appliedUnroutable.SetEquals(unroutable);
         if (owed && _time.GetUtcNow() >= _retryAt) Apply(unroutable);
@@ -423,7 +423,8 @@ internal sealed class JunctionDaemon : IStatusSource
         _configLoadedAt = _time.GetUtcNow();
         var keep = SameHealthInputs(_model, next);
         _model = next;
-        if (next.Ha != _ha?.Model) _ha = next.Ha is { } ha ? new HaAgent(ha, _log) : null;
+        // A changed ha: section is no restart: no hold (a reload is not a return from a reboot).
+        if (next.Ha != _ha?.Model) _ha = next.Ha is { } ha ? new HaAgent(ha, _log, DateTimeOffset.MinValue) : null;
         _setup.Hooks.Reloaded(next);
         if (keep)
         {

@@ -23,6 +23,7 @@ public sealed class HaConfigTests
         var ha = Load(Uplinks + "ha:\n").Model!.Ha!;
         Assert.Equal(HaModel.DefaultStateDirectory, ha.StateDirectory);
         Assert.Equal(HaModel.DefaultFlushDelay, ha.FlushDelay);
+        Assert.Equal(HaModel.DefaultHoldAfterStart, ha.HoldAfterStart);
         Assert.Equal("/run/junction/ha/health", ha.HealthFile);
         Assert.Equal("/run/junction/ha/vrrp", ha.RoleFile);
     }
@@ -30,9 +31,9 @@ public sealed class HaConfigTests
     [Fact]
     public void State_dir_and_flush_delay_are_read()
     {
-        var (model, errors) = Load(Uplinks + "ha: { state-dir: /run/lab/r1/, flush-delay: 500ms }\n");
+        var (model, errors) = Load(Uplinks + "ha: { state-dir: /run/lab/r1/, flush-delay: 500ms, hold-after-start: 3s }\n");
         Assert.Empty(errors);
-        Assert.Equal(new HaModel("/run/lab/r1", TimeSpan.FromMilliseconds(500)), model!.Ha);
+        Assert.Equal(new HaModel("/run/lab/r1", TimeSpan.FromMilliseconds(500)) { HoldAfterStart = TimeSpan.FromSeconds(3) }, model!.Ha);
     }
 
     [Theory]

@@ -53,6 +53,7 @@ public sealed class HaRendererTests
         Assert.Contains("weight -20", k);
         Assert.Contains("notify \"/etc/junction/ha/notify.sh\"", k);
         Assert.DoesNotContain("nopreempt", k);
+        Assert.DoesNotContain("preempt_delay", k);   // it would delay the takeover from a master whose uplinks died
         Assert.DoesNotContain("vrrp_strict", k);   // it would add firewall rules of its own
     }
 

@@ -95,11 +95,12 @@ public sealed class HaTakeoverTests
         Assert.True(await load.FlowingAsync(5, HaLab.Patience, Cancel), "data flows after the takeover\n" + lab.Logs());
 
         // Power back: an empty conntrack table, as after a reboot; its daemons start again
-        // and conntrackd asks router 2 for everything before router 1 is healthy enough to take back.
+        // and conntrackd asks router 2 for everything while Junction's hold keeps router 1's
+        // priority down (every uplink reported unhealthy for ha.hold-after-start).
         lab.Pair.PowerBack(1);
         lab.StartRouter(1);
         await WaitReplicated(lab, held, router: 1);
-        Assert.NotEqual("MASTER", lab.Pair.Role(1));   // preempt_delay: not before it has them
+        Assert.NotEqual("MASTER", lab.Pair.Role(1));   // ha.hold-after-start: not before it has them
         await lab.WaitUntil(() => lab.Pair.Role(1) == "MASTER" && lab.Pair.HoldsGateway(1) && lab.Pair.Role(2) == "BACKUP", "router 1 takes back");
         Assert.True(await load.FlowingAsync(5, HaLab.Patience, Cancel), "data flows after router 1 took back\n" + lab.Logs());
 

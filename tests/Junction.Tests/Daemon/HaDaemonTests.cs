@@ -19,9 +19,11 @@ public sealed class HaDaemonTests : IDisposable
     private readonly FakeKernel _kernel = new();
     private readonly ListLogger _log = new();
 
+    private string _hold = "0s";
+
     private string Yaml => $$"""
         lan: [lan0]
-        ha: { state-dir: {{_dir}}, flush-delay: 2s }
+        ha: { state-dir: {{_dir}}, flush-delay: 2s, hold-after-start: {{_hold}} }
         uplinks:
           - { name: isp1, interface: wan1, gateway: 10.1.0.1, id: 1, snat: { addresses: [10.1.0.10] } }
           - { name: isp2, interface: wan2, gateway: 10.2.0.1, id: 2, snat: { addresses: [10.2.0.10] } }
@@ -83,6 +85,28 @@ public sealed class HaDaemonTests : IDisposable
         Assert.Equal("2", Health());
         daemon.Process([Carrier(3, true), Good("isp2")]);
         Assert.Equal(daemon.Monitor.Unhealthy.Count.ToString(), Health());
+    }
+
+    [Fact]
+    public void A_starting_router_that_is_not_master_reports_every_uplink_unhealthy_until_the_hold_ends()
+    {
+        _hold = "5s";
+        var daemon = Running();
+        Assert.Empty(daemon.Monitor.Unhealthy);
+        Assert.Equal("2", Health());   // back from a reboot: conntrackd is still fetching the peer's connections
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        daemon.Process([new Tick()]);
+        Assert.Equal("0", Health());
+    }
+
+    [Fact]
+    public void A_restarting_daemon_on_the_live_master_does_not_hold_so_it_hands_nothing_over()
+    {
+        _hold = "5s";
+        Role("MASTER", keepaliveAlive: true);
+        Running();
+        Assert.Equal("0", Health());
     }
 
     [Fact]
