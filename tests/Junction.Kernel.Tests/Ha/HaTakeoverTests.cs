@@ -26,7 +26,7 @@ public sealed class HaTakeoverTests
         Assert.Contains("\"role\": \"master\"", lab.Status(1, json: true));
         await using var held = await lab.Hold(Held);
         var uplinkOf = held.Outcomes.Select(o => o.Ok ? lab.Topology.UplinkOf(o.Seen!.Address) : null).ToArray();
-        Assert.Equal(new[] { 0, 67, 67, 66 }, Spread(lab, held));
+        AssertThirds(lab, Spread(lab, held), Held);
         await using var load = StreamingLoad.Start(held, Every, EchoPatience);
         Assert.True(await load.FlowingAsync(3, HaLab.Patience, Cancel), "data flows before the cut\n" + lab.Logs());
         await WaitReplicated(lab, held);
@@ -46,7 +46,7 @@ public sealed class HaTakeoverTests
             Assert.Equal(uplinkOf[k], e.Uplink);
             Assert.Equal(held.Outcomes[k].Seen!.Address.ToString(), e.ReplyTo);
         }
-        Assert.Equal(new[] { 0, 10, 10, 10 }, await lab.NewConnections(30));
+        AssertThirds(lab, await lab.NewConnections(30), 30);
     }
 
     [Theory]
@@ -56,7 +56,7 @@ public sealed class HaTakeoverTests
     {
         await using var lab = await HaLab.Start();
         await using var held = await lab.Hold(Held);
-        Assert.Equal(new[] { 0, 67, 67, 66 }, Spread(lab, held));
+        AssertThirds(lab, Spread(lab, held), Held);
         await using var load = StreamingLoad.Start(held, Every, EchoPatience);
         Assert.True(await load.FlowingAsync(3, HaLab.Patience, Cancel), "data flows before the failure\n" + lab.Logs());
         await WaitReplicated(lab, held);
@@ -78,7 +78,7 @@ public sealed class HaTakeoverTests
         var broken = await load.StopAsync();
         Assert.True(broken.All(b => b is null), $"{broken.Count(b => b is not null)} of {Held} broke: {string.Join("; ", broken.Where(b => b is not null).Distinct().Take(5))}\n{lab.Logs()}");
         Assert.DoesNotContain("conntrack: deleted", lab.JunctionLog(1));
-        Assert.Equal(new[] { 0, 10, 10, 10 }, await lab.NewConnections(30));
+        AssertThirds(lab, await lab.NewConnections(30), 30);
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class HaTakeoverTests
     {
         await using var lab = await HaLab.Start();
         await using var held = await lab.Hold(Held);
-        Assert.Equal(new[] { 0, 67, 67, 66 }, Spread(lab, held));
+        AssertThirds(lab, Spread(lab, held), Held);
         await using var load = StreamingLoad.Start(held, Every, EchoPatience);
         Assert.True(await load.FlowingAsync(3, HaLab.Patience, Cancel), "data flows before the cut\n" + lab.Logs());
         await WaitReplicated(lab, held);
@@ -113,7 +113,7 @@ public sealed class HaTakeoverTests
             Assert.Equal(lab.Topology.UplinkOf(held.Outcomes[k].Seen!.Address), e.Uplink);
         }
         await lab.WaitBalancedOver(1, 1, 2, 3);
-        Assert.Equal(new[] { 0, 10, 10, 10 }, await lab.NewConnections(30));
+        AssertThirds(lab, await lab.NewConnections(30), 30);
     }
 
     /// <summary>
@@ -128,7 +128,7 @@ public sealed class HaTakeoverTests
     {
         await using var lab = await HaLab.Start();
         await using var held = await lab.Hold(60);
-        Assert.Equal(new[] { 0, 20, 20, 20 }, Spread(lab, held));
+        AssertThirds(lab, Spread(lab, held), 60);
         await using var load = StreamingLoad.Start(held, Every, TimeSpan.FromSeconds(30));
         Assert.True(await load.FlowingAsync(3, HaLab.Patience, Cancel), "data flows first\n" + lab.Logs());
         await WaitReplicated(lab, held);
@@ -171,6 +171,18 @@ public sealed class HaTakeoverTests
         var chain = lab.Pair.Router(2).Run("nft", "list", "chain", "inet", "junction", "prerouting").Stdout;
         var m = System.Text.RegularExpressions.Regex.Match(chain, @"syn,ack counter packets (\d+)");
         return m.Success ? long.Parse(m.Groups[1].Value) : 0;
+    }
+
+    /// <summary>
+    /// Round-robin over three equal uplinks: a third each, give or take one. Not exact: a
+    /// re-apply during the burst (a probe round that reports a change late, under load)
+    /// replaces the table and restarts its round-robin counter once.
+    /// </summary>
+    private static void AssertThirds(HaLab lab, int[] perUplink, int total)
+    {
+        var ok = perUplink[0] == 0 && perUplink.Sum() == total
+            && perUplink.Skip(1).All(n => n >= total / 3 - 1 && n <= (total + 2) / 3 + 1);
+        Assert.True(ok, $"per uplink [{string.Join(", ", perUplink)}] is not a third each of {total} (give or take one)\n{lab.Logs()}");
     }
 
     /// <summary>The held connections as the server saw them, per uplink; all must have opened.</summary>
