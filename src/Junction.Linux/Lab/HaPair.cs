@@ -114,6 +114,20 @@ public sealed class HaPair(LabTopology topology, string root)
     }
 
     /// <summary>
+    /// Kills router R's keepalived (SIGKILL, so no goodbye advert), by the ids in its own pid
+    /// files: never by name, which would reach every keepalived on the machine.
+    /// </summary>
+    public void KillKeepalived(int router)
+    {
+        foreach (var file in new[] { "keepalived-vrrp.pid", "keepalived.pid" })
+        {
+            var path = Path.Combine(Directory(router), file);
+            if (File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), out var pid) && pid > 1)
+                CommandRunner.Current.Run("kill", "-KILL", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>
     /// Runs a program inside router R detached from this process (a new session, output to
     /// <paramref name="log"/>), so it outlives a 'lab up'. Removing the namespace ends it.
     /// </summary>

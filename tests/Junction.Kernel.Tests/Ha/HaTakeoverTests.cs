@@ -136,7 +136,7 @@ public sealed class HaTakeoverTests
         // Router 2 becomes master by hand, without its notify script: keepalived stopped
         // there, router 1 cut off, the virtual addresses added to router 2, and the
         // neighbours' ARP caches cleared as keepalived's gratuitous ARPs would update them.
-        lab.Pair.Router(2).Run("pkill", "-9", "-x", "keepalived");
+        lab.Pair.KillKeepalived(2);
         lab.Pair.PowerCut(1);
         var add = new System.Text.StringBuilder().AppendLine($"addr add {LabTopology.RouterLanAddress}/24 dev {LabTopology.LanInterface}");
         for (var i = 1; i <= 3; i++) add.AppendLine($"addr add {lab.Topology.WanVirtualAddress(i)}/32 dev {lab.Topology.WanInterface(i)}");
