@@ -7,6 +7,7 @@ namespace Junction.Kernel.Tests.Ha;
 /// both: established connections survive the primary's death, its uplinks' death and its
 /// return, each on its uplink with its source address; new ones are balanced by whoever is master.
 /// </summary>
+[Collection(HaCollection.Name)]
 public sealed class HaTakeoverTests
 {
     private const int Held = 200;
