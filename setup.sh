@@ -17,6 +17,7 @@ command -v ld.lld >/dev/null 2>&1 || need+=(lld)
 # packaging/build-deb builds the Debian package the tests install; lintian checks it.
 command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)
 command -v lintian >/dev/null 2>&1 || need+=(lintian)
+for tool in keepalived conntrackd; do command -v "$tool" >/dev/null 2>&1 || need+=("$tool"); done  # the HA pair (lab up --ha, tests)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: missing ${need[*]}; run this script as root (or install them with apt-get)" >&2

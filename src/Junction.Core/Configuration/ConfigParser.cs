@@ -11,13 +11,14 @@ namespace Junction.Configuration;
 public static class ConfigParser
 {
     internal static readonly string[] TopKeys =
-        ["lan", "local", "balance", "mark-mask", "table-base", "rule-priority", "bypass", "flush", "uplinks", "pin", "metrics", "failback", "failback-hold"];
+        ["lan", "local", "balance", "mark-mask", "table-base", "rule-priority", "bypass", "flush", "uplinks", "pin", "metrics", "failback", "failback-hold", "ha"];
     internal static readonly string[] UplinkKeys =
         ["name", "interface", "gateway", "gateway6", "family", "weight", "id", "snat", "probe", "tier"];
     internal static readonly string[] SnatKeys = ["addresses", "spread"];
     internal static readonly string[] ProbeKeys = ["kind", "targets", "interval", "timeout", "down-after", "up-after", "require"];
     internal static readonly string[] PinKeys = ["to", "from", "protocol", "port", "via"];
     internal static readonly string[] MetricsKeys = ["listen"];
+    internal static readonly string[] HaKeys = ["state-dir", "flush-delay", "hold-after-start"];
 
     /// <summary>The configuration, or null when the file cannot be read as one at all (YAML syntax, empty, not a mapping).</summary>
     public static JunctionConfig? Parse(string text, string file, List<ConfigError> errors)
@@ -83,6 +84,7 @@ public static class ConfigParser
             Flush = reader.Scalar(keys.GetValueOrDefault("flush"), "flush"),
             Failback = reader.Scalar(keys.GetValueOrDefault("failback"), "failback"),
             FailbackHold = reader.Scalar(keys.GetValueOrDefault("failback-hold"), "failback-hold"),
+            Ha = ParseHa(reader, keys.GetValueOrDefault("ha")),
         };
     }
 
@@ -93,6 +95,18 @@ public static class ConfigParser
         if (reader.Mapping(node, "metrics") is not { } map) return null;
         var keys = reader.Keys(map, "metrics", MetricsKeys);
         return new MetricsConfig(Pos(node.Start), reader.Scalar(keys.GetValueOrDefault("listen"), "metrics.listen"));
+    }
+
+    private static HaConfig? ParseHa(Reader reader, YamlNode? node)
+    {
+        // "ha:" alone turns high availability on with every default.
+        if (node is null) return null;
+        if (node is YamlScalarNode { Value: null or "" or "~" or "null" }) return new HaConfig(Pos(node.Start), null, null, null);
+        if (reader.Mapping(node, "ha") is not { } map) return null;
+        var keys = reader.Keys(map, "ha", HaKeys);
+        return new HaConfig(Pos(node.Start), reader.Scalar(keys.GetValueOrDefault("state-dir"), "ha.state-dir"),
+            reader.Scalar(keys.GetValueOrDefault("flush-delay"), "ha.flush-delay"),
+            reader.Scalar(keys.GetValueOrDefault("hold-after-start"), "ha.hold-after-start"));
     }
 
     private static UplinkConfig? ParseUplink(Reader reader, YamlNode node, int index)

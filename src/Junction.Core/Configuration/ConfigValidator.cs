@@ -85,9 +85,11 @@ public static partial class ConfigValidator
         var metrics = config.Metrics is { } mc ? MetricsListen(mc, v) : null;
         var (failback, hold) = TierValidator.Failback(config, v);
 
+        var ha = config.Ha is { } hc ? HaValidator.Validate(hc, v) : null;
+
         return errors.Count > before ? null : new JunctionModel(lan, local, balance, layout, bypass, uplinks, pins)
         {
-            MetricsListen = metrics, Flush = flush, Failback = failback, FailbackHold = hold,
+            MetricsListen = metrics, Flush = flush, Failback = failback, FailbackHold = hold, Ha = ha,
         };
     }
 

@@ -28,7 +28,13 @@ public sealed record JunctionConfig(
 
     /// <summary><c>failback-hold:</c> how long the better tier must stay healthy before <c>failback: move</c> flushes.</summary>
     public Sourced<string>? FailbackHold { get; init; }
+
+    /// <summary><c>ha:</c>; null when absent (a single router).</summary>
+    public HaConfig? Ha { get; init; }
 }
+
+/// <summary><c>ha:</c>: this router is one of a keepalived/conntrackd pair.</summary>
+public sealed record HaConfig(SourcePosition Position, Sourced<string>? StateDir, Sourced<string>? FlushDelay, Sourced<string>? HoldAfterStart);
 
 /// <summary><c>metrics:</c>: where the Prometheus listener binds.</summary>
 public sealed record MetricsConfig(SourcePosition Position, Sourced<string>? Listen);

@@ -33,6 +33,9 @@ public sealed record JunctionModel(
     /// <summary>Whether the uplinks are in more than one tier (only then are tiers shown).</summary>
     public bool Tiered => Uplinks.Select(u => u.Tier).Distinct().Skip(1).Any();
 
+    /// <summary>Set when this router is one of a high-availability pair (<c>ha:</c>); null for a single router.</summary>
+    public HaModel? Ha { get; init; }
+
     public UplinkModel Uplink(string name) => Uplinks.First(u => u.Name == name);
 
     public Families Families => Uplinks.Aggregate(Families.None, (f, u) => f | u.Families);

@@ -106,6 +106,15 @@ public static class Planner
         // Ingress: remember the uplink of connections that arrive from outside, and balance the LAN's.
         w.Line().Open("chain prerouting");
         w.Line("type filter hook prerouting priority mangle; policy accept;");
+        if (model.Ha is not null)
+        {
+            // A reply from the internet that reaches the new master before conntrackd
+            // committed its connection is addressed to a virtual address with no socket
+            // behind it: the kernel would answer with a reset and kill the connection at the
+            // far end. Dropped unconfirmed, its retransmission finds the committed entry.
+            w.Line("# ha: a TCP packet that opens nothing (its connection not committed here yet) is dropped, never answered with a reset");
+            w.Line("ct state new tcp flags & (syn | ack) != syn counter drop");
+        }
         w.Line("# connections arriving on an uplink keep its mark, so replies leave the way they came");
         w.Line($"ct state new ct mark & {mask} == 0 iifname vmap {{ {string.Join(", ", uplinks.Select(u => $"{Quote(u.Interface)} : goto {MarkChain(u)}"))} }}");
         if (model.Lan.Count > 0)
@@ -169,6 +178,7 @@ public static class Planner
             w.Line("ip daddr @bypass4 return");
         if (model.Bypass.Any(n => n.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6))
             w.Line("ip6 daddr @bypass6 return");
+        WritePickupGuard(w, model);
 
         for (var i = 0; i < model.Pins.Count; i++)
         {
@@ -228,6 +238,26 @@ public static class Planner
         var tier = model.Uplinks[slots.First(s => s >= 0)].Tier;
         var reserve = model.Uplinks.Where(u => u.Tier > tier).Select(u => u.Name).ToList();
         return $" of tier {tier}{(reserve.Count == 0 ? "" : $" ({string.Join(", ", reserve)} in reserve)")}";
+    }
+
+    /// <summary>
+    /// Only a SYN opens a TCP connection. Conntrack also makes a "new" entry for a mid-stream
+    /// packet it has no entry for (after a flush, a reboot, or on a standby router before
+    /// conntrackd committed the peer's entries); balancing that packet would send an
+    /// established connection out of a possibly different uplink with another source
+    /// address. It is refused instead, before any entry is confirmed: a single router
+    /// answers with a TCP reset, so the client fails at once and reconnects; a router of an
+    /// HA pair drops it, so the client's retransmission finds the entry conntrackd commits
+    /// a moment later. UDP has no handshake to tell a first packet from a later one: it is
+    /// balanced as new (see docs/high-availability.md).
+    /// </summary>
+    private static void WritePickupGuard(NftWriter w, JunctionModel model)
+    {
+        if (model.Ha is null)
+            w.Line("# a TCP packet other than a SYN cannot open a connection (its conntrack entry was flushed or lost): reset, never balance");
+        else
+            w.Line("# a TCP packet other than a SYN cannot open a connection: drop it unbalanced, so its retransmission finds the entry conntrackd commits");
+        w.Line($"tcp flags & (syn | ack) != syn {(model.Ha is null ? "reject with tcp reset" : "drop")}");
     }
 
     private static bool[] Healthy(JunctionModel model, IReadOnlyList<UplinkPlan> uplinks, Families family) =>

@@ -30,7 +30,16 @@ public sealed record DaemonSnapshot(
     /// once the better tier has stayed healthy until then; null when nothing is pending.
     /// </summary>
     public DateTimeOffset? FailbackDue { get; init; }
+
+    /// <summary>This router's part in an HA pair; null without <c>ha:</c>.</summary>
+    public HaSnapshot? Ha { get; init; }
 }
+
+/// <summary>
+/// The VRRP role keepalived reported (master, backup, fault, stop, unknown), how it is known,
+/// and the unhealthy-uplink count the daemon gave keepalived (null before the first write).
+/// </summary>
+public sealed record HaSnapshot(string Role, string Detail, int? HealthReported, string StateDirectory);
 
 /// <summary>How applying has gone since the daemon started.</summary>
 public sealed record ApplyStats(

@@ -35,6 +35,8 @@ public static class StatusFormatter
             ? string.Create(Inv, $", applied {Ago(d.Now - applied)} ago ({a.Count} applies, {a.Failures} failed, last took {Ms(a.LastDuration)})")
             : ", not applied yet");
         Wrap(sb, config.ToString(), width);
+        if (d.Ha is { } ha)
+            Wrap(sb, $"vrrp: {ha.Role.ToUpperInvariant()} ({ha.Detail}); health file says {ha.HealthReported?.ToString(Inv) ?? "nothing yet"} unhealthy", width);
         if (d.TableDrift is { } drift) Wrap(sb, $"warning: {drift}; the daemon is re-applying it", width);
         if (a.LastError is { } err) Wrap(sb, $"last apply failed: {err}", width);
         var tiered = d.Uplinks.Select(u => u.Tier).Distinct().Skip(1).Any();

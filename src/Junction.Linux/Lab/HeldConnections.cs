@@ -17,6 +17,9 @@ public sealed class HeldConnections : IAsyncDisposable
         _sockets = sockets;
     }
 
+    /// <summary>The open sockets, by index; null where the connection failed.</summary>
+    internal IReadOnlyList<Socket?> Sockets => _sockets;
+
     /// <summary>One per requested connection, in order; the failed ones hold no socket.</summary>
     public IReadOnlyList<ConnectionOutcome> Outcomes { get; }
 

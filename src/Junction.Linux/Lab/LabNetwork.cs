@@ -48,6 +48,7 @@ public sealed class LabNetwork : IDisposable
         int Count(string role) => roles.Count(r => r.StartsWith(role, StringComparison.Ordinal) && r[role.Length..].All(char.IsAsciiDigit));
         if (!roles.Contains("router")) return null;
         var options = new LabOptions { Prefix = prefix, Uplinks = Count("isp"), Clients = Count("c") };
+        if (roles.Contains("router2")) options = HaLabBuilder.Options(options);
         return options.Problems().Count == 0 ? new LabTopology(options) : null;
     }
 
@@ -97,6 +98,11 @@ public sealed class LabNetwork : IDisposable
         var t = Topology;
         foreach (var name in t.Namespaces)
             NetworkNamespace.Create(name);
+        if (t.Options.Ha)
+        {
+            HaLabBuilder.Build(t);
+            return;
+        }
 
         // Fixed sysctls, not whatever the root namespace passed on: the router is a
         // hardened distro's router (strict reverse-path filter, which Junction must loosen
@@ -188,10 +194,10 @@ public sealed class LabNetwork : IDisposable
     }
 
     /// <summary>One <c>ip -batch</c> per namespace: fast, and its error names the failing line.</summary>
-    private static void Batch(string netns, StringBuilder commands) =>
+    internal static void Batch(string netns, StringBuilder commands) =>
         CommandRunner.Current.Run("ip", ["-n", netns, "-batch", "-"], stdin: commands.ToString()).Check();
 
-    private static void Sysctl(string netns, params string[] settings) =>
+    internal static void Sysctl(string netns, params string[] settings) =>
         new CommandRunner(netns).Run("sysctl", ["-q", "-w", .. settings]).Check();
 
     public void Dispose()

@@ -38,6 +38,13 @@ public sealed partial record LabOptions
     /// </summary>
     public bool IspMasquerade { get; init; } = true;
 
+    /// <summary>
+    /// Two routers instead of one, for a keepalived/conntrackd pair (see <see cref="HaLabBuilder"/>):
+    /// the LAN and every ISP segment are bridges both routers join, plus a sync link
+    /// between them. ISPs do not masquerade, so the server sees each uplink's virtual address.
+    /// </summary>
+    public bool Ha { get; init; }
+
     /// <summary>Every problem with these options, one line each; empty when they are usable.</summary>
     public IReadOnlyList<string> Problems()
     {
@@ -52,6 +59,10 @@ public sealed partial record LabOptions
             problems.Add($"extra client addresses {ExtraClientAddresses}: use 0 to {MaxExtraClientAddresses}");
         if (ExtraWanAddresses is < 0 or > MaxExtraWanAddresses)
             problems.Add($"extra wan addresses {ExtraWanAddresses}: use 0 to {MaxExtraWanAddresses} (10.100.I.3-5)");
+        if (Ha && (ExtraWanAddresses != 0 || ExtraClientAddresses != 0 || IspMasquerade))
+            problems.Add("ha: the pair's lab has no extra wan or client addresses and its ISPs do not masquerade (the server must see the virtual SNAT addresses)");
+        if (Ha && Uplinks > 20)
+            problems.Add($"uplinks {Uplinks}: an HA lab takes at most 20 (each uplink is a segment both routers join)");
         return problems;
     }
 

@@ -37,6 +37,13 @@ public sealed partial class LabTopology(LabOptions options)
     public IPEndPoint Service => new(ServiceAddress, ServicePort);
 
     public string RouterNamespace => $"{Prefix}-router";
+    /// <summary>The second router of an HA lab (<see cref="LabOptions.Ha"/>); the first is <see cref="RouterNamespace"/>.</summary>
+    public string Router2Namespace => $"{Prefix}-router2";
+    /// <summary>The HA lab's LAN switch: a namespace holding the bridge both routers and every client join.</summary>
+    public string LanSwitchNamespace => $"{Prefix}-lan";
+
+    /// <summary>Router 1 or 2 of an HA lab.</summary>
+    public string RouterNamespaceOf(int router) => router switch { 1 => RouterNamespace, 2 => Router2Namespace, _ => throw new ArgumentOutOfRangeException(nameof(router), router, "an HA lab has routers 1 and 2") };
     public string ServerNamespace => $"{Prefix}-server";
     public string ClientNamespace(int client) => $"{Prefix}-c{CheckClient(client)}";
     public string IspNamespace(int uplink) => $"{Prefix}-isp{CheckUplink(uplink)}";
@@ -45,6 +52,7 @@ public sealed partial class LabTopology(LabOptions options)
     public IReadOnlyList<string> Namespaces =>
     [
         RouterNamespace,
+        .. Options.Ha ? [Router2Namespace, LanSwitchNamespace] : Array.Empty<string>(),
         ServerNamespace,
         .. Enumerable.Range(1, Uplinks).Select(IspNamespace),
         .. Enumerable.Range(1, Clients).Select(ClientNamespace),
@@ -97,6 +105,20 @@ public sealed partial class LabTopology(LabOptions options)
 
     private static IPAddress V4(int a, int b, int c, int d) => new([(byte)a, (byte)b, (byte)c, (byte)d]);
 
-    [GeneratedRegex("^(router|server|isp[0-9]+|c[0-9]+)$")]
+    // HA lab: each router's own address on the LAN (10.9.0.2, .3) and on ISP I's segment
+    // (10.100.I.2, .3); the virtual ones keepalived moves are RouterLanAddress (10.9.0.1,
+    // the clients' gateway) and WanVirtualAddress (10.100.I.10, the uplink's SNAT address).
+    public const string SyncInterface = "sync";
+    public IPAddress RouterOwnLanAddress(int router) => V4(10, 9, 0, 1 + CheckRouter(router));
+    public IPAddress WanAddressOf(int router, int uplink) => V4(10, 100, CheckUplink(uplink), 1 + CheckRouter(router));
+    public IPAddress WanVirtualAddress(int uplink) => V4(10, 100, CheckUplink(uplink), 10);
+    public IPAddress SyncAddress(int router) => V4(10, 254, 0, CheckRouter(router));
+    /// <summary>Router R's port on a switch (the LAN bridge, or ISP I's bridge 'router').</summary>
+    public static string SwitchPort(int router) => $"r{router}";
+
+    private static int CheckRouter(int router) =>
+        router is 1 or 2 ? router : throw new ArgumentOutOfRangeException(nameof(router), router, "an HA lab has routers 1 and 2");
+
+    [GeneratedRegex("^(router|router2|lan|server|isp[0-9]+|c[0-9]+)$")]
     private static partial Regex LabRole();
 }

@@ -16,6 +16,7 @@ internal static class Commands
         Status.StatusCommand.Create(),
         Explain.ExplainCommand.Create(),
         Install.InstallCommand.Create(),
+        Ha.HaCommand.Create(),
         Lab.LabCommand.Create(),
         Confirm.ConfirmTimerCommand.Create(),
     ];

@@ -51,6 +51,10 @@ internal sealed class JunctionDaemon : IStatusSource
     private string? _tableDrift;
     private DateTimeOffset _nextTableCheck = DateTimeOffset.MinValue;
     private readonly HashSet<string> _flushOwed = [];
+    // When each owed flush became owed: in an HA pair it waits ha.flush-delay (see FlushOwed).
+    private readonly Dictionary<string, DateTimeOffset> _flushOwedSince = [];
+    private HaAgent? _ha;
+    private string? _flushHeldLogged;
     private int _failuresInRow;
     private DateTimeOffset _retryAt = DateTimeOffset.MinValue;
     private readonly ApplyPacer _pacer;
@@ -75,6 +79,7 @@ internal sealed class JunctionDaemon : IStatusSource
         _startedAt = _time.GetUtcNow();
         _configLoadedAt = _startedAt;
         _model = setup.Model;
+        _ha = _model.Ha is { } ha ? new HaAgent(ha, _log, _startedAt) : null;
         _monitor = NewMonitor(_model);
         _failback = new FailbackPolicy(_model, _time);
         _snapshot = Build();
@@ -270,7 +275,7 @@ internal sealed class JunctionDaemon : IStatusSource
             _changes[t.Uplink] = _changes.GetValueOrDefault(t.Uplink) + 1;
             // Only an uplink that carried connections and failed has any to flush; one
             // that comes back before the flush was made keeps its connections.
-            if (t.To == HealthState.Down) _flushOwed.Add(t.Uplink);
+            if (t.To == HealthState.Down && _flushOwed.Add(t.Uplink)) _flushOwedSince[t.Uplink] = _time.GetUtcNow();
             else if (t.To == HealthState.Up) _flushOwed.Remove(t.Uplink);
         }
     }
@@ -333,6 +338,8 @@ internal sealed class JunctionDaemon : IStatusSource
     {
         _gateways.Expire(_time.GetUtcNow() - _setup.GatewayRetry);
         var unroutable = _gateways.With(_links.Unroutable);
+        // keepalived hears of a change before the apply: a takeover need not wait for nft.
+        _ha?.Report(_model.Uplinks.Count(u => _monitor.Unhealthy.Contains(u.Name) || unroutable.Contains(u.Name)), _model.Uplinks.Count, _time.GetUtcNow());
         var urgent = _tableDrift is not null || _appliedModel != _model || !_appliedUnhealthy.SetEquals(_monitor.Unhealthy);
         var owed = urgent || !_appliedUnroutable.SetEquals(unroutable);
         // Only which uplinks can take routes changed (a link flapping under a health hold): paced, see ApplyPacer.
@@ -404,12 +411,42 @@ internal sealed class JunctionDaemon : IStatusSource
     /// established ones are deleted from conntrack by mark (flush: dead), never the whole
     /// table. Before that apply succeeded, a flushed connection could be re-balanced onto
     /// the dead uplink, so the flush waits for it.
+    /// <para>
+    /// Not while no uplink is healthy: there is nowhere to move those connections, and
+    /// the uplink may come back (issue 14); they stay owed. In an HA pair, a flush waits
+    /// ha.flush-delay and then happens only on the VRRP master: conntrackd replicates
+    /// deletions, and a router whose uplinks failed is handing its connections to the
+    /// peer, whose uplinks carry them on. A flush there would delete them on the peer too.
+    /// </para>
     /// </summary>
     private void FlushOwed()
     {
         if (_flushOwed.Count == 0) return;
+        var unroutable = _links.Unroutable;
+        // Known dead, not merely unknown: at start every uplink is unknown until probed.
+        if (_model.Uplinks.All(u => _monitor.Uplinks[u.Name].State == HealthState.Down || unroutable.Contains(u.Name)))
+        {
+            if (_flushHeldLogged != string.Join(",", _flushOwed.Order()))
+            {
+                _flushHeldLogged = string.Join(",", _flushOwed.Order());
+                HaAgent.FlushHeld(_log, string.Join(", ", _flushOwed.Order()));
+            }
+            return;
+        }
+        _flushHeldLogged = null;
+        var now = _time.GetUtcNow();
         foreach (var name in _flushOwed.Order().ToList())
         {
+            if (_model.Ha is { } ha && _ha is { } agent)
+            {
+                if (now < _flushOwedSince.GetValueOrDefault(name) + ha.FlushDelay) continue;
+                if (agent.Role() is { IsMaster: false } role)
+                {
+                    _flushOwed.Remove(name);
+                    HaAgent.FlushSkipped(_log, name, role.Word, role.Detail);
+                    continue;
+                }
+            }
             _flushOwed.Remove(name);
             if (_model.Flush == FlushPolicy.None || _model.Uplinks.FirstOrDefault(u => u.Name == name) is not { } uplink) continue;
             var mark = _model.Marks.Value(uplink.Id);
@@ -438,6 +475,13 @@ internal sealed class JunctionDaemon : IStatusSource
     {
         foreach (var f in _failback.Due())
         {
+            // In an HA pair only the master moves connections: a backup's deletions would
+            // reach the master through conntrackd.
+            if (_ha is { } agent && agent.Role() is { IsMaster: false } role)
+            {
+                HaAgent.FlushSkipped(_log, f.Uplink.Name, role.Word, role.Detail);
+                continue;
+            }
             var mark = _model.Marks.Value(f.Uplink.Id);
             try
             {
@@ -445,7 +489,7 @@ internal sealed class JunctionDaemon : IStatusSource
                 DaemonLog.FailbackFlushed(_log, f.BetterTier, StatusFormatter.Ago(_model.FailbackHold), n, f.Uplink.Tier, f.Uplink.Name,
                     $"0x{mark:x}/0x{_model.Marks.Mask:x}");
             }
-            catch (CommandFailedException e)
+            catch (Exception e) when (e is CommandFailedException or Linux.Interop.KernelCallException)
             {
                 DaemonLog.FlushFailed(_log, f.Uplink.Name, e.Message);
             }
@@ -473,6 +517,8 @@ internal sealed class JunctionDaemon : IStatusSource
         var keep = SameHealthInputs(_model, next);
         _model = next;
         _failback = _failback.For(next);
+        // A changed ha: section is no restart: no hold (a reload is not a return from a reboot).
+        if (next.Ha != _ha?.Model) _ha = next.Ha is { } ha ? new HaAgent(ha, _log, DateTimeOffset.MinValue) : null;
         _setup.Hooks.Reloaded(next);
         if (keep)
         {
@@ -623,6 +669,7 @@ internal sealed class JunctionDaemon : IStatusSource
         {
             TableDrift = _tableDrift,
             FailbackDue = _failback.DueAt,
+            Ha = _ha is { } agent && agent.Role() is var role ? new HaSnapshot(role.Word, role.Detail, agent.Reported, agent.Model.StateDirectory) : null,
         };
     }
 }

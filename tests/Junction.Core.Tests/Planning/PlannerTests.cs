@@ -130,8 +130,27 @@ public sealed class PlannerTests
         Assert.DoesNotContain("numgen", choose);
         Assert.DoesNotContain("goto mark_", choose);
         Assert.Contains("follow the main routing table", choose);
-        Assert.DoesNotContain(" drop", plan.NftTable);
-        Assert.DoesNotContain("reject", plan.NftTable);
+        // Only a TCP packet that cannot open a connection (not a SYN) is refused; new ones pass.
+        var refusing = plan.NftTable.Split('\n').Where(l => !l.TrimStart().StartsWith('#') && (l.Contains(" drop") || l.Contains("reject"))).ToList();
+        Assert.Equal(["tcp flags & (syn | ack) != syn reject with tcp reset"], refusing.Select(l => l.Trim()));
+    }
+
+    [Fact]
+    public void A_TCP_packet_other_than_a_SYN_is_never_balanced_reset_alone_dropped_in_a_pair()
+    {
+        var single = Chain(Plan(Three), "choose");
+        var guard = single.IndexOf("tcp flags & (syn | ack) != syn reject with tcp reset", StringComparison.Ordinal);
+        Assert.True(guard > 0, single);
+        Assert.True(guard < single.IndexOf("numgen", StringComparison.Ordinal), "the guard must come before the balancing statement");
+
+        var pair = Chain(Plan(Three + "\nha:\n"), "choose");
+        Assert.Contains("tcp flags & (syn | ack) != syn drop", pair);
+        Assert.DoesNotContain("reject", pair);
+        // Replies from the internet too: the new master must not reset them before the commit.
+        var pre = Chain(Plan(Three + "\nha:\n"), "prerouting");
+        Assert.True(pre.IndexOf("ct state new tcp flags & (syn | ack) != syn counter drop", StringComparison.Ordinal)
+            < pre.IndexOf("iifname vmap", StringComparison.Ordinal), pre);
+        Assert.DoesNotContain("!= syn drop", Chain(Plan(Three), "prerouting"));
     }
 
     [Fact]

@@ -33,11 +33,27 @@ public sealed class LabTopologyTests
     [InlineData("jx-router", true)]
     [InlineData("jx-isp12", true)]
     [InlineData("jx-c3", true)]
+    [InlineData("jx-router2", true)]
+    [InlineData("jx-lan", true)]
     [InlineData("jxy-router", false)]
     [InlineData("jx-other", false)]
     [InlineData("jx-x-router", false)]
     public void A_lab_owns_only_its_own_namespaces(string name, bool owned) =>
         Assert.Equal(owned, LabTopology.IsLabNamespace("jx", name));
+
+    [Fact]
+    public void An_ha_lab_has_a_second_router_a_lan_switch_and_virtual_addresses()
+    {
+        var t = new LabTopology(HaLabBuilder.Options(new LabOptions { Prefix = "jx", Uplinks = 2 }));
+        Assert.Equal(["jx-router", "jx-router2", "jx-lan", "jx-server", "jx-isp1", "jx-isp2", "jx-c1"], t.Namespaces);
+        Assert.Equal(IPAddress.Parse("10.100.2.3"), t.WanAddressOf(2, 2));
+        Assert.Equal(IPAddress.Parse("10.100.2.10"), t.WanVirtualAddress(2));
+        Assert.Equal(2, t.UplinkOf(t.WanVirtualAddress(2)));
+        Assert.Equal(IPAddress.Parse("10.254.0.2"), t.SyncAddress(2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => t.RouterNamespaceOf(3));
+        Assert.NotEmpty(new LabOptions { Ha = true }.Problems());   // masquerading ISPs and extra addresses do not fit a pair
+        Assert.Empty(HaLabBuilder.Options(new LabOptions()).Problems());
+    }
 
     [Fact]
     public void Options_report_every_problem()

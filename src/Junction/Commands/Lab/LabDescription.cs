@@ -11,6 +11,9 @@ internal static class LabDescription
     public static string Text(LabTopology t, int? serverPid)
     {
         var s = new StringBuilder();
+        if (t.Options.Ha)
+            // The pair's routers are described by 'lab up --ha' itself (HaLabSoftware.Describe).
+            return s.Append(Others(t, serverPid)).ToString();
         var clients = string.Join(", ", Enumerable.Range(1, t.Clients).Select(t.RouterClientPort));
         s.AppendLine($"{t.RouterNamespace}  the router, where Junction runs")
          .AppendLine($"    {LabTopology.LanInterface,-7}{$"{LabTopology.RouterLanAddress}/{LabTopology.LanPrefixLength}",-16} the LAN: a bridge of {clients}");
@@ -21,6 +24,13 @@ internal static class LabDescription
             s.AppendLine($"    {t.WanInterface(i),-7}{$"{t.WanAddress(i)}/24",-16} to {t.IspNamespace(i)}, gateway {t.IspGateway(i)}{more}");
         }
         s.AppendLine($"    main table: default via {t.IspGateway(1)} dev {t.WanInterface(1)}; rp_filter strict; forwarding on");
+        return s.Append(Others(t, serverPid)).ToString();
+    }
+
+    /// <summary>Everything but the router: ISPs, server, clients, the service.</summary>
+    private static string Others(LabTopology t, int? serverPid)
+    {
+        var s = new StringBuilder();
         for (var i = 1; i <= t.Uplinks; i++)
         {
             var nat = t.Options.IspMasquerade ? $"masquerades as {t.IspServerAddress(i)} toward the server" : "routes without NAT";
