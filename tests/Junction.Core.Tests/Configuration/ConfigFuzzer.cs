@@ -38,6 +38,12 @@ internal sealed class ConfigFuzzer(int seed)
         ["rule-priority"] = ["1000", "1", "30000", "32700"],
         ["bypass"] = ["10.0.0.0/8", "192.168.0.0/16", "2001:db8::/32", "203.0.113.7"],
         ["flush"] = ["dead", "none"],
+        ["failback"] = Junction.Model.FailbackWords.All,
+        ["failback-hold"] = ["0s", "30s", "2m"],
+        ["tier"] = ["1", "2", "3", "100"],
+        ["state-dir"] = ["/run/junction", "/var/lib/junction-ha"],
+        ["flush-delay"] = ["0s", "2s", "500ms"],
+        ["hold-after-start"] = ["0s", "10s", "1m"],
         ["name"] = ["isp1", "isp2", "vpn-a", "x", "office"],
         ["interface"] = ["wan1", "wan2", "wan3", "eth0", "tun0", "w-1.5", "w;}{$x", "w,!~"],
         ["gateway"] = ["10.11.0.1", "10.12.0.1", "192.0.2.1", "2001:db8:12::1"],
@@ -110,6 +116,9 @@ internal sealed class ConfigFuzzer(int seed)
                     break;
                 case "metrics":
                     s.Append("metrics:\n").Append(Mapping(ConfigParser.MetricsKeys, "  "));
+                    break;
+                case "ha":
+                    s.Append("ha:\n").Append(Mapping(ConfigParser.HaKeys, "  "));
                     break;
                 default:
                     s.Append(key).Append(": ").Append(Value(key)).Append('\n');
