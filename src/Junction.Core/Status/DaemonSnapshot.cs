@@ -76,6 +76,9 @@ public sealed record UplinkSnapshot(
     /// gateway, say); null when nothing but health decides.
     /// </summary>
     public string? PlannedOut { get; init; }
+
+    /// <summary>The operator's override (drain, down, up); auto when health alone decides.</summary>
+    public OperatorMode Operator { get; init; }
 }
 
 /// <summary>Anything that can say what the daemon knows now (the daemon itself, or a test's fake).</summary>

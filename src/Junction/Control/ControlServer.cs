@@ -71,6 +71,12 @@ public sealed class ControlServer : IAsyncDisposable
                 : Error(error);
         });
         app.MapGet("/metrics", () => Results.Text(status.Metrics(), PrometheusWriter.ContentType));
+        app.MapPost("/v1/operator", async (string? uplink, string? mode) =>
+        {
+            if (options.Operator is not { } control) return Results.Json(new { error = "this server takes no operator requests" }, StatusJson.Options, statusCode: 404);
+            var (reply, code, error) = await OperatorEndpoint.Handle(control, uplink, mode);
+            return reply is not null ? Results.Json(reply, StatusJson.Options) : Results.Json(new { error }, StatusJson.Options, statusCode: code);
+        });
         await StartOrExplain(app, $"cannot listen on {options.SocketPath}", ct);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(options.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 

@@ -50,4 +50,7 @@ internal sealed record DaemonSetup(
     public TimeSpan GatewayRetry { get; init; } = TimeSpan.FromSeconds(60);
 
     public int Seed { get; init; } = Environment.TickCount;
+
+    /// <summary>Where operator overrides (drain, down, up) are kept across restarts; null: in memory only.</summary>
+    public string? OperatorStatePath { get; init; }
 }

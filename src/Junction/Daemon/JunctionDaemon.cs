@@ -54,6 +54,8 @@ internal sealed class JunctionDaemon : IStatusSource
     private int _failuresInRow;
     private DateTimeOffset _retryAt = DateTimeOffset.MinValue;
     private readonly ApplyPacer _pacer;
+    private readonly OperatorState _operator;
+    private readonly List<TaskCompletionSource> _operatorWaiting = [];
 
     private long _applies, _applyFailures;
     private DateTimeOffset? _lastAppliedAt, _configLoadedAt;
@@ -75,6 +77,8 @@ internal sealed class JunctionDaemon : IStatusSource
         _startedAt = _time.GetUtcNow();
         _configLoadedAt = _startedAt;
         _model = setup.Model;
+        _operator = new OperatorState(setup.OperatorStatePath, _log);
+        _operator.Load(_model.Uplinks.Select(u => u.Name).ToList());
         _monitor = NewMonitor(_model);
         _failback = new FailbackPolicy(_model, _time);
         _snapshot = Build();
@@ -87,11 +91,40 @@ internal sealed class JunctionDaemon : IStatusSource
 
     internal HealthMonitor Monitor => _monitor;
 
+    internal OperatorState Operator => _operator;
+
+    /// <summary>Uplinks that get no new connections: health's verdict with the operator's overrides.</summary>
+    private IReadOnlySet<string> Unhealthy => _operator.Current.Unhealthy(_monitor.Unhealthy);
+
     /// <summary>The plan the kernel holds now; null before the first apply succeeded.</summary>
     internal DesiredState? Applied => _appliedPlan;
 
     /// <summary>Thread-safe: an immutable record replaced after every batch.</summary>
     public DaemonSnapshot Snapshot() => _snapshot with { Now = _time.GetUtcNow() };
+
+    /// <summary>
+    /// An operator's override, from any thread: checked against the running configuration,
+    /// written to the state file, then applied by the loop; returns once it has been (or after
+    /// <paramref name="wait"/>, when the loop is busy: the override is kept either way).
+    /// </summary>
+    /// <exception cref="ArgumentException">no such uplink (the message says which are).</exception>
+    /// <exception cref="IOException">the state file could not be written; nothing changed.</exception>
+    internal async Task<OperatorMode> SetOperatorAsync(string uplink, OperatorMode mode, TimeSpan wait)
+    {
+        if (OperatorOverrides.CheckName(uplink, _model.Uplinks.Select(u => u.Name).ToList()) is { } error) throw new ArgumentException(error);
+        var before = _operator.Set(uplink, mode);
+        if (before == mode) return before;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _inbox.Writer.TryWrite(new OperatorChanged(uplink, before, mode, done));
+        try
+        {
+            await done.Task.WaitAsync(wait).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        return before;
+    }
 
     /// <summary>SIGHUP: re-read the configuration file, from any thread.</summary>
     public void RequestReload() => _inbox.Writer.TryWrite(new ReloadRequested());
@@ -214,6 +247,8 @@ internal sealed class JunctionDaemon : IStatusSource
         Converge();
         _snapshot = Build();
         _setup.Hooks.Turned(_snapshot);
+        foreach (var done in _operatorWaiting) done.TrySetResult();
+        _operatorWaiting.Clear();
     }
 
     private void Handle(DaemonEvent e)
@@ -240,6 +275,12 @@ internal sealed class JunctionDaemon : IStatusSource
                 break;
             case Tick:
                 Log(_monitor.Tick());
+                break;
+            case OperatorChanged o:
+                // Forced down flushes like a failure; anything else keeps the connections.
+                if (o.To == OperatorMode.Down) _flushOwed.Add(o.Uplink);
+                else if (o.From == OperatorMode.Down && _monitor.Uplinks.GetValueOrDefault(o.Uplink)?.State != HealthState.Down) _flushOwed.Remove(o.Uplink);
+                _operatorWaiting.Add(o.Done);
                 break;
         }
     }
@@ -269,7 +310,7 @@ internal sealed class JunctionDaemon : IStatusSource
             _changes[t.Uplink] = _changes.GetValueOrDefault(t.Uplink) + 1;
             // Only an uplink that carried connections and failed has any to flush; one
             // that comes back before the flush was made keeps its connections.
-            if (t.To == HealthState.Down) _flushOwed.Add(t.Uplink);
+            if (t.To == HealthState.Down && _operator.Current.HealthMayFlush(t.Uplink)) _flushOwed.Add(t.Uplink);
             else if (t.To == HealthState.Up) _flushOwed.Remove(t.Uplink);
         }
     }
@@ -332,7 +373,7 @@ internal sealed class JunctionDaemon : IStatusSource
     {
         _gateways.Expire(_time.GetUtcNow() - _setup.GatewayRetry);
         var unroutable = _gateways.With(_links.Unroutable);
-        var urgent = _tableDrift is not null || _appliedModel != _model || !_appliedUnhealthy.SetEquals(_monitor.Unhealthy);
+        var urgent = _tableDrift is not null || _appliedModel != _model || !_appliedUnhealthy.SetEquals(Unhealthy);
         var owed = urgent || !_appliedUnroutable.SetEquals(unroutable);
         // Only which uplinks can take routes changed (a link flapping under a health hold): paced, see ApplyPacer.
         var now = _time.GetUtcNow();
@@ -346,7 +387,7 @@ internal sealed class JunctionDaemon : IStatusSource
 
     private void Apply(IReadOnlySet<string> unroutable)
     {
-        var unhealthy = _monitor.Unhealthy.ToHashSet();
+        var unhealthy = Unhealthy.ToHashSet();
         var plan = Planner.Plan(_model, unhealthy, unroutable);
         var started = Stopwatch.GetTimestamp();
         // Attempts, successful or not (junction_applies_total); failures are counted apart.
@@ -407,6 +448,8 @@ internal sealed class JunctionDaemon : IStatusSource
     private void FlushOwed()
     {
         if (_flushOwed.Count == 0) return;
+        // With no healthy uplink there is nowhere better to send them: keep them owed until one is back.
+        if (FlushGuard.NowhereBetter(_appliedPlan)) return;
         foreach (var name in _flushOwed.Order().ToList())
         {
             _flushOwed.Remove(name);
@@ -425,7 +468,7 @@ internal sealed class JunctionDaemon : IStatusSource
     }
 
     /// <summary>Tells the failback policy which uplinks the plan leaves out now (its hold starts here).</summary>
-    private void ObserveTiers() => _failback.Observe(_monitor.Unhealthy.Concat(_links.Unroutable).ToHashSet());
+    private void ObserveTiers() => _failback.Observe(Unhealthy.Concat(_links.Unroutable).ToHashSet());
 
     /// <summary>
     /// failback: move. Once a better tier has been healthy for the hold, the connections
@@ -471,6 +514,7 @@ internal sealed class JunctionDaemon : IStatusSource
         _gateways.Clear();
         var keep = SameHealthInputs(_model, next);
         _model = next;
+        _operator.Keep(next.Uplinks.Select(u => u.Name).ToList());
         _failback = _failback.For(next);
         _setup.Hooks.Reloaded(next);
         if (keep)
@@ -600,6 +644,7 @@ internal sealed class JunctionDaemon : IStatusSource
     {
         var now = _time.GetUtcNow();
         var plan = _appliedPlan;
+        var operators = _operator.Current;
         var uplinks = _model.Uplinks.Select(u =>
         {
             var health = _monitor.Uplinks[u.Name];
@@ -613,6 +658,7 @@ internal sealed class JunctionDaemon : IStatusSource
                 Tier = u.Tier,
                 InUse = planned is { InUse: true },
                 PlannedOut = _gateways.Reason(u.Name),
+                Operator = operators.Of(u.Name),
             };
         }).ToList();
         return new DaemonSnapshot(_setup.ConfigPath, _startedAt, now, Word(_model.Balance), _model.Marks.Mask,
