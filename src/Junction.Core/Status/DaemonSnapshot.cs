@@ -79,6 +79,9 @@ public sealed record UplinkSnapshot(
 
     /// <summary>The operator's override (drain, down, up); auto when health alone decides.</summary>
     public OperatorMode Operator { get; init; }
+
+    /// <summary>The timeout its next probe round gets (adaptive: follows the RTT); null without probes.</summary>
+    public TimeSpan? ProbeTimeout { get; init; }
 }
 
 /// <summary>Anything that can say what the daemon knows now (the daemon itself, or a test's fake).</summary>

@@ -16,9 +16,12 @@ public sealed class UplinkProber(ProbeModel probe, IProbe sender)
     public ProbeModel Probe => probe;
 
     /// <summary>All sockets are made before this returns, in the calling thread's network namespace.</summary>
-    public Task<ProbeRound> RunRoundAsync(CancellationToken cancel)
+    public Task<ProbeRound> RunRoundAsync(CancellationToken cancel) => RunRoundAsync(probe.Timeout, cancel);
+
+    /// <summary>One round whose probes wait <paramref name="timeout"/> (an adaptive one, at most the configured).</summary>
+    public Task<ProbeRound> RunRoundAsync(TimeSpan timeout, CancellationToken cancel)
     {
-        var sends = probe.Targets.Select(t => sender.SendAsync(t, probe.Timeout, cancel)).ToArray();
+        var sends = probe.Targets.Select(t => sender.SendAsync(t, timeout, cancel)).ToArray();
         return Collect(sends);
     }
 

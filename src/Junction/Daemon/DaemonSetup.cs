@@ -15,9 +15,10 @@ internal sealed record DaemonSetup(
 {
     /// <summary>
     /// One probe round of an uplink, sockets made in the daemon's namespace; null: the
-    /// uplink is not probed (it has no targets, or a test feeds rounds itself).
+    /// uplink is not probed (it has no targets, or a test feeds rounds itself). A round is
+    /// given its timeout (<see cref="AdaptiveTimeout"/>: at most the configured one).
     /// </summary>
-    public Func<JunctionModel, UplinkModel, Func<CancellationToken, Task<ProbeRound>>?> Prober { get; init; } = (_, _) => null;
+    public Func<JunctionModel, UplinkModel, Func<TimeSpan, CancellationToken, Task<ProbeRound>>?> Prober { get; init; } = (_, _) => null;
 
     public bool FlushOnExit { get; init; }
 

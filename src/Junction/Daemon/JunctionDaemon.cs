@@ -37,6 +37,8 @@ internal sealed class JunctionDaemon : IStatusSource
     private FailbackPolicy _failback;
     private Dictionary<string, ProbeHistory> _history = [];
     private Dictionary<string, long> _changes = [];
+    // Each probed uplink's adaptive timeout; replaced with the probes (read by Build).
+    private Dictionary<string, AdaptiveTimeout> _timeouts = [];
 
     // What the kernel holds now (the last plan applied), and what is owed to it.
     private JunctionModel? _appliedModel;
@@ -569,11 +571,13 @@ internal sealed class JunctionDaemon : IStatusSource
         var epoch = ++_epoch;
         _probes = new CancellationTokenSource();
         var scheduler = new ProbeScheduler(_time, _random);
+        _timeouts = [];
         foreach (var uplink in _model.Uplinks.Where(u => u.Probe.Enabled))
         {
             if (_setup.Prober(_model, uplink) is not { } round) continue;
             var name = uplink.Name;
-            _probeTasks.Add(scheduler.RunAsync(uplink.Probe, round,
+            var timeout = _timeouts[name] = new AdaptiveTimeout(uplink.Probe.Timeout);
+            _probeTasks.Add(scheduler.RunAsync(uplink.Probe, timeout, round,
                 r => _inbox.Writer.TryWrite(new ProbeReported(name, epoch, r)), _probes.Token));
         }
     }
@@ -659,6 +663,7 @@ internal sealed class JunctionDaemon : IStatusSource
                 InUse = planned is { InUse: true },
                 PlannedOut = _gateways.Reason(u.Name),
                 Operator = operators.Of(u.Name),
+                ProbeTimeout = _timeouts.GetValueOrDefault(u.Name)?.Current,
             };
         }).ToList();
         return new DaemonSnapshot(_setup.ConfigPath, _startedAt, now, Word(_model.Balance), _model.Marks.Mask,
