@@ -88,6 +88,7 @@ public static partial class ConfigValidator
         return errors.Count > before ? null : new JunctionModel(lan, local, balance, layout, bypass, uplinks, pins)
         {
             MetricsListen = metrics, Flush = flush, Failback = failback, FailbackHold = hold,
+            Passive = PassiveValidator.Validate(config.Passive, v),
         };
     }
 

@@ -28,7 +28,14 @@ public sealed record JunctionConfig(
 
     /// <summary><c>failback-hold:</c> how long the better tier must stay healthy before <c>failback: move</c> flushes.</summary>
     public Sourced<string>? FailbackHold { get; init; }
+
+    /// <summary><c>passive:</c> health from the traffic itself; null when absent (on, with the defaults).</summary>
+    public PassiveConfig? Passive { get; init; }
 }
+
+/// <summary><c>passive:</c> as written: <c>on</c>/<c>off</c> alone (in <see cref="Enabled"/>), or a mapping.</summary>
+public sealed record PassiveConfig(SourcePosition Position, Sourced<string>? Enabled, Sourced<string>? Destinations,
+    Sourced<string>? DeadlineFloor, Sourced<string>? DeadlineFactor);
 
 /// <summary><c>metrics:</c>: where the Prometheus listener binds.</summary>
 public sealed record MetricsConfig(SourcePosition Position, Sourced<string>? Listen);
