@@ -58,6 +58,8 @@ internal sealed class JunctionDaemon : IStatusSource
     private readonly ApplyPacer _pacer;
     private readonly OperatorState _operator;
     private readonly List<TaskCompletionSource> _operatorWaiting = [];
+    private PassiveHealthFeed? _passive;
+    private readonly HashSet<string> _bursting = [];
 
     private long _applies, _applyFailures;
     private DateTimeOffset? _lastAppliedAt, _configLoadedAt;
@@ -191,6 +193,7 @@ internal sealed class JunctionDaemon : IStatusSource
             await Task.WhenAll(pump, ticker).ConfigureAwait(false);
             listener?.Owner.Dispose();
             await watcher.DisposeAsync().ConfigureAwait(false);
+            _passive?.Dispose();
             // Nothing was applied, so nothing is left or flushed: the kernel may hold another daemon's plan.
             if (touched) await LeaveKernel().ConfigureAwait(false);
         }
@@ -237,6 +240,7 @@ internal sealed class JunctionDaemon : IStatusSource
         ObserveTiers();
         Converge();
         StartProbes();
+        _passive ??= PassiveHealthFeed.Start(_model, _time, _inbox.Writer, _log, _setup.ConnectionEvents);
         _snapshot = Build();
     }
 
@@ -284,6 +288,12 @@ internal sealed class JunctionDaemon : IStatusSource
                 else if (o.From == OperatorMode.Down && _monitor.Uplinks.GetValueOrDefault(o.Uplink)?.State != HealthState.Down) _flushOwed.Remove(o.Uplink);
                 _operatorWaiting.Add(o.Done);
                 break;
+            case PassiveSuspected p:
+                Confirm(p.Suspicion);
+                break;
+            case BurstDone b:
+                Confirmed(b);
+                break;
         }
     }
 
@@ -314,6 +324,7 @@ internal sealed class JunctionDaemon : IStatusSource
             // that comes back before the flush was made keeps its connections.
             if (t.To == HealthState.Down && _operator.Current.HealthMayFlush(t.Uplink)) _flushOwed.Add(t.Uplink);
             else if (t.To == HealthState.Up) _flushOwed.Remove(t.Uplink);
+            if (t.To == HealthState.Up) _passive?.Reset(t.Uplink);
         }
     }
 
@@ -469,6 +480,68 @@ internal sealed class JunctionDaemon : IStatusSource
         }
     }
 
+    /// <summary>Probes in a passive-health confirmation burst, and the gap between their starts.</summary>
+    internal const int BurstProbes = 3;
+    internal static readonly TimeSpan BurstGap = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// Passive health suspects an uplink: unless it is already down (or being confirmed), a
+    /// burst of probes is sent at once, off the loop; <see cref="BurstDone"/> brings the result.
+    /// </summary>
+    private void Confirm(PassiveSuspicion s)
+    {
+        var name = s.Uplink;
+        if (_monitor.Uplinks.GetValueOrDefault(name) is not { State: HealthState.Up } || !_bursting.Add(name)) return;
+        var uplink = _model.Uplinks.FirstOrDefault(u => u.Name == name);
+        if (uplink is not { Probe.Enabled: true } || _setup.Prober(_model, uplink) is not { } round)
+        {
+            _bursting.Remove(name);
+            PassiveLog.Unconfirmable(_log, name, s.Reason);
+            _passive?.Reset(name);
+            return;
+        }
+        PassiveLog.Suspect(_log, name, s.Reason, BurstProbes, (int)BurstGap.TotalMilliseconds);
+        var timeout = _timeouts.GetValueOrDefault(name)?.Current ?? uplink.Probe.Timeout;
+        var epoch = _epoch;
+        _ = Task.Run(async () =>
+        {
+            var rounds = new List<Task<ProbeRound>>();
+            for (var i = 0; i < BurstProbes; i++)
+            {
+                if (i > 0) await Task.Delay(BurstGap, _time).ConfigureAwait(false);
+                rounds.Add(Probe(round, timeout));
+            }
+            _inbox.Writer.TryWrite(new BurstDone(s, epoch, await Task.WhenAll(rounds).ConfigureAwait(false)));
+        });
+    }
+
+    private static async Task<ProbeRound> Probe(Func<TimeSpan, CancellationToken, Task<ProbeRound>> round, TimeSpan timeout)
+    {
+        try
+        {
+            return await round(timeout, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            return ProbeRound.Broken(e.Message);
+        }
+    }
+
+    /// <summary>A failed burst takes the uplink down at once; an answered one drops the suspicion.</summary>
+    private void Confirmed(BurstDone b)
+    {
+        var name = b.Suspicion.Uplink;
+        _bursting.Remove(name);
+        if (b.Epoch != _epoch || !_monitor.Uplinks.ContainsKey(name)) return;
+        if (b.Failed)
+            Log(_monitor.ReportDead(name, $"passive: {b.Suspicion.Reason}; a burst of {b.Rounds.Count} probes failed: {b.Rounds[^1]}"));
+        else
+        {
+            PassiveLog.Cleared(_log, name, b.Rounds.First(r => r.Good).ToString());
+            _passive?.Reset(name);
+        }
+    }
+
     /// <summary>Tells the failback policy which uplinks the plan leaves out now (its hold starts here).</summary>
     private void ObserveTiers() => _failback.Observe(Unhealthy.Concat(_links.Unroutable).ToHashSet());
 
@@ -517,6 +590,12 @@ internal sealed class JunctionDaemon : IStatusSource
         var keep = SameHealthInputs(_model, next);
         _model = next;
         _operator.Keep(next.Uplinks.Select(u => u.Name).ToList());
+        if (next.Passive.Enabled != (_passive is not null))
+        {
+            _passive?.Dispose();
+            _passive = PassiveHealthFeed.Start(next, _time, _inbox.Writer, _log, _setup.ConnectionEvents);
+        }
+        else _passive?.Rebind(next);
         _failback = _failback.For(next);
         _setup.Hooks.Reloaded(next);
         if (keep)

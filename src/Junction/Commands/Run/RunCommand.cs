@@ -74,6 +74,7 @@ internal static class RunCommand
             {
                 FlushOnExit = parse.GetValue(flushOnExit),
                 OperatorStatePath = OperatorState.PathFor(path),
+                ConnectionEvents = (mask, onEvent, lost, idle) => Junction.Linux.Conntrack.ConntrackEventListener.Open(mask, onEvent, lost, idle),
                 Hooks = new DaemonServices(new ControlOptions { SocketPath = socketPath }, CommandRunner.Current,
                     SdNotify.FromEnvironment(), log),
                 Prober = (m, uplink) => UplinkProber.For(uplink.Probe, ProbeBinding.For(m, uplink), TimeProvider.System).RunRoundAsync,
