@@ -54,19 +54,19 @@ finally
     lab.Dispose();
 }
 
-Console.WriteLine(Report(results, trials, loadBefore, File.ReadAllText("/proc/loadavg").Split(' ')[0]));
+Console.WriteLine(Report(results, string.Join(' ', args), loadBefore, File.ReadAllText("/proc/loadavg").Split(' ')[0]));
 if (alarms is not null) Console.WriteLine("\n" + alarms);
 return 0;
 
 static string Ms(double? ms) => ms is { } v ? $"{v.ToString("0", CultureInfo.InvariantCulture)} ms" : "never";
 
-static string Report(List<Trial> results, int trials, string loadBefore, string loadAfter)
+static string Report(List<Trial> results, string arguments, string loadBefore, string loadAfter)
 {
     static double Median(List<double> v) { v.Sort(); return v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2; }
     var kernel = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
     var lines = new List<string>
     {
-        $"Measured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} CPUs, Linux {kernel}, with `dotnet run -c Release --project bench/Junction.Bench.Failover -- --trials {trials}` (as root); 1-minute load average {loadBefore} before, {loadAfter} after.",
+        $"Measured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} CPUs, Linux {kernel}, with `dotnet run -c Release --project bench/Junction.Bench.Failover -- {arguments}` (as root); 1-minute load average {loadBefore} before, {loadAfter} after.",
         "",
         "| case | trials | first new connection through another uplink: median / max | last new connection to the dead uplink: median / max |",
         "|---|---|---|---|",

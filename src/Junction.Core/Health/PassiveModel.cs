@@ -8,7 +8,7 @@ namespace Junction.Health;
 public sealed record PassiveModel(bool Enabled, int Destinations, TimeSpan DeadlineFloor, double DeadlineFactor)
 {
     public const int DefaultDestinations = 3;
-    public static readonly TimeSpan DefaultDeadlineFloor = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan DefaultDeadlineFloor = TimeSpan.FromMilliseconds(50);
     public const double DefaultDeadlineFactor = 3;
 
     /// <summary>The deadline before any handshake was measured, and the most it can be.</summary>
