@@ -1,3 +1,4 @@
+using System.Net;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -7,52 +8,65 @@ using Junction.Linux.Processes;
 
 // Failover time of 'junction run' in the namespace lab, for a blackholed uplink (carrier
 // stays up: the probes must notice), for carrier loss (rtnetlink tells at once), and for
-// both tier-1 uplinks blackholed at once with a reserve uplink in tier 2.
+// both tier-1 uplinks blackholed at once with a reserve uplink in tier 2, and for a
+// blackhole under traffic to many destinations (passive health). --false-alarm SECONDS
+// also runs a dead destination (one server address stops answering on every uplink) under
+// the same traffic and counts the daemon's state changes and suspicions.
 // Every trial starts a fresh daemon, so damping holds of earlier trials do not count.
 // Traffic stays inside the lab's namespaces; every loop is bounded in count and time.
 
 var trials = 10;
+string[] cases = ["blackhole", "carrier", "tier", "traffic"];
+var falseAlarm = 0;
 var verbose = false;
 for (var i = 0; i < args.Length; i++)
     if (args[i] == "--verbose") verbose = true;
+    else if (args[i] == "--cases" && i + 1 < args.Length && args[++i].Split(',') is var wanted && wanted.All(cases.Contains))
+        cases = wanted;
+    else if (args[i] == "--false-alarm" && i + 1 < args.Length && int.TryParse(args[++i], CultureInfo.InvariantCulture, out var f) && f is >= 1 and <= 3600)
+        falseAlarm = f;
     else if (args[i] == "--trials" && i + 1 < args.Length && int.TryParse(args[++i], CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 100)
         trials = n;
-    else { Console.Error.WriteLine("usage: Junction.Bench.Failover [--trials N (1-100, default 10)] [--verbose: the daemon log on stderr]"); return 2; }
+    else { Console.Error.WriteLine("usage: Junction.Bench.Failover [--trials N (1-100, default 10)] [--cases blackhole,carrier,tier,traffic (default: all)] [--false-alarm SECONDS (also measure a dead destination)] [--verbose: the daemon log on stderr]"); return 2; }
 if (Environment.UserName != "root") { Console.Error.WriteLine("failover bench: needs root (it builds network namespaces)"); return 1; }
 
 var loadBefore = File.ReadAllText("/proc/loadavg").Split(' ')[0];
 var prefix = "jbf" + Guid.NewGuid().ToString("N")[..6];
 var lab = LabNetwork.Up(new LabOptions { Prefix = prefix, Uplinks = 3 });
 var results = new List<Trial>();
+string? alarms = null;
 try
 {
     await using var server = LabServer.Start(lab.Topology);
     var bench = new FailoverBench(lab, verbose);
-    foreach (var kind in new[] { "blackhole", "carrier", "tier" })
+    bench.AddDestinations();
+    foreach (var kind in cases)
         for (var t = 1; t <= trials; t++)
         {
             var trial = await bench.RunAsync(kind, t);
             results.Add(trial);
-            Console.Error.WriteLine($"{kind} #{t}: first connection elsewhere {Ms(trial.FirstElsewhere)}, last to the dead uplink {Ms(trial.LastToDead)} ({trial.Attempts} attempts)");
+            Console.Error.WriteLine($"{kind} #{t}: first connection elsewhere {Ms(trial.FirstElsewhere)}, last to the dead uplink {Ms(trial.LastToDead)} ({trial.Attempts} attempts){(trial.Passive ? ", found by passive health" : "")}");
         }
+    if (falseAlarm > 0) alarms = await bench.DeadDestinationAsync(TimeSpan.FromSeconds(falseAlarm));
 }
 finally
 {
     lab.Dispose();
 }
 
-Console.WriteLine(Report(results, trials, loadBefore, File.ReadAllText("/proc/loadavg").Split(' ')[0]));
+Console.WriteLine(Report(results, string.Join(' ', args), loadBefore, File.ReadAllText("/proc/loadavg").Split(' ')[0]));
+if (alarms is not null) Console.WriteLine("\n" + alarms);
 return 0;
 
 static string Ms(double? ms) => ms is { } v ? $"{v.ToString("0", CultureInfo.InvariantCulture)} ms" : "never";
 
-static string Report(List<Trial> results, int trials, string loadBefore, string loadAfter)
+static string Report(List<Trial> results, string arguments, string loadBefore, string loadAfter)
 {
     static double Median(List<double> v) { v.Sort(); return v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2; }
     var kernel = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
     var lines = new List<string>
     {
-        $"Measured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} CPUs, Linux {kernel}, with `dotnet run -c Release --project bench/Junction.Bench.Failover -- --trials {trials}` (as root); 1-minute load average {loadBefore} before, {loadAfter} after.",
+        $"Measured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} CPUs, Linux {kernel}, with `dotnet run -c Release --project bench/Junction.Bench.Failover -- {arguments}` (as root); 1-minute load average {loadBefore} before, {loadAfter} after.",
         "",
         "| case | trials | first new connection through another uplink: median / max | last new connection to the dead uplink: median / max |",
         "|---|---|---|---|",
@@ -66,6 +80,7 @@ static string Report(List<Trial> results, int trials, string loadBefore, string 
         {
             "blackhole" => "blackhole in the ISP (carrier up, probes notice)",
             "carrier" => "carrier loss at the ISP end (link event)",
+            "traffic" => $"blackhole with traffic: {FailoverBench.TrafficRate} new connections/s to {FailoverBench.TrafficDestinations} destinations besides the measured ones ({group.Count(r => r.Passive)} of {group.Count()} found by passive health)",
             _ => "both tier-1 ISPs blackholed, to the tier-2 reserve",
         };
         lines.Add($"| {name} | {group.Count()} | {Ms(first.Count > 0 ? Median(first) : null)} / {Ms(first.Count > 0 ? first.Max() : null)}{(never > 0 ? $" ({never} never)" : "")} | {Ms(Median(last))} / {Ms(last.Max())} |");
@@ -89,6 +104,65 @@ namespace Junction.Bench.Failover
 
         private LabTopology T => lab.Topology;
 
+        public const int TrafficRate = 60, TrafficDestinations = 12;
+
+        private IReadOnlyList<IPEndPoint> _destinations = [];
+
+        /// <summary>Addresses on the server's loopback for the traffic (no listener: a SYN gets a RST, an answer all the same).</summary>
+        public void AddDestinations()
+        {
+            var list = Enumerable.Range(21, TrafficDestinations).Select(i => IPAddress.Parse($"198.51.100.{i}")).ToList();
+            foreach (var a in list) lab.Server.Check("ip", "addr", "add", $"{a}/32", "dev", "lo");
+            _destinations = [.. list.Select(a => new IPEndPoint(a, 7000))];
+        }
+
+        private Task<TrafficCounts> Traffic(CancellationToken stop) =>
+            TrafficLoop.RunAsync(T.ClientNamespace(1), _destinations, TrafficRate, TimeSpan.FromSeconds(1), stop);
+
+        /// <summary>
+        /// One server address stops answering on every uplink for <paramref name="length"/>
+        /// while the traffic runs (the dead address is one of its destinations): state
+        /// changes and suspicions the daemon logged meanwhile.
+        /// </summary>
+        public async Task<string> DeadDestinationAsync(TimeSpan length)
+        {
+            var config = Path.Combine(lab.StateDirectory, "false-alarm.yaml");
+            File.WriteAllText(config, $"""
+                lan: [lan]
+                balance: round-robin
+                uplinks:
+                  - {"{"} name: isp1, interface: {T.WanInterface(1)}, gateway: {T.IspGateway(1)} {"}"}
+                  - {"{"} name: isp2, interface: {T.WanInterface(2)}, gateway: {T.IspGateway(2)} {"}"}
+
+                """);
+            using var daemon = StartDaemon(config);
+            try
+            {
+                await Until(() => BalancedOver() == 2, "the daemon balancing over both uplinks");
+                int Count(string text) { lock (_log) return _log.Count(l => l.Contains(text, StringComparison.Ordinal)); }
+                var before = (Count(" -> "), Count("suspect"));
+                var dead = _destinations[0].Address;
+                lab.Server.Run("nft", ["-f", "-"],
+                    $"table inet dead {{\n chain pre {{ type filter hook prerouting priority -300; policy accept; ip daddr {dead} drop; }}\n}}\n").Check();
+                using var stop = new CancellationTokenSource(length);
+                var counts = await Traffic(stop.Token);
+                lab.Server.Check("nft", "delete", "table", "inet", "dead");
+                var changes = Count(" -> ") - before.Item1;
+                var suspicions = Count("suspect") - before.Item2;
+                return $"Dead destination ({dead} dropped by the server on every uplink) for {length.TotalSeconds:0} s under " +
+                    $"{TrafficRate} new connections/s to {TrafficDestinations} destinations, round-robin over 2 uplinks, default settings: " +
+                    $"{counts.Tried} connections tried, {counts.Unanswered} unanswered; {changes} health state changes, {suspicions} passive suspicions.";
+            }
+            finally
+            {
+                if (!daemon.HasExited)
+                {
+                    CommandRunner.Current.Run("kill", "-TERM", daemon.Id.ToString(CultureInfo.InvariantCulture));
+                    if (!daemon.WaitForExit(10_000)) daemon.Kill(entireProcessTree: true);
+                }
+            }
+        }
+
         private bool Logged(string text) { lock (_log) return _log.Any(l => l.Contains(text, StringComparison.Ordinal)); }
 
         public async Task<Trial> RunAsync(string kind, int number)
@@ -99,9 +173,11 @@ namespace Junction.Bench.Failover
             // new connection of it goes to the dead uplink, and then none does. In the tier
             // case isp3 is a tier-2 reserve and both tier-1 uplinks are broken.
             var tiered = kind == "tier";
+            // With traffic: hash-source-destination, so the measured connections (one
+            // destination) keep to one uplink while the traffic to many is spread over both.
             File.WriteAllText(config, $"""
                 lan: [lan]
-                balance: hash-source
+                balance: {(kind == "traffic" ? "hash-source-destination" : "hash-source")}
                 uplinks:
                   - {"{"} name: isp1, interface: {T.WanInterface(1)}, gateway: {T.IspGateway(1)} {"}"}
                   - {"{"} name: isp2, interface: {T.WanInterface(2)}, gateway: {T.IspGateway(2)} {"}"}
@@ -115,9 +191,14 @@ namespace Junction.Bench.Failover
                 if (tiered) await Until(() => Logged("uplink isp3: unknown -> up"), "the reserve uplink up");
                 var victim = (await Attempt(Stopwatch.StartNew())).Uplink ?? throw new InvalidOperationException("the first connection failed");
                 var victims = tiered ? new HashSet<int> { 1, 2 } : [victim];
+                using var stopTraffic = new CancellationTokenSource();
+                var traffic = kind == "traffic" ? Traffic(stopTraffic.Token) : Task.CompletedTask;
+                if (kind == "traffic") await Task.Delay(TimeSpan.FromSeconds(1));   // handshake times measured, other uplinks answering
                 var attempts = await Measure(kind, victims);
+                await stopTraffic.CancelAsync();
+                await traffic;
                 foreach (var v in victims) Restore(kind, v);
-                return Trial.From(kind, number, victims, attempts);
+                return Trial.From(kind, number, victims, attempts) with { Passive = Logged("-> down (passive:") };
             }
             finally
             {
@@ -173,7 +254,7 @@ namespace Junction.Bench.Failover
             var ns = T.IspNamespace(isp);
             if (kind == "carrier")
                 CommandRunner.Current.Check("ip", "-n", ns, "link", "set", LabTopology.IspRouterSide, "down");
-            // "blackhole", and "tier" (the same for each tier-1 ISP)
+            // "blackhole", "traffic", and "tier" (the same for each tier-1 ISP)
             else
                 CommandRunner.Current.Run("nsenter", [$"--net=/run/netns/{ns}", "nft", "-f", "-"],
                     "table inet blackhole {\n chain pre { type filter hook prerouting priority -300; policy accept; iifname \"router\" drop; }\n}\n").Check();

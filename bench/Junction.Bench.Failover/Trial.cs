@@ -10,6 +10,9 @@ internal sealed record Attempt(double Start, double End, bool Ok, int? Uplink);
 /// </summary>
 internal sealed record Trial(string Case, int Number, double? FirstElsewhere, double LastToDead, int Attempts)
 {
+    /// <summary>Whether the daemon said passive health took the uplink down (not its probes).</summary>
+    public bool Passive { get; init; }
+
     /// <param name="victims">The uplinks broken (the client's one; or both of tier 1).</param>
     public static Trial From(string kind, int number, IReadOnlySet<int> victims, IReadOnlyList<Attempt> attempts)
     {

@@ -11,7 +11,7 @@ namespace Junction.Configuration;
 public static class ConfigParser
 {
     internal static readonly string[] TopKeys =
-        ["lan", "local", "balance", "mark-mask", "table-base", "rule-priority", "bypass", "flush", "uplinks", "pin", "metrics", "failback", "failback-hold", "ha"];
+        ["lan", "local", "balance", "mark-mask", "table-base", "rule-priority", "bypass", "flush", "uplinks", "pin", "metrics", "failback", "failback-hold", "ha", "passive"];
     internal static readonly string[] UplinkKeys =
         ["name", "interface", "gateway", "gateway6", "family", "weight", "id", "snat", "probe", "tier"];
     internal static readonly string[] SnatKeys = ["addresses", "spread"];
@@ -19,6 +19,7 @@ public static class ConfigParser
     internal static readonly string[] PinKeys = ["to", "from", "protocol", "port", "via"];
     internal static readonly string[] MetricsKeys = ["listen"];
     internal static readonly string[] HaKeys = ["state-dir", "flush-delay", "hold-after-start"];
+    internal static readonly string[] PassiveKeys = ["enabled", "destinations", "deadline-floor", "deadline-factor"];
 
     /// <summary>The configuration, or null when the file cannot be read as one at all (YAML syntax, empty, not a mapping).</summary>
     public static JunctionConfig? Parse(string text, string file, List<ConfigError> errors)
@@ -85,7 +86,22 @@ public static class ConfigParser
             Failback = reader.Scalar(keys.GetValueOrDefault("failback"), "failback"),
             FailbackHold = reader.Scalar(keys.GetValueOrDefault("failback-hold"), "failback-hold"),
             Ha = ParseHa(reader, keys.GetValueOrDefault("ha")),
+            Passive = ParsePassive(reader, keys.GetValueOrDefault("passive")),
         };
+    }
+
+    /// <summary><c>passive: on|off</c>, or a mapping with <c>enabled</c> and the thresholds.</summary>
+    private static PassiveConfig? ParsePassive(Reader reader, YamlNode? node)
+    {
+        if (node is null or YamlScalarNode { Value: null or "" or "~" or "null" }) return null;
+        if (node is YamlScalarNode) return new PassiveConfig(Pos(node.Start), reader.Scalar(node, "passive"), null, null, null);
+        if (reader.Mapping(node, "passive") is not { } map) return null;
+        var keys = reader.Keys(map, "passive", PassiveKeys);
+        return new PassiveConfig(Pos(node.Start),
+            reader.Scalar(keys.GetValueOrDefault("enabled"), "passive.enabled"),
+            reader.Scalar(keys.GetValueOrDefault("destinations"), "passive.destinations"),
+            reader.Scalar(keys.GetValueOrDefault("deadline-floor"), "passive.deadline-floor"),
+            reader.Scalar(keys.GetValueOrDefault("deadline-factor"), "passive.deadline-factor"));
     }
 
     private static MetricsConfig? ParseMetrics(Reader reader, YamlNode? node)

@@ -90,6 +90,7 @@ public static partial class ConfigValidator
         return errors.Count > before ? null : new JunctionModel(lan, local, balance, layout, bypass, uplinks, pins)
         {
             MetricsListen = metrics, Flush = flush, Failback = failback, FailbackHold = hold, Ha = ha,
+            Passive = PassiveValidator.Validate(config.Passive, v),
         };
     }
 

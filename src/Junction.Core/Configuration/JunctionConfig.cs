@@ -31,10 +31,17 @@ public sealed record JunctionConfig(
 
     /// <summary><c>ha:</c>; null when absent (a single router).</summary>
     public HaConfig? Ha { get; init; }
+
+    /// <summary><c>passive:</c> health from the traffic itself; null when absent (on, with the defaults).</summary>
+    public PassiveConfig? Passive { get; init; }
 }
 
 /// <summary><c>ha:</c>: this router is one of a keepalived/conntrackd pair.</summary>
 public sealed record HaConfig(SourcePosition Position, Sourced<string>? StateDir, Sourced<string>? FlushDelay, Sourced<string>? HoldAfterStart);
+
+/// <summary><c>passive:</c> as written: <c>on</c>/<c>off</c> alone (in <see cref="Enabled"/>), or a mapping.</summary>
+public sealed record PassiveConfig(SourcePosition Position, Sourced<string>? Enabled, Sourced<string>? Destinations,
+    Sourced<string>? DeadlineFloor, Sourced<string>? DeadlineFactor);
 
 /// <summary><c>metrics:</c>: where the Prometheus listener binds.</summary>
 public sealed record MetricsConfig(SourcePosition Position, Sourced<string>? Listen);

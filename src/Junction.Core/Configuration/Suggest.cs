@@ -47,3 +47,9 @@ internal static class Suggest
         return previous[b.Length];
     }
 }
+
+/// <summary>"Did you mean" for the executable's own words (control-socket modes).</summary>
+public static class SuggestPublic
+{
+    public static string DidYouMean(string input, IEnumerable<string> candidates) => Suggest.DidYouMean(input, candidates);
+}

@@ -34,6 +34,9 @@ public sealed class HealthMonitor
     public HealthUpdate Report(string uplink, LinkSignal signal) =>
         Apply(Get(uplink).OnLink(signal, NoOtherUp(uplink)));
 
+    /// <summary>Passive health's confirmed verdict (a suspicion a probe burst did not clear).</summary>
+    public HealthUpdate ReportDead(string uplink, string reason) => Apply(Get(uplink).OnConfirmedDead(reason));
+
     /// <summary>Re-checks holds of uplinks without probes; call it every second or so.</summary>
     public HealthUpdate Tick()
     {

@@ -55,6 +55,18 @@ public sealed class ProbeScheduler(TimeProvider time, Random random)
         await reported.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The same with an adaptive timeout: each round is given <paramref name="timeout"/>'s
+    /// current value, and every finished round is fed back to it before it is reported.
+    /// </summary>
+    public Task RunAsync(ProbeModel probe, AdaptiveTimeout timeout, Func<TimeSpan, CancellationToken, Task<ProbeRound>> round,
+        Action<ProbeRound> report, CancellationToken cancel) =>
+        RunAsync(probe, c => round(timeout.Current, c), r =>
+        {
+            timeout.Observe(r);
+            report(r);
+        }, cancel);
+
     private static async Task<ProbeRound> Run(Func<CancellationToken, Task<ProbeRound>> round, CancellationToken cancel)
     {
         try

@@ -107,6 +107,17 @@ public sealed class UplinkHealth
     }
 
     /// <summary>
+    /// Passive health found it dead and a probe burst confirmed it: down at once, like a
+    /// carrier loss, and back only by <c>up-after</c> good rounds.
+    /// </summary>
+    public HealthTransition? OnConfirmedDead(string reason)
+    {
+        _goodRun = 0;
+        _badRun = 0;
+        return State == HealthState.Down ? null : Move(HealthState.Down, reason);
+    }
+
+    /// <summary>
     /// Lets an uplink without probes come back once its hold expires; uplinks with probes
     /// re-check on every round and need no ticks.
     /// </summary>

@@ -24,6 +24,9 @@ public sealed record JunctionModel(
     /// <summary>With <see cref="FailbackMode.Move"/>: how long the better tier must stay healthy before worse tiers are flushed.</summary>
     public TimeSpan FailbackHold { get; init; } = DefaultFailbackHold;
 
+    /// <summary>Passive health (<c>passive:</c>): on with the defaults unless the file says otherwise.</summary>
+    public Junction.Health.PassiveModel Passive { get; init; } = Junction.Health.PassiveModel.Default;
+
     /// <summary>
     /// Long enough that a line which comes back and fails again within half a minute (a
     /// flapping fibre, a modem re-syncing) does not cost the reserve link's connections.

@@ -85,6 +85,12 @@ public sealed record UplinkSnapshot(
     /// gateway, say); null when nothing but health decides.
     /// </summary>
     public string? PlannedOut { get; init; }
+
+    /// <summary>The operator's override (drain, down, up); auto when health alone decides.</summary>
+    public OperatorMode Operator { get; init; }
+
+    /// <summary>The timeout its next probe round gets (adaptive: follows the RTT); null without probes.</summary>
+    public TimeSpan? ProbeTimeout { get; init; }
 }
 
 /// <summary>Anything that can say what the daemon knows now (the daemon itself, or a test's fake).</summary>

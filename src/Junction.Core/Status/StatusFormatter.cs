@@ -53,7 +53,7 @@ public static class StatusFormatter
         {
             ("UPLINK", (u, _) => u.Name),
             ("INTERFACE", (u, _) => u.Interface + (u.Carrier == false ? " (no carrier)" : "")),
-            ("STATE", (u, _) => Word(u.State)),
+            ("STATE", (u, _) => Word(u.State) + (OperatorModes.Describe(u.Operator) is { } o ? $" ({o})" : "")),
             // Up is not enough to take connections: a healthy uplink of a worse tier waits.
             ("TIER", (u, _) => u.Tier.ToString(Inv) + (u.InUse ? " in use" : u.State == HealthState.Up ? " reserve" : "")),
             ("SINCE", (u, _) => $"{Ago(d.Now - u.Since)} ago"),
@@ -86,6 +86,8 @@ public static class StatusFormatter
         {
             Wrap(sb, $"{u.Name}: {Word(u.State)} {Ago(d.Now - u.Since)} ago: {u.Reason}", width);
             if (u.PlannedOut is { } why) Wrap(sb, $"{u.Name}: planned out: {why}", width);
+            if (OperatorModes.Describe(u.Operator) is { } forced)
+                Wrap(sb, $"{u.Name}: {forced} by the operator; 'junction {(u.Operator == OperatorMode.Drain ? "undrain" : "auto")} {u.Name}' lets health decide", width);
         }
 
         var pools = d.Uplinks.Select((u, i) => (u, f: report.Uplinks[i])).Where(x => x.u.SnatPool.Count > 0).ToList();

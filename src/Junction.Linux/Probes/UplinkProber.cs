@@ -20,14 +20,17 @@ public sealed class UplinkProber(ProbeModel probe, IProbe sender)
     /// The round ends as soon as its outcome is certain (<see cref="ProbeRound.CollectAsync"/>);
     /// the probes it no longer needs are cancelled then, so their sockets do not linger.
     /// </summary>
-    public Task<ProbeRound> RunRoundAsync(CancellationToken cancel)
+    public Task<ProbeRound> RunRoundAsync(CancellationToken cancel) => RunRoundAsync(probe.Timeout, cancel);
+
+    /// <summary>One round whose probes wait <paramref name="timeout"/> (an adaptive one, at most the configured).</summary>
+    public Task<ProbeRound> RunRoundAsync(TimeSpan timeout, CancellationToken cancel)
     {
         var targets = probe.Targets;
         if (targets.Count == 1)
-            return CollectOne(sender.SendAsync(targets[0], probe.Timeout, cancel));
+            return CollectOne(sender.SendAsync(targets[0], timeout, cancel));
         var round = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var sends = new Task<ProbeResult>[targets.Count];
-        for (var i = 0; i < sends.Length; i++) sends[i] = sender.SendAsync(targets[i], probe.Timeout, round.Token);
+        for (var i = 0; i < sends.Length; i++) sends[i] = sender.SendAsync(targets[i], timeout, round.Token);
         return Collect(sends, round);
     }
 

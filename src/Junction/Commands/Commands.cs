@@ -15,6 +15,7 @@ internal static class Commands
         Run.RunCommand.Create(),
         Status.StatusCommand.Create(),
         Explain.ExplainCommand.Create(),
+        .. Operator.OperatorCommand.All(),
         Install.InstallCommand.Create(),
         Ha.HaCommand.Create(),
         Lab.LabCommand.Create(),

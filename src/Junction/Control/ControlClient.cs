@@ -48,11 +48,31 @@ public sealed class ControlClient : IDisposable
     public Task<Explanation> ExplainAsync(ConnectionQuery query, CancellationToken ct) =>
         GetAsync<Explanation>($"v1/explain?c={Uri.EscapeDataString(query.ToString())}", ct);
 
+    /// <summary>POST /v1/operator; the daemon's refusal becomes an <see cref="InvalidOperationException"/> with its words.</summary>
+    public async Task<OperatorReply> SetOperatorAsync(string uplink, string mode, CancellationToken ct)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.PostAsync($"v1/operator?uplink={Uri.EscapeDataString(uplink)}&mode={Uri.EscapeDataString(mode)}", null, ct);
+        }
+        catch (HttpRequestException e) when (e.InnerException is SocketException s)
+        {
+            throw Unavailable(s, e);
+        }
+        return await Read<OperatorReply>(response, ct);
+    }
+
     public async Task<string> MetricsAsync(CancellationToken ct) => await (await SendAsync("metrics", ct)).Content.ReadAsStringAsync(ct);
 
     private async Task<T> GetAsync<T>(string path, CancellationToken ct)
     {
         var response = await SendAsync(path, ct);
+        return await Read<T>(response, ct);
+    }
+
+    private static async Task<T> Read<T>(HttpResponseMessage response, CancellationToken ct)
+    {
         var body = await response.Content.ReadAsStringAsync(ct);
         if (!response.IsSuccessStatusCode)
         {
@@ -65,7 +85,7 @@ public sealed class ControlClient : IDisposable
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
             {
             }
-            throw new InvalidOperationException($"the daemon answered {(int)response.StatusCode}: {message}");
+            throw new InvalidOperationException((int)response.StatusCode is 400 or 409 ? message : $"the daemon answered {(int)response.StatusCode}: {message}");
         }
         return StatusJson.Deserialize<T>(body) ?? throw new InvalidOperationException("the daemon answered null");
     }
@@ -78,11 +98,14 @@ public sealed class ControlClient : IDisposable
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException s)
         {
-            throw new DaemonUnavailableException(s.SocketErrorCode == SocketError.AccessDenied
-                ? $"permission denied on {SocketPath}: the control socket is root's (run as root)"
-                : NotRunning(SocketPath), e);
+            throw Unavailable(s, e);
         }
     }
+
+    private DaemonUnavailableException Unavailable(SocketException s, Exception e) =>
+        new(s.SocketErrorCode == SocketError.AccessDenied
+            ? $"permission denied on {SocketPath}: the control socket is root's (run as root)"
+            : NotRunning(SocketPath), e);
 
     public void Dispose() => _http.Dispose();
 }

@@ -17,4 +17,7 @@ public sealed record ControlOptions
     public TimeSpan SampleInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Carries out drain/down/up/auto requests (the daemon); null: the endpoint answers 404.</summary>
+    public IOperatorControl? Operator { get; init; }
 }

@@ -71,6 +71,12 @@ public sealed class ControlServer : IAsyncDisposable
                 : Error(error);
         });
         app.MapGet("/metrics", () => Results.Text(status.Metrics(), PrometheusWriter.ContentType));
+        app.MapPost("/v1/operator", async (string? uplink, string? mode) =>
+        {
+            if (options.Operator is not { } control) return Error("this server takes no operator requests", 404);
+            var (reply, code, error) = await OperatorEndpoint.Handle(control, uplink, mode);
+            return reply is not null ? Results.Json(reply, StatusJson.Info<OperatorReply>()) : Error(error ?? "refused", code);
+        });
         await StartOrExplain(app, $"cannot listen on {options.SocketPath}", ct);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(options.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
@@ -152,7 +158,7 @@ public sealed class ControlServer : IAsyncDisposable
         }
     }
 
-    private static IResult Error(string message) => Results.Json(new ErrorAnswer(message), StatusJson.Info<ErrorAnswer>(), statusCode: 400);
+    private static IResult Error(string message, int status = 400) => Results.Json(new ErrorAnswer(message), StatusJson.Info<ErrorAnswer>(), statusCode: status);
 
     /// <summary>Throws <see cref="ListenFailedException"/> when a live daemon answers on the socket at <paramref name="path"/>.</summary>
     private static void ThrowIfAnswered(string path)

@@ -44,7 +44,9 @@ internal sealed class StatusService(IStatusSource source, Func<JunctionModel> mo
 
     public Explanation Explain(ConnectionQuery query)
     {
-        var unhealthy = source.Snapshot().Uplinks.Where(u => u.State != HealthState.Up).Select(u => u.Name).ToHashSet();
+        var unhealthy = source.Snapshot().Uplinks
+            .Where(u => u.Operator is OperatorMode.Drain or OperatorMode.Down || (u.State != HealthState.Up && u.Operator != OperatorMode.Up))
+            .Select(u => u.Name).ToHashSet();
         return Explain(model(), unhealthy, query, kernel);
     }
 

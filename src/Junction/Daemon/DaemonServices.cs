@@ -28,7 +28,7 @@ internal sealed class DaemonServices(ControlOptions options, CommandRunner runne
         ReserveDescriptors();
         _metricsWanted = daemon.Model.MetricsListen;
         _server = await ControlServer.StartAsync(daemon, () => daemon.Model, runner,
-            options with { MetricsListen = _metricsWanted }, ct);
+            options with { MetricsListen = _metricsWanted, Operator = new DaemonOperatorControl(daemon) }, ct);
         DaemonLog.Serving(log, _server.SocketPath, _server.MetricsEndpoint?.ToString() ?? "off");
         _notifier.Serving();
     }

@@ -15,9 +15,10 @@ internal sealed record DaemonSetup(
 {
     /// <summary>
     /// One probe round of an uplink, sockets made in the daemon's namespace; null: the
-    /// uplink is not probed (it has no targets, or a test feeds rounds itself).
+    /// uplink is not probed (it has no targets, or a test feeds rounds itself). A round is
+    /// given its timeout (<see cref="AdaptiveTimeout"/>: at most the configured one).
     /// </summary>
-    public Func<JunctionModel, UplinkModel, Func<CancellationToken, Task<ProbeRound>>?> Prober { get; init; } = (_, _) => null;
+    public Func<JunctionModel, UplinkModel, Func<TimeSpan, CancellationToken, Task<ProbeRound>>?> Prober { get; init; } = (_, _) => null;
 
     public bool FlushOnExit { get; init; }
 
@@ -50,4 +51,13 @@ internal sealed record DaemonSetup(
     public TimeSpan GatewayRetry { get; init; } = TimeSpan.FromSeconds(60);
 
     public int Seed { get; init; } = Environment.TickCount;
+
+    /// <summary>
+    /// Conntrack events for passive health: (mark mask, on event, on lost, on idle) → a
+    /// listener to dispose; null (unit tests): passive health is off.
+    /// </summary>
+    public Func<uint, Action<Junction.Linux.Conntrack.ConnectionEvent>, Action, Action, IDisposable>? ConnectionEvents { get; init; }
+
+    /// <summary>Where operator overrides (drain, down, up) are kept across restarts; null: in memory only.</summary>
+    public string? OperatorStatePath { get; init; }
 }

@@ -37,6 +37,8 @@ internal sealed class JunctionDaemon : IStatusSource
     private FailbackPolicy _failback;
     private Dictionary<string, ProbeHistory> _history = [];
     private Dictionary<string, long> _changes = [];
+    // Each probed uplink's adaptive timeout; replaced with the probes (read by Build).
+    private Dictionary<string, AdaptiveTimeout> _timeouts = [];
 
     // What the kernel holds now (the last plan applied), and what is owed to it.
     private JunctionModel? _appliedModel;
@@ -58,6 +60,10 @@ internal sealed class JunctionDaemon : IStatusSource
     private int _failuresInRow;
     private DateTimeOffset _retryAt = DateTimeOffset.MinValue;
     private readonly ApplyPacer _pacer;
+    private readonly OperatorState _operator;
+    private readonly List<TaskCompletionSource> _operatorWaiting = [];
+    private PassiveHealthFeed? _passive;
+    private readonly HashSet<string> _bursting = [];
 
     private long _applies, _applyFailures;
     private DateTimeOffset? _lastAppliedAt, _configLoadedAt;
@@ -80,6 +86,8 @@ internal sealed class JunctionDaemon : IStatusSource
         _configLoadedAt = _startedAt;
         _model = setup.Model;
         _ha = _model.Ha is { } ha ? new HaAgent(ha, _log, _startedAt) : null;
+        _operator = new OperatorState(setup.OperatorStatePath, _log);
+        _operator.Load(_model.Uplinks.Select(u => u.Name).ToList());
         _monitor = NewMonitor(_model);
         _failback = new FailbackPolicy(_model, _time);
         _snapshot = Build();
@@ -92,11 +100,40 @@ internal sealed class JunctionDaemon : IStatusSource
 
     internal HealthMonitor Monitor => _monitor;
 
+    internal OperatorState Operator => _operator;
+
+    /// <summary>Uplinks that get no new connections: health's verdict with the operator's overrides.</summary>
+    private IReadOnlySet<string> Unhealthy => _operator.Current.Unhealthy(_monitor.Unhealthy);
+
     /// <summary>The plan the kernel holds now; null before the first apply succeeded.</summary>
     internal DesiredState? Applied => _appliedPlan;
 
     /// <summary>Thread-safe: an immutable record replaced after every batch.</summary>
     public DaemonSnapshot Snapshot() => _snapshot with { Now = _time.GetUtcNow() };
+
+    /// <summary>
+    /// An operator's override, from any thread: checked against the running configuration,
+    /// written to the state file, then applied by the loop; returns once it has been (or after
+    /// <paramref name="wait"/>, when the loop is busy: the override is kept either way).
+    /// </summary>
+    /// <exception cref="ArgumentException">no such uplink (the message says which are).</exception>
+    /// <exception cref="IOException">the state file could not be written; nothing changed.</exception>
+    internal async Task<OperatorMode> SetOperatorAsync(string uplink, OperatorMode mode, TimeSpan wait)
+    {
+        if (OperatorOverrides.CheckName(uplink, _model.Uplinks.Select(u => u.Name).ToList()) is { } error) throw new ArgumentException(error);
+        var before = _operator.Set(uplink, mode);
+        if (before == mode) return before;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _inbox.Writer.TryWrite(new OperatorChanged(uplink, before, mode, done));
+        try
+        {
+            await done.Task.WaitAsync(wait).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        return before;
+    }
 
     /// <summary>SIGHUP: re-read the configuration file, from any thread.</summary>
     public void RequestReload() => _inbox.Writer.TryWrite(new ReloadRequested());
@@ -161,6 +198,7 @@ internal sealed class JunctionDaemon : IStatusSource
             await Task.WhenAll(pump, ticker).ConfigureAwait(false);
             listener?.Owner.Dispose();
             await watcher.DisposeAsync().ConfigureAwait(false);
+            _passive?.Dispose();
             // Nothing was applied, so nothing is left or flushed: the kernel may hold another daemon's plan.
             if (touched) await LeaveKernel().ConfigureAwait(false);
         }
@@ -207,6 +245,7 @@ internal sealed class JunctionDaemon : IStatusSource
         ObserveTiers();
         Converge();
         StartProbes();
+        _passive ??= PassiveHealthFeed.Start(_model, _time, _inbox.Writer, _log, _setup.ConnectionEvents);
         _snapshot = Build();
     }
 
@@ -219,6 +258,8 @@ internal sealed class JunctionDaemon : IStatusSource
         Converge();
         _snapshot = Build();
         _setup.Hooks.Turned(_snapshot);
+        foreach (var done in _operatorWaiting) done.TrySetResult();
+        _operatorWaiting.Clear();
     }
 
     private void Handle(DaemonEvent e)
@@ -246,6 +287,18 @@ internal sealed class JunctionDaemon : IStatusSource
                 break;
             case Tick:
                 Log(_monitor.Tick());
+                break;
+            case OperatorChanged o:
+                // Forced down flushes like a failure; anything else keeps the connections.
+                if (o.To == OperatorMode.Down) _flushOwed.Add(o.Uplink);
+                else if (o.From == OperatorMode.Down && _monitor.Uplinks.GetValueOrDefault(o.Uplink)?.State != HealthState.Down) _flushOwed.Remove(o.Uplink);
+                _operatorWaiting.Add(o.Done);
+                break;
+            case PassiveSuspected p:
+                Confirm(p.Suspicion);
+                break;
+            case BurstDone b:
+                Confirmed(b);
                 break;
         }
     }
@@ -275,8 +328,10 @@ internal sealed class JunctionDaemon : IStatusSource
             _changes[t.Uplink] = _changes.GetValueOrDefault(t.Uplink) + 1;
             // Only an uplink that carried connections and failed has any to flush; one
             // that comes back before the flush was made keeps its connections.
-            if (t.To == HealthState.Down && _flushOwed.Add(t.Uplink)) _flushOwedSince[t.Uplink] = _time.GetUtcNow();
+            if (t.To == HealthState.Down && _operator.Current.HealthMayFlush(t.Uplink) && _flushOwed.Add(t.Uplink))
+                _flushOwedSince[t.Uplink] = _time.GetUtcNow();
             else if (t.To == HealthState.Up) _flushOwed.Remove(t.Uplink);
+            if (t.To == HealthState.Up) _passive?.Reset(t.Uplink);
         }
     }
 
@@ -339,8 +394,8 @@ internal sealed class JunctionDaemon : IStatusSource
         _gateways.Expire(_time.GetUtcNow() - _setup.GatewayRetry);
         var unroutable = _gateways.With(_links.Unroutable);
         // keepalived hears of a change before the apply: a takeover need not wait for nft.
-        _ha?.Report(_model.Uplinks.Count(u => _monitor.Unhealthy.Contains(u.Name) || unroutable.Contains(u.Name)), _model.Uplinks.Count, _time.GetUtcNow());
-        var urgent = _tableDrift is not null || _appliedModel != _model || !_appliedUnhealthy.SetEquals(_monitor.Unhealthy);
+        _ha?.Report(_model.Uplinks.Count(u => Unhealthy.Contains(u.Name) || unroutable.Contains(u.Name)), _model.Uplinks.Count, _time.GetUtcNow());
+        var urgent = _tableDrift is not null || _appliedModel != _model || !_appliedUnhealthy.SetEquals(Unhealthy);
         var owed = urgent || !_appliedUnroutable.SetEquals(unroutable);
         // Only which uplinks can take routes changed (a link flapping under a health hold): paced, see ApplyPacer.
         var now = _time.GetUtcNow();
@@ -354,7 +409,7 @@ internal sealed class JunctionDaemon : IStatusSource
 
     private void Apply(IReadOnlySet<string> unroutable)
     {
-        var unhealthy = _monitor.Unhealthy.ToHashSet();
+        var unhealthy = Unhealthy.ToHashSet();
         var plan = Planner.Plan(_model, unhealthy, unroutable);
         var started = Stopwatch.GetTimestamp();
         // Attempts, successful or not (junction_applies_total); failures are counted apart.
@@ -422,9 +477,8 @@ internal sealed class JunctionDaemon : IStatusSource
     private void FlushOwed()
     {
         if (_flushOwed.Count == 0) return;
-        var unroutable = _links.Unroutable;
-        // Known dead, not merely unknown: at start every uplink is unknown until probed.
-        if (_model.Uplinks.All(u => _monitor.Uplinks[u.Name].State == HealthState.Down || unroutable.Contains(u.Name)))
+        // With no healthy uplink there is nowhere better to send them: keep them owed until one is back.
+        if (FlushGuard.NowhereBetter(_appliedPlan))
         {
             if (_flushHeldLogged != string.Join(",", _flushOwed.Order()))
             {
@@ -462,8 +516,70 @@ internal sealed class JunctionDaemon : IStatusSource
         }
     }
 
+    /// <summary>Probes in a passive-health confirmation burst, and the gap between their starts.</summary>
+    internal const int BurstProbes = 3;
+    internal static readonly TimeSpan BurstGap = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// Passive health suspects an uplink: unless it is already down (or being confirmed), a
+    /// burst of probes is sent at once, off the loop; <see cref="BurstDone"/> brings the result.
+    /// </summary>
+    private void Confirm(PassiveSuspicion s)
+    {
+        var name = s.Uplink;
+        if (_monitor.Uplinks.GetValueOrDefault(name) is not { State: HealthState.Up } || !_bursting.Add(name)) return;
+        var uplink = _model.Uplinks.FirstOrDefault(u => u.Name == name);
+        if (uplink is not { Probe.Enabled: true } || _setup.Prober(_model, uplink) is not { } round)
+        {
+            _bursting.Remove(name);
+            PassiveLog.Unconfirmable(_log, name, s.Reason);
+            _passive?.Reset(name);
+            return;
+        }
+        PassiveLog.Suspect(_log, name, s.Reason, BurstProbes, (int)BurstGap.TotalMilliseconds);
+        var timeout = _timeouts.GetValueOrDefault(name)?.Current ?? uplink.Probe.Timeout;
+        var epoch = _epoch;
+        _ = Task.Run(async () =>
+        {
+            var rounds = new List<Task<ProbeRound>>();
+            for (var i = 0; i < BurstProbes; i++)
+            {
+                if (i > 0) await Task.Delay(BurstGap, _time).ConfigureAwait(false);
+                rounds.Add(Probe(round, timeout));
+            }
+            _inbox.Writer.TryWrite(new BurstDone(s, epoch, await Task.WhenAll(rounds).ConfigureAwait(false)));
+        });
+    }
+
+    private static async Task<ProbeRound> Probe(Func<TimeSpan, CancellationToken, Task<ProbeRound>> round, TimeSpan timeout)
+    {
+        try
+        {
+            return await round(timeout, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            return ProbeRound.Broken(e.Message);
+        }
+    }
+
+    /// <summary>A failed burst takes the uplink down at once; an answered one drops the suspicion.</summary>
+    private void Confirmed(BurstDone b)
+    {
+        var name = b.Suspicion.Uplink;
+        _bursting.Remove(name);
+        if (b.Epoch != _epoch || !_monitor.Uplinks.ContainsKey(name)) return;
+        if (b.Failed)
+            Log(_monitor.ReportDead(name, $"passive: {b.Suspicion.Reason}; a burst of {b.Rounds.Count} probes failed: {b.Rounds[^1]}"));
+        else
+        {
+            PassiveLog.Cleared(_log, name, b.Rounds.First(r => r.Good).ToString());
+            _passive?.Reset(name);
+        }
+    }
+
     /// <summary>Tells the failback policy which uplinks the plan leaves out now (its hold starts here).</summary>
-    private void ObserveTiers() => _failback.Observe(_monitor.Unhealthy.Concat(_links.Unroutable).ToHashSet());
+    private void ObserveTiers() => _failback.Observe(Unhealthy.Concat(_links.Unroutable).ToHashSet());
 
     /// <summary>
     /// failback: move. Once a better tier has been healthy for the hold, the connections
@@ -516,6 +632,13 @@ internal sealed class JunctionDaemon : IStatusSource
         _gateways.Clear();
         var keep = SameHealthInputs(_model, next);
         _model = next;
+        _operator.Keep(next.Uplinks.Select(u => u.Name).ToList());
+        if (next.Passive.Enabled != (_passive is not null))
+        {
+            _passive?.Dispose();
+            _passive = PassiveHealthFeed.Start(next, _time, _inbox.Writer, _log, _setup.ConnectionEvents);
+        }
+        else _passive?.Rebind(next);
         _failback = _failback.For(next);
         // A changed ha: section is no restart: no hold (a reload is not a return from a reboot).
         if (next.Ha != _ha?.Model) _ha = next.Ha is { } ha ? new HaAgent(ha, _log, DateTimeOffset.MinValue) : null;
@@ -572,11 +695,13 @@ internal sealed class JunctionDaemon : IStatusSource
         var epoch = ++_epoch;
         _probes = new CancellationTokenSource();
         var scheduler = new ProbeScheduler(_time, _random);
+        _timeouts = [];
         foreach (var uplink in _model.Uplinks.Where(u => u.Probe.Enabled))
         {
             if (_setup.Prober(_model, uplink) is not { } round) continue;
             var name = uplink.Name;
-            _probeTasks.Add(scheduler.RunAsync(uplink.Probe, round,
+            var timeout = _timeouts[name] = new AdaptiveTimeout(uplink.Probe.Timeout);
+            _probeTasks.Add(scheduler.RunAsync(uplink.Probe, timeout, round,
                 r => _inbox.Writer.TryWrite(new ProbeReported(name, epoch, r)), _probes.Token));
         }
     }
@@ -647,6 +772,7 @@ internal sealed class JunctionDaemon : IStatusSource
     {
         var now = _time.GetUtcNow();
         var plan = _appliedPlan;
+        var operators = _operator.Current;
         var uplinks = _model.Uplinks.Select(u =>
         {
             var health = _monitor.Uplinks[u.Name];
@@ -660,6 +786,8 @@ internal sealed class JunctionDaemon : IStatusSource
                 Tier = u.Tier,
                 InUse = planned is { InUse: true },
                 PlannedOut = _gateways.Reason(u.Name),
+                Operator = operators.Of(u.Name),
+                ProbeTimeout = _timeouts.GetValueOrDefault(u.Name)?.Current,
             };
         }).ToList();
         return new DaemonSnapshot(_setup.ConfigPath, _startedAt, now, Word(_model.Balance), _model.Marks.Mask,

@@ -38,6 +38,7 @@ internal sealed class ConfigFuzzer(int seed)
         ["rule-priority"] = ["1000", "1", "30000", "32700"],
         ["bypass"] = ["10.0.0.0/8", "192.168.0.0/16", "2001:db8::/32", "203.0.113.7"],
         ["flush"] = ["dead", "none"],
+        ["passive"] = ["on", "off"],
         ["failback"] = Junction.Model.FailbackWords.All,
         ["failback-hold"] = ["0s", "30s", "2m"],
         ["tier"] = ["1", "2", "3", "100"],

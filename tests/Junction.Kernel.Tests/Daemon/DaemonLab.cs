@@ -21,7 +21,12 @@ internal sealed partial class DaemonLab : IAsyncDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("jtd-").FullName;
     private Process? _daemon;
 
-    private DaemonLab(BalancedLab lab) => Lab = lab;
+    private DaemonLab(BalancedLab lab)
+    {
+        Lab = lab;
+        // Operator overrides are kept in the lab's directory, never the machine's /var/lib/junction.
+        Environment["JUNCTION_STATE_DIR"] = _dir;
+    }
 
     public BalancedLab Lab { get; }
     public LabTopology Topology => Lab.Topology;

@@ -72,6 +72,8 @@ internal static class RunCommand
                 new LinuxKernel(CommandRunner.Current), TimeProvider.System, log)
             {
                 FlushOnExit = parse.GetValue(flushOnExit),
+                OperatorStatePath = OperatorState.PathFor(path),
+                ConnectionEvents = (mask, onEvent, lost, idle) => Junction.Linux.Conntrack.ConntrackEventListener.Open(mask, onEvent, lost, idle),
                 Hooks = new DaemonServices(new ControlOptions { SocketPath = socketPath }, CommandRunner.Current,
                     SdNotify.FromEnvironment(), log),
                 Prober = (m, uplink) => UplinkProber.For(uplink.Probe, ProbeBinding.For(m, uplink), TimeProvider.System).RunRoundAsync,

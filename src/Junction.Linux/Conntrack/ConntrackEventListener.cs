@@ -1,0 +1,182 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Runtime.InteropServices;
+using Junction.Linux.Interop;
+using Junction.Linux.Namespaces;
+using Junction.Linux.Netlink;
+
+namespace Junction.Linux.Conntrack;
+
+/// <summary>What a conntrack event says about a new TCP connection that carries a mark.</summary>
+public enum ConnectionEventKind
+{
+    /// <summary>A new connection whose SYN got no reply yet (NEW event, SYN_SENT).</summary>
+    Opened,
+    /// <summary>
+    /// A reply was seen (SYN-ACK: an UPDATE with SEEN_REPLY), or the entry ended (DESTROY: a
+    /// RST to a SYN kills the entry at once, still UNREPLIED, with no UPDATE before it).
+    /// </summary>
+    Answered,
+}
+
+/// <summary>One event: the entry's id (CTA_ID), its whole ct mark, and its original destination.</summary>
+public readonly record struct ConnectionEvent(ConnectionEventKind Kind, uint Id, uint Mark, IPAddress? Destination);
+
+/// <summary>
+/// Conntrack events in-process: a NETLINK_NETFILTER socket in the daemon's namespace joined to
+/// the NFNLGRP_CONNTRACK_NEW, _UPDATE and _DESTROY groups, read on its own thread. Only TCP entries whose
+/// mark has a bit of <c>mask</c> are passed on, as <see cref="ConnectionEvent"/>s: a NEW event
+/// in SYN_SENT is <see cref="ConnectionEventKind.Opened"/>; any event that shows a reply
+/// (status SEEN_REPLY, or a TCP state past SYN_SENT), and any DESTROY (a RST to a SYN ends the
+/// entry at once, unreplied), is <see cref="ConnectionEventKind.Answered"/>.
+/// The receive buffer is made large (SO_RCVBUFFORCE, else SO_RCVBUF); when the kernel drops
+/// events anyway (ENOBUFS) <c>lost</c> is called and reading goes on. <c>idle</c> is called at
+/// least every <see cref="TickMilliseconds"/>, so the consumer can check deadlines on the same thread.
+/// </summary>
+public sealed class ConntrackEventListener : IDisposable
+{
+    public const int TickMilliseconds = 10;
+    private const int GroupNew = 1, GroupUpdate = 2, GroupDestroy = 3;
+    private const ushort CtaStatus = 3, CtaId = 12;
+    private const uint SeenReply = 1 << 1;
+    private const byte TcpSynSent = 1, TcpNone = 0;
+
+    private readonly FileDescriptor _fd;
+    private readonly uint _mask;
+    private readonly Action<ConnectionEvent> _event;
+    private readonly Action _lost;
+    private readonly Action _idle;
+    private readonly Thread _reader;
+    private volatile bool _stopping;
+
+    private ConntrackEventListener(FileDescriptor fd, uint mask, Action<ConnectionEvent> onEvent, Action lost, Action idle)
+    {
+        (_fd, _mask, _event, _lost, _idle) = (fd, mask, onEvent, lost, idle);
+        _reader = new Thread(Read) { IsBackground = true, Name = "conntrack-events" };
+        _reader.Start();
+    }
+
+    /// <summary>Subscribes in <paramref name="netns"/> (null: this process's namespace); callbacks run on the listener's thread.</summary>
+    public static ConntrackEventListener Open(uint mask, Action<ConnectionEvent> onEvent, Action lost, Action idle, string? netns = null) =>
+        new(NamespaceThread.In(netns, Subscribe), mask, onEvent, lost, idle);
+
+    private static unsafe FileDescriptor Subscribe()
+    {
+        var fd = new FileDescriptor(Libc.Socket(Libc.AfNetlink, Libc.SockRaw | Libc.SockCloexec, NetlinkAbi.NetfilterProtocol));
+        if (fd.IsInvalid) throw SyscallException.Last("socket(AF_NETLINK, NETLINK_NETFILTER)");
+        try
+        {
+            // A busy router sends several events per connection: 8 MiB rides out a burst.
+            var size = 8 << 20;
+            if (Libc.SetSockOpt(fd, Libc.SolSocket, Libc.SoRcvbufForce, &size, sizeof(int)) != 0)
+                Libc.SetSockOpt(fd, Libc.SolSocket, Libc.SoRcvbuf, &size, sizeof(int));
+            var address = new Libc.SockaddrNl { Family = Libc.AfNetlink };
+            if (Libc.Bind(fd, &address, sizeof(Libc.SockaddrNl)) != 0) throw SyscallException.Last("bind(AF_NETLINK, NETLINK_NETFILTER)");
+            foreach (var group in (int[])[GroupNew, GroupUpdate, GroupDestroy])
+            {
+                var g = group;
+                if (Libc.SetSockOpt(fd, NetlinkAbi.SolNetlink, NetlinkAbi.AddMembership, &g, sizeof(int)) != 0)
+                    throw SyscallException.Last($"setsockopt(NETLINK_ADD_MEMBERSHIP {group}, conntrack events)");
+            }
+            return fd;
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+
+    private unsafe void Read()
+    {
+        var buffer = new byte[256 * 1024];
+        var added = false;
+        try
+        {
+            _fd.DangerousAddRef(ref added);
+            var poll = stackalloc Libc.PollFd[1];
+            var nextIdle = Environment.TickCount64 + TickMilliseconds;
+            while (!_stopping)
+            {
+                poll[0] = new Libc.PollFd { Fd = (int)_fd.DangerousGetHandle(), Events = Libc.PollIn };
+                var ready = Libc.Poll(poll, 1, TickMilliseconds);
+                if (ready < 0 && Marshal.GetLastPInvokeError() != Libc.Eintr) throw SyscallException.Last("poll(conntrack events)");
+                if (ready > 0) Drain(buffer);
+                if (Environment.TickCount64 >= nextIdle)
+                {
+                    _idle();
+                    nextIdle = Environment.TickCount64 + TickMilliseconds;
+                }
+            }
+        }
+        catch (Exception e) when (e is SyscallException)
+        {
+            // The socket failed for good: passive health stops, probes go on. Said once.
+            _lost();
+        }
+        finally
+        {
+            if (added) _fd.DangerousRelease();
+        }
+    }
+
+    private unsafe void Drain(byte[] buffer)
+    {
+        const int dontWait = 0x40;
+        // Bounded, so the idle callback (deadline checks) runs even under a flood.
+        for (var i = 0; i < 64; i++)
+        {
+            nint n;
+            fixed (byte* p = buffer) n = Libc.Recv(_fd, p, buffer.Length, dontWait);
+            if (n < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Libc.Enobufs)
+                {
+                    _lost();
+                    continue;
+                }
+                if (errno == Libc.Eintr) continue;
+                if (errno == Libc.Eagain) return;
+                throw new SyscallException("recv(conntrack events)", errno);
+            }
+            var datagram = buffer.AsSpan(0, (int)n);
+            while (datagram.Length >= NetlinkAbi.HeaderLength)
+            {
+                var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(datagram);
+                if (length < NetlinkAbi.HeaderLength || length > datagram.Length) break;
+                var type = BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
+                var flags = BinaryPrimitives.ReadUInt16LittleEndian(datagram[6..]);
+                if (type is Ctnetlink.MsgNew or Ctnetlink.MsgDelete
+                    && Classify(datagram[NetlinkAbi.HeaderLength..length], type == Ctnetlink.MsgDelete, (flags & NetlinkAbi.Create) != 0, _mask) is { } e)
+                    _event(e);
+                datagram = datagram[Math.Min(NetlinkAbi.Align(length), datagram.Length)..];
+            }
+        }
+    }
+
+    /// <summary>The event a ctnetlink message makes, or null when it is of no interest (not TCP, no Junction mark, nothing new).</summary>
+    internal static ConnectionEvent? Classify(ReadOnlySpan<byte> payload, bool destroyed, bool created, uint mask)
+    {
+        var entry = new ConntrackEntry(payload);
+        if (entry.Protocol != 6 || (entry.Mark & mask) == 0 || payload.Length < Ctnetlink.GenMsgLength) return null;
+        var attributes = payload[Ctnetlink.GenMsgLength..];
+        var id = NetlinkAttributes.Find(attributes, CtaId);
+        if (id.Length < 4) return null;
+        var status = NetlinkAttributes.Find(attributes, CtaStatus);
+        var seenReply = status.Length >= 4 && (BinaryPrimitives.ReadUInt32BigEndian(status) & SeenReply) != 0;
+        var key = BinaryPrimitives.ReadUInt32BigEndian(id);
+        if (destroyed || seenReply || entry.TcpState is not (TcpSynSent or TcpNone or byte.MaxValue))
+            return new ConnectionEvent(ConnectionEventKind.Answered, key, entry.Mark, null);
+        return created && entry.TcpState == TcpSynSent
+            ? new ConnectionEvent(ConnectionEventKind.Opened, key, entry.Mark, ConntrackTuple.Address(entry.Original.Destination))
+            : null;
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        if (Thread.CurrentThread != _reader) _reader.Join();
+        _fd.Dispose();
+    }
+}
