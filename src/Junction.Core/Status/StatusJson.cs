@@ -41,6 +41,7 @@ public static class StatusJson
         // its converters with reflection, which the native build does not have.
         o.Converters.Add(new JsonStringEnumConverter<HealthState>(JsonNamingPolicy.KebabCaseLower));
         o.Converters.Add(new JsonStringEnumConverter<Decision>(JsonNamingPolicy.KebabCaseLower));
+        o.Converters.Add(new JsonStringEnumConverter<OperatorMode>(JsonNamingPolicy.KebabCaseLower));
         o.Converters.Add(new SecondsConverter());
         o.MakeReadOnly();
         return o;
