@@ -40,7 +40,7 @@ internal static class KernelLock
                     ["holder"] = e.Holder.Role,
                     ["holderPid"] = e.Holder.Pid,
                     ["unchanged"] = true,
-                }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                }.ToJsonString(CliJson.Indented));
             }
             return null;
         }

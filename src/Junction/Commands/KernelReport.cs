@@ -30,7 +30,7 @@ internal static class KernelReport
                     ["rolledBack"] = e.Failed is not null && e.Unchanged,
                     ["unchanged"] = e.Unchanged,
                     ["rollbackProblems"] = new JsonArray(e.RollbackProblems.Select(p => (JsonNode?)p).ToArray()),
-                }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                }.ToJsonString(CliJson.Indented));
             }
             if (e.Failed is null && e.Reason.Contains("Operation not permitted", StringComparison.Ordinal))
                 Console.Error.WriteLine($"hint: 'junction {verb}' changes the kernel's firewall and routing; run it as root.");

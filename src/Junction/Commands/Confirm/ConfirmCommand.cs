@@ -87,7 +87,7 @@ internal static class ConfirmCommand
                 ["ok"] = ok,
                 [ok ? "message" : "error"] = message,
                 ["restored"] = restored is null ? null : JsonNode.Parse(restored.ToJson()),
-            }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            }.ToJsonString(CliJson.Indented));
         }
         else if (ok)
         {

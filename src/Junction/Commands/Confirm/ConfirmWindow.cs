@@ -83,7 +83,7 @@ internal static class ConfirmWindow
                 ["timer"] = timer,
                 ["record"] = path,
             };
-            Console.WriteLine(report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine(report.ToJsonString(CliJson.Indented));
         }
         else
         {
@@ -139,7 +139,7 @@ internal static class ConfirmWindow
         if (json)
         {
             Console.WriteLine(new JsonObject { ["verb"] = "apply", ["ok"] = false, ["error"] = why }
-                .ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                .ToJsonString(CliJson.Indented));
         }
         return ExitCodes.Failed;
     }

@@ -72,7 +72,7 @@ internal sealed record PendingConfirm(string Id, DateTimeOffset AppliedAt, DateT
             ["before"] = Before.ToJson(),
         };
         var temporary = path + ".new";
-        File.WriteAllText(temporary, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(temporary, json.ToJsonString(CliJson.Indented));
         File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.Move(temporary, path, overwrite: true);
     }

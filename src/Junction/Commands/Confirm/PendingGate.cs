@@ -66,7 +66,7 @@ internal static class PendingGate
                 ["error"] = message,
                 ["busy"] = code == ExitCodes.Busy,
                 ["unchanged"] = true,
-            }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            }.ToJsonString(CliJson.Indented));
         }
         return code;
     }

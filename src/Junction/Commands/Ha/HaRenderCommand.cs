@@ -95,7 +95,7 @@ internal static class HaRenderCommand
             {
                 var node = new JsonObject { ["configDirectory"] = options.ConfigDirectory, ["written"] = outDir is not null };
                 foreach (var (name, text) in files.All) node[name] = text;
-                Console.WriteLine(node.ToJsonString(new() { WriteIndented = true }));
+                Console.WriteLine(node.ToJsonString(CliJson.Indented));
             }
             else if (outDir is not null)
                 Console.WriteLine($"Wrote {string.Join(", ", files.All.Select(f => Path.Combine(outDir, f.Name)))}.");

@@ -89,5 +89,5 @@ internal static class LabDescription
         })]),
     };
 
-    public static string Indented(JsonNode node) => node.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    public static string Indented(JsonNode node) => node.ToJsonString(CliJson.Indented);
 }

@@ -50,7 +50,7 @@ internal static class ValidateCommand
                     ["fix"] = e.Fix,
                 }).ToArray()),
             };
-            Console.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine(result.ToJsonString(CliJson.Indented));
             return errors.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
         });
         return command;
