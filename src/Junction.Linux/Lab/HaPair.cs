@@ -80,10 +80,7 @@ public sealed class HaPair(LabTopology topology, string root)
         {
             var path = Path.Combine(dir, name);
             File.WriteAllText(path, text);
-            if (!OperatingSystem.IsWindows())
-                File.SetUnixFileMode(path, name == HaFiles.NotifyName
-                    ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute
-                    : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, HaFiles.Mode(name));
         }
     }
 

@@ -80,9 +80,7 @@ internal static class HaRenderCommand
                     {
                         var target = Path.Combine(outDir, name);
                         File.WriteAllText(target, text);
-                        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(target, name == HaFiles.NotifyName
-                            ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute
-                            : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+                        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(target, HaFiles.Mode(name));
                     }
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
