@@ -760,13 +760,7 @@ internal sealed class JunctionDaemon : IStatusSource
     }
 
     /// <summary>The balance mode as the configuration spells it.</summary>
-    private static string Word(BalanceMode mode) => mode switch
-    {
-        BalanceMode.RoundRobin => "round-robin",
-        BalanceMode.Random => "random",
-        BalanceMode.HashSource => "hash-source",
-        _ => "hash-source-destination",
-    };
+    private static string Word(BalanceMode mode) => Vocabulary.Balance.Word(mode);
 
     private DaemonSnapshot Build()
     {
