@@ -17,13 +17,6 @@ public static partial class ConfigValidator
     public const uint DefaultTableBase = 1000;
     public const int DefaultRulePriority = 1000;
 
-    private static readonly string[] BalanceWords = ["round-robin", "random", "hash-source", "hash-source-destination"];
-    private static readonly string[] SpreadWords = ["round-robin", "random", "hash-source"];
-    private static readonly string[] FamilyWords = ["ipv4", "ipv6", "dual"];
-    private static readonly string[] SnatWords = ["masquerade", "none"];
-    private static readonly string[] FlushWords = ["dead", "none"];
-    private static readonly string[] Protocols = ["tcp", "udp", "icmp", "icmpv6", "sctp", "udplite", "dccp"];
-
     [GeneratedRegex("^[a-z0-9-]{1,15}$")]
     private static partial Regex UplinkName();
 
@@ -51,13 +44,7 @@ public static partial class ConfigValidator
 
         var balance = BalanceMode.RoundRobin;
         if (config.Balance is { } b)
-            balance = v.Word(b, "balance", BalanceWords) switch
-            {
-                "random" => BalanceMode.Random,
-                "hash-source" => BalanceMode.HashSource,
-                "hash-source-destination" => BalanceMode.HashSourceDestination,
-                _ => BalanceMode.RoundRobin,
-            };
+            balance = v.Word(b, "balance", Vocabulary.Balance) ?? BalanceMode.RoundRobin;
 
         var mask = DefaultMarkMask;
         if (config.MarkMask is { } m)
@@ -76,8 +63,8 @@ public static partial class ConfigValidator
         var bypass = config.Bypass.Select(x => v.Network(x, "bypass")).OfType<IPNetwork>().ToList();
 
         var flush = FlushPolicy.Dead;
-        if (config.Flush is { } fl && v.Word(fl, "flush", FlushWords) == "none")
-            flush = FlushPolicy.None;
+        if (config.Flush is { } fl)
+            flush = v.Word(fl, "flush", Vocabulary.Flush) ?? FlushPolicy.Dead;
 
         var uplinks = ValidateUplinks(config, v, lanSet, layout);
         var pins = config.Pins.Select((pin, i) => ValidatePin(pin, i, v, uplinks)).OfType<PinModel>().ToList();
@@ -192,12 +179,7 @@ public static partial class ConfigValidator
             if (families == Families.None) families = Families.IPv4;
             if (u.Family is { } fam)
             {
-                var declared = v.Word(fam, $"{entity}.family", FamilyWords) switch
-                {
-                    "ipv6" => Families.IPv6,
-                    "dual" => Families.Dual,
-                    _ => Families.IPv4,
-                };
+                var declared = v.Word(fam, $"{entity}.family", Vocabulary.Family) ?? Families.IPv4;
                 if (gw4 is not null && !declared.HasFlag(Families.IPv4) || gw6 is not null && !declared.HasFlag(Families.IPv6))
                     v.Error(fam, $"{entity}.family", $"'{fam.Value}' does not include the family of the gateway given", "set 'family: dual' or remove the other gateway");
                 else if (gw4 is null && gw6 is not null && declared.HasFlag(Families.IPv4) || gw6 is null && gw4 is not null && declared.HasFlag(Families.IPv6))
@@ -268,10 +250,10 @@ public static partial class ConfigValidator
         if (snat is null) return SnatModel.Masquerade;
         var where = $"{entity}.snat";
         if (snat.Mode is { } mode)
-            return v.Word(mode, where, SnatWords, "or a mapping with 'addresses:'") switch
+            return v.Word(mode, where, Vocabulary.Snat, "or a mapping with 'addresses:'") switch
             {
-                "masquerade" => SnatModel.Masquerade,
-                "none" => SnatModel.None,
+                SnatMode.Masquerade => SnatModel.Masquerade,
+                SnatMode.None => SnatModel.None,
                 _ => null,
             };
 
@@ -304,12 +286,7 @@ public static partial class ConfigValidator
 
         var spread = PoolSpread.RoundRobin;
         if (snat.Spread is { } s)
-            spread = v.Word(s, $"{where}.spread", SpreadWords) switch
-            {
-                "random" => PoolSpread.Random,
-                "hash-source" => PoolSpread.HashSource,
-                _ => PoolSpread.RoundRobin,
-            };
+            spread = v.Word(s, $"{where}.spread", Vocabulary.Spread) ?? PoolSpread.RoundRobin;
         return ok ? new SnatModel(SnatMode.Pool, pool, spread) : null;
     }
 
@@ -324,7 +301,7 @@ public static partial class ConfigValidator
 
         string? protocol = null;
         if (pin.Protocol is { } p)
-            protocol = v.Word(p, $"{entity}.protocol", Protocols);
+            protocol = v.Word(p, $"{entity}.protocol", Vocabulary.Protocols);
 
         int? first = null, last = null;
         if (pin.Port is { } port)
@@ -338,7 +315,7 @@ public static partial class ConfigValidator
             }
             else
                 v.Error(port, $"{entity}.port", $"'{port.Value}' is not a port (1-65535) or a range like 8000-8100", null);
-            if (protocol is not ("tcp" or "udp" or "sctp" or "udplite" or "dccp"))
+            if (protocol is null || !Vocabulary.PortProtocols.Contains(protocol))
                 v.Error(port, $"{entity}.port", "a port needs a protocol that has ports", "add 'protocol: tcp' or 'protocol: udp'");
         }
 
@@ -394,7 +371,10 @@ public static partial class ConfigValidator
         public void Error(SourcePosition at, string entity, string problem, string? fix) =>
             errors.Add(new ConfigError(file, at, entity, problem, fix));
 
-        public string? Word(Sourced<string> value, string entity, string[] words, string? extra = null)
+        public T? Word<T>(Sourced<string> value, string entity, WordTable<T> table, string? extra = null) where T : struct, Enum =>
+            Word(value, entity, table.Words, extra) is { } word ? table.Parse(word) : null;
+
+        public string? Word(Sourced<string> value, string entity, IReadOnlyList<string> words, string? extra = null)
         {
             if (words.Contains(value.Value)) return value.Value;
             var hint = Suggest.DidYouMean(value.Value, words);

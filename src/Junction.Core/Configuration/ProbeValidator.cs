@@ -12,8 +12,6 @@ namespace Junction.Configuration;
 /// </summary>
 internal static class ProbeValidator
 {
-    private static readonly string[] Kinds = ["icmp", "tcp"];
-
     public static ProbeModel? Validate(ProbeConfig? probe, string uplink, Families families,
         IPAddress? gateway4, IPAddress? gateway6, ConfigValidator.Context v)
     {
@@ -27,8 +25,8 @@ internal static class ProbeValidator
         var before = v.Count;
 
         var kind = ProbeKind.Icmp;
-        if (probe.Kind is { } k && v.Word(k, $"{entity}.kind", Kinds) == "tcp")
-            kind = ProbeKind.Tcp;
+        if (probe.Kind is { } k)
+            kind = v.Word(k, $"{entity}.kind", Vocabulary.Probe) ?? ProbeKind.Icmp;
 
         var targets = new List<ProbeTarget>();
         foreach (var t in probe.Targets)

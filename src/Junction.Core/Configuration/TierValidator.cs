@@ -26,8 +26,8 @@ internal static class TierValidator
     public static (FailbackMode Mode, TimeSpan Hold) Failback(JunctionConfig config, ConfigValidator.Context v)
     {
         var mode = FailbackMode.NewOnly;
-        if (config.Failback is { } f && v.Word(f, "failback", FailbackWords.All) is { } word)
-            mode = FailbackWords.Parse(word)!.Value;
+        if (config.Failback is { } f)
+            mode = v.Word(f, "failback", Vocabulary.Failback) ?? FailbackMode.NewOnly;
 
         var hold = JunctionModel.DefaultFailbackHold;
         if (config.FailbackHold is { } h)

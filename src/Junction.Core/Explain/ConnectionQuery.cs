@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Junction.Model;
 
 namespace Junction.Explain;
 
@@ -17,8 +18,6 @@ public sealed record ConnectionQuery(
     IPAddress Destination,
     int? DestinationPort)
 {
-    public static readonly string[] Protocols = ["tcp", "udp", "icmp", "icmpv6", "sctp", "udplite", "dccp"];
-
     public const string Syntax = "[PROTOCOL] [SOURCE[:PORT] ->] DESTINATION[:PORT] [from SOURCE], e.g. 'tcp 10.9.0.2:51234 -> 93.184.216.34:443' or '93.184.216.34:443' (a port without a protocol means tcp)";
 
     /// <summary>Source, destination and both ports are known: conntrack may hold it.</summary>
@@ -35,7 +34,7 @@ public sealed record ConnectionQuery(
         var tokens = text.Replace("->", " -> ", StringComparison.Ordinal)
             .Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         string? protocol = null;
-        if (tokens.Count > 0 && Protocols.Contains(tokens[0].ToLowerInvariant()))
+        if (tokens.Count > 0 && Vocabulary.Protocols.Contains(tokens[0].ToLowerInvariant()))
         {
             protocol = tokens[0].ToLowerInvariant();
             tokens.RemoveAt(0);

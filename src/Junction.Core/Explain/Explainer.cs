@@ -81,7 +81,7 @@ public static class Explainer
         var candidates = model.Uplinks.Select((u, i) => new Candidate(u.Name, slots.Count(s => s == i) / (double)slots.Length))
             .Where(c => c.Share > 0).ToList();
         var shares = string.Join(", ", candidates.Select(c => $"{c.Uplink} {c.Share.ToString("P0", CultureInfo.InvariantCulture)}"));
-        var rule = $"balance {Word(model.Balance)}";
+        var rule = $"balance {Vocabulary.Balance.Word(model.Balance)}";
         switch (model.Balance)
         {
             case BalanceMode.RoundRobin:
@@ -193,12 +193,4 @@ public static class Explainer
     }
 
     private static string Endpoint(IPAddress a, int? port) => port is null ? a.ToString() : new IPEndPoint(a, port.Value).ToString();
-
-    public static string Word(BalanceMode mode) => mode switch
-    {
-        BalanceMode.RoundRobin => "round-robin",
-        BalanceMode.Random => "random",
-        BalanceMode.HashSource => "hash-source",
-        _ => "hash-source-destination",
-    };
 }

@@ -1,3 +1,5 @@
+using Junction.Model;
+
 namespace Junction.Ha;
 
 /// <summary>VRRP states as keepalived's notify script names them, plus Unknown.</summary>
@@ -18,15 +20,15 @@ public sealed record VrrpRole(VrrpState State, int? Pid, string Detail)
     public bool IsMaster => State == VrrpState.Master;
 
     /// <summary>The word status shows: master, backup, fault, stop or unknown.</summary>
-    public string Word => State.ToString().ToLowerInvariant();
+    public string Word => Vocabulary.Vrrp.Word(State);
 
     /// <summary>Reads the notify script's line; <paramref name="isKeepalived"/> says whether a pid is a running keepalived.</summary>
     public static VrrpRole Parse(string? text, Func<int, bool> isKeepalived)
     {
         if (text is null) return None;
         var parts = text.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 2 || !Enum.TryParse<VrrpState>(parts[0], ignoreCase: true, out var state) || state == VrrpState.Unknown
-            || parts[0].Any(char.IsDigit) || !int.TryParse(parts[1], out var pid) || pid <= 0)
+        if (parts.Length != 2 || !Vocabulary.Vrrp.TryParse(parts[0].ToLowerInvariant(), out var state) || state == VrrpState.Unknown
+            || !int.TryParse(parts[1], out var pid) || pid <= 0)
             return new VrrpRole(VrrpState.Unknown, null, $"the role file holds '{Clip(text)}', not 'STATE PID'");
         if (!isKeepalived(pid))
             return new VrrpRole(VrrpState.Unknown, pid, $"keepalived (pid {pid}) last reported {parts[0].ToUpperInvariant()} and is no longer running");

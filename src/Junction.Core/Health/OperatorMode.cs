@@ -1,3 +1,5 @@
+using Junction.Model;
+
 namespace Junction.Health;
 
 /// <summary>
@@ -16,16 +18,13 @@ public enum OperatorMode
     Up,
 }
 
-/// <summary>The one mapping between <see cref="OperatorMode"/> and its words (CLI verbs, the state file, status).</summary>
+/// <summary>
+/// <see cref="OperatorMode"/>'s words (CLI verbs, the state file, status) through <see cref="Vocabulary.Operator"/>,
+/// and how status describes an override.
+/// </summary>
 public static class OperatorModes
 {
-    public static string Word(OperatorMode mode) => mode switch
-    {
-        OperatorMode.Drain => "drain",
-        OperatorMode.Down => "down",
-        OperatorMode.Up => "up",
-        _ => "auto",
-    };
+    public static string Word(OperatorMode mode) => Vocabulary.Operator.Word(mode);
 
     /// <summary>How status describes the override; null for <see cref="OperatorMode.Auto"/>.</summary>
     public static string? Describe(OperatorMode mode) => mode switch
@@ -36,15 +35,5 @@ public static class OperatorModes
         _ => null,
     };
 
-    public static bool TryParse(string word, out OperatorMode mode)
-    {
-        foreach (var m in Enum.GetValues<OperatorMode>())
-        {
-            if (Word(m) != word) continue;
-            mode = m;
-            return true;
-        }
-        mode = OperatorMode.Auto;
-        return false;
-    }
+    public static bool TryParse(string word, out OperatorMode mode) => Vocabulary.Operator.TryParse(word, out mode);
 }

@@ -1,4 +1,5 @@
 using Junction.Health;
+using Junction.Model;
 using Junction.Status;
 
 namespace Junction.Metrics;
@@ -22,12 +23,12 @@ public static class MetricsFormatter
         for (var i = 0; i < u.Count; i++) w.Sample(u[i].State == HealthState.Up ? 1 : 0, L(i), ("interface", u[i].Interface));
         w.Family("junction_uplink_state", MetricType.Gauge, "The uplink's health state: 1 for the state it is in, 0 for the others.");
         for (var i = 0; i < u.Count; i++)
-            foreach (var s in Enum.GetValues<HealthState>())
-                w.Sample(u[i].State == s ? 1 : 0, L(i), ("state", s.ToString().ToLowerInvariant()));
+            foreach (var s in Vocabulary.Health.Values)
+                w.Sample(u[i].State == s ? 1 : 0, L(i), ("state", Vocabulary.Health.Word(s)));
         w.Family("junction_uplink_operator", MetricType.Gauge, "The operator's override of the uplink's health (junction drain|down|up): 1 for the one in force, 0 for the others; all 0 when health decides.");
         for (var i = 0; i < u.Count; i++)
-            foreach (var m in Enum.GetValues<OperatorMode>().Where(m => m != OperatorMode.Auto))
-                w.Sample(u[i].Operator == m ? 1 : 0, L(i), ("mode", OperatorModes.Word(m)));
+            foreach (var m in Vocabulary.Operator.Values.Where(m => m != OperatorMode.Auto))
+                w.Sample(u[i].Operator == m ? 1 : 0, L(i), ("mode", Vocabulary.Operator.Word(m)));
         w.Family("junction_uplink_state_since_timestamp_seconds", MetricType.Gauge, "When the uplink entered its current state (Unix time).");
         for (var i = 0; i < u.Count; i++) w.Sample(u[i].Since.ToUnixTimeMilliseconds() / 1000.0, L(i));
         w.Family("junction_uplink_state_changes_total", MetricType.Counter, "Health state changes since the daemon started.");

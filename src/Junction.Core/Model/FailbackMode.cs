@@ -14,21 +14,3 @@ public enum FailbackMode
     /// </summary>
     Move,
 }
-
-/// <summary>The <c>failback:</c> words, defined once.</summary>
-public static class FailbackWords
-{
-    public const string NewOnly = "new-only";
-    public const string Move = "move";
-
-    public static readonly string[] All = [NewOnly, Move];
-
-    public static string Word(FailbackMode mode) => mode == FailbackMode.Move ? Move : NewOnly;
-
-    public static FailbackMode? Parse(string word) => word switch
-    {
-        NewOnly => FailbackMode.NewOnly,
-        Move => FailbackMode.Move,
-        _ => null,
-    };
-}

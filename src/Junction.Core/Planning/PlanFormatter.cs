@@ -59,7 +59,7 @@ public static class PlanFormatter
         var m = plan.Marks;
         var root = new JsonObject
         {
-            ["balance"] = Word(plan.Balance.ToString()),
+            ["balance"] = Vocabulary.Balance.Word(plan.Balance),
             ["markMask"] = m.Hex(m.Mask),
             ["tableBase"] = m.TableBase,
             ["rulePriority"] = m.RulePriority,
@@ -67,7 +67,7 @@ public static class PlanFormatter
             ["local"] = model.Local,
             ["bypass"] = new JsonArray(model.Bypass.Select(x => (JsonNode?)x.ToString()).ToArray()),
             ["fallback"] = plan.Fallback,
-            ["failback"] = FailbackWords.Word(model.Failback),
+            ["failback"] = Vocabulary.Failback.Word(model.Failback),
             ["failbackHoldSeconds"] = model.FailbackHold.TotalSeconds,
             ["uplinks"] = new JsonArray(plan.Uplinks.Select(u =>
             {
@@ -78,7 +78,7 @@ public static class PlanFormatter
                     ["interface"] = u.Interface,
                     ["gateway"] = um.Gateway4?.ToString(),
                     ["gateway6"] = um.Gateway6?.ToString(),
-                    ["families"] = um.Families.ToString().ToLowerInvariant(),
+                    ["families"] = Vocabulary.Family.Word(um.Families),
                     ["weight"] = u.Weight,
                     ["tier"] = u.Tier,
                     ["inUse"] = u.InUse,
@@ -91,9 +91,9 @@ public static class PlanFormatter
                     ["share"] = Math.Round(u.Share, 6),
                     ["snat"] = new JsonObject
                     {
-                        ["mode"] = Word(u.Snat.Mode.ToString()),
+                        ["mode"] = Vocabulary.Snat.Word(u.Snat.Mode),
                         ["addresses"] = new JsonArray(u.Snat.Pool.Select(a => (JsonNode?)a.ToString()).ToArray()),
-                        ["spread"] = u.Snat.Mode == SnatMode.Pool ? Word(u.Snat.Spread.ToString()) : null,
+                        ["spread"] = u.Snat.Mode == SnatMode.Pool ? Vocabulary.Spread.Word(u.Snat.Spread) : null,
                     },
                 };
             }).ToArray()),
@@ -107,7 +107,7 @@ public static class PlanFormatter
             }).ToArray()),
             ["rules"] = new JsonArray(plan.Rules.Select(r => (JsonNode?)new JsonObject
             {
-                ["family"] = r.Family == Families.IPv6 ? "ipv6" : "ipv4",
+                ["family"] = Vocabulary.Family.Word(r.Family),
                 ["priority"] = r.Priority,
                 ["table"] = r.Table,
                 ["fwmark"] = r.FwMark is { } fm ? m.Hex(fm) : null,
@@ -117,7 +117,7 @@ public static class PlanFormatter
             }).ToArray()),
             ["routes"] = new JsonArray(plan.Routes.Select(r => (JsonNode?)new JsonObject
             {
-                ["family"] = r.Family == Families.IPv6 ? "ipv6" : "ipv4",
+                ["family"] = Vocabulary.Family.Word(r.Family),
                 ["table"] = r.Table,
                 ["destination"] = r.Destination,
                 ["via"] = r.Via?.ToString(),
@@ -159,14 +159,9 @@ public static class PlanFormatter
 
     private static string Snat(SnatModel snat) => snat.Mode switch
     {
-        SnatMode.Masquerade => "masquerade",
-        SnatMode.None => "none",
-        _ => $"pool of {snat.Pool.Count}, {Word(snat.Spread.ToString())}",
+        SnatMode.Pool => $"pool of {snat.Pool.Count}, {Vocabulary.Spread.Word(snat.Spread)}",
+        _ => Vocabulary.Snat.Word(snat.Mode),
     };
-
-    /// <summary>RoundRobin → round-robin, the spelling of the configuration file.</summary>
-    internal static string Word(string pascal) =>
-        string.Concat(pascal.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
 
     private static void AppendTable(StringBuilder s, List<string[]> rows)
     {

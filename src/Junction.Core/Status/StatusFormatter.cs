@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Junction.Health;
+using Junction.Model;
 
 namespace Junction.Status;
 
@@ -147,7 +148,7 @@ public static class StatusFormatter
         }
     }
 
-    private static string Word(HealthState s) => s.ToString().ToLowerInvariant();
+    private static string Word(HealthState s) => Vocabulary.Health.Word(s);
 
     private static string Colour(HealthState s, string text) => s switch
     {

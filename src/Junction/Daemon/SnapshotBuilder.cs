@@ -11,13 +11,7 @@ namespace Junction.Cli.Daemon;
 internal sealed class SnapshotBuilder(DaemonSetup setup, DateTimeOffset startedAt)
 {
     /// <summary>The balance mode as the configuration spells it.</summary>
-    private static string Word(BalanceMode mode) => mode switch
-    {
-        BalanceMode.RoundRobin => "round-robin",
-        BalanceMode.Random => "random",
-        BalanceMode.HashSource => "hash-source",
-        _ => "hash-source-destination",
-    };
+    private static string Word(BalanceMode mode) => Vocabulary.Balance.Word(mode);
 
     public DaemonSnapshot Build(JunctionModel model, HealthMonitor monitor, OperatorOverrides operators,
         IReadOnlyDictionary<string, ProbeHistory> histories, IReadOnlyDictionary<string, long> changes, LinkTable links,

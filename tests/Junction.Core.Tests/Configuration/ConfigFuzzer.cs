@@ -39,7 +39,7 @@ internal sealed class ConfigFuzzer(int seed)
         ["bypass"] = ["10.0.0.0/8", "192.168.0.0/16", "2001:db8::/32", "203.0.113.7"],
         ["flush"] = ["dead", "none"],
         ["passive"] = ["on", "off"],
-        ["failback"] = Junction.Model.FailbackWords.All,
+        ["failback"] = [.. Junction.Model.Vocabulary.Failback.Words],
         ["failback-hold"] = ["0s", "30s", "2m"],
         ["tier"] = ["1", "2", "3", "100"],
         ["state-dir"] = ["/run/junction", "/var/lib/junction-ha"],

@@ -18,7 +18,7 @@ internal sealed class FakeStatusSource(JunctionModel model, string configPath, p
     {
         var now = DateTimeOffset.UtcNow;
         var plan = Planner.Plan(model, down.ToHashSet());
-        return new DaemonSnapshot(configPath, _started, now, Junction.Explain.Explainer.Word(model.Balance), model.Marks.Mask, plan.Fallback,
+        return new DaemonSnapshot(configPath, _started, now, Junction.Model.Vocabulary.Balance.Word(model.Balance), model.Marks.Mask, plan.Fallback,
             new ApplyStats(1, 0, _started.AddSeconds(1), TimeSpan.FromMilliseconds(35), null, _started),
             plan.Uplinks.Select(u => new UplinkSnapshot(u.Name, u.Interface, u.Weight, u.Mark, u.Table, u.Share,
                 u.Healthy ? HealthState.Up : HealthState.Down, _started.AddSeconds(2), u.Healthy ? "5 good rounds" : "3 bad rounds", 1,
