@@ -109,6 +109,7 @@ internal sealed partial class JunctionDaemon : IStatusSource
     internal void Process(IReadOnlyList<DaemonEvent> batch)
     {
         foreach (var e in batch) Handle(e);
+        _probes.Observe(_monitor);
         ObserveTiers();
         _applier.CheckTable();
         Converge();
@@ -122,11 +123,11 @@ internal sealed partial class JunctionDaemon : IStatusSource
     {
         switch (e)
         {
-            case ProbeReported r when r.Epoch == _probes.Epoch && _history.TryGetValue(r.Uplink, out var history):
-                history.Add(r.Round);
-                // 40 rounds a second with 8 uplinks: format them only when someone reads them.
-                if (_log.IsEnabled(LogLevel.Trace)) DaemonLog.Round(_log, r.Uplink, r.Round.ToString());
-                Log(_monitor.Report(r.Uplink, r.Round));
+            case ProbeReported r:
+                Reported(r.Uplink, r.Epoch, r.Round);
+                break;
+            case ProbesReported many:
+                foreach (var r in many.Reports) Reported(many.Uplinks[r.Job], many.Epoch, r.Round);
                 break;
             case LinkObserved { Event: EventsLost }:
                 DaemonLog.EventsLost(_log);
@@ -157,6 +158,15 @@ internal sealed partial class JunctionDaemon : IStatusSource
                 if (_confirmation.Confirmed(b, _monitor, _passive) is { } dead) Log(dead);
                 break;
         }
+    }
+
+    private void Reported(string uplink, long epoch, ProbeRound round)
+    {
+        if (epoch != _probes.Epoch || !_history.TryGetValue(uplink, out var history)) return;
+        history.Add(round);
+        // 40 rounds a second with 8 uplinks: format them only when someone reads them.
+        if (_log.IsEnabled(LogLevel.Trace)) DaemonLog.Round(_log, uplink, round.ToString());
+        Log(_monitor.Report(uplink, round));
     }
 
     private void Signal(IReadOnlyList<(string Uplink, LinkSignal Signal)> signals)
