@@ -90,17 +90,20 @@ public sealed class PassiveMonitor
         List<PassiveSuspicion>? found = null;
         foreach (var (name, t) in _uplinks)
         {
+            // Called every few milliseconds: an uplink with nothing pending or unanswered costs nothing.
+            if (t.Pending.Count == 0 && t.Unanswered.Count == 0) continue;
             var deadline = Deadline(t);
             List<uint>? overdue = null;
             foreach (var c in t.Pending.Values)
                 if (now - c.Started >= deadline) (overdue ??= []).Add(c.Id);
-            foreach (var id in overdue ?? []) 
+            foreach (var id in overdue ?? [])
             {
                 t.Pending.Remove(id, out var c);
                 t.Unanswered.Add(c);
             }
             t.Unanswered.RemoveAll(c => now - c.Started > PassiveModel.Window);
-            if (t.Suspected) continue;
+            // No unanswered connection is no evidence (destinations must be at least 1).
+            if (t.Suspected || t.Unanswered.Count == 0) continue;
             // Only what started after the uplink's last answer: one answer says the link carries.
             var evidence = t.Unanswered.Where(c => c.Started > t.LastAnswer).ToList();
             var destinations = evidence.Select(c => c.Destination).Distinct(StringComparer.Ordinal).Count();

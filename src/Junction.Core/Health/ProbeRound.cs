@@ -32,7 +32,7 @@ public sealed record ProbeRound(IReadOnlyList<ProbeResult> Results, int Require,
         if (sends.Count == 1) return new([await sends[0].ConfigureAwait(false)], require);
         var pending = new List<Task<ProbeResult>>(sends);
         var answered = 0;
-        while (pending.Count > 0 && answered < require && answered + pending.Count >= require)
+        while (!IsDecided(answered, pending.Count, require))
         {
             var done = await Task.WhenAny(pending).ConfigureAwait(false);
             pending.Remove(done);
@@ -43,6 +43,13 @@ public sealed record ProbeRound(IReadOnlyList<ProbeResult> Results, int Require,
             results[i] = sends[i].IsCompletedSuccessfully ? sends[i].Result : ProbeResult.NotWaitedFor(targets[i]);
         return new(results, require);
     }
+
+    /// <summary>
+    /// Whether a round's outcome is certain: every probe is in, <paramref name="require"/>
+    /// answered, or too few are still pending to reach it.
+    /// </summary>
+    public static bool IsDecided(int answered, int pending, int require) =>
+        pending == 0 || answered >= require || answered + pending < require;
 
     /// <summary>Each target's answer (its RTT) or what went wrong, comma-separated.</summary>
     public string Detail => string.Join(", ", Results);

@@ -68,29 +68,48 @@ public sealed class IcmpProbe(ProbeBinding binding, TimeProvider time) : IProbe
         }
     }
 
+    /// <summary>Bytes of an echo request: the ICMP header and a 16-byte payload.</summary>
+    internal const int PacketSize = 8 + 16;
+
     internal static byte[] Echo(byte type, ushort id, ushort seq, bool v6)
     {
-        var packet = new byte[8 + 16];
-        packet[0] = type;
-        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(4), id);
-        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(6), seq);
-        "junction-probe\0\0"u8.CopyTo(packet.AsSpan(8));
-        // The kernel fills in the ICMPv6 checksum (it covers a pseudo-header we do not see).
-        if (!v6) BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), Checksum(packet));
+        var packet = new byte[PacketSize];
+        Write(packet, type, id, seq, v6);
         return packet;
     }
 
-    /// <summary>An IPv4 raw socket hands over the IP header too; an ICMPv6 one does not.</summary>
-    internal static bool IsReply(ReadOnlySpan<byte> data, bool v6, ushort id, ushort seq)
+    /// <summary>An echo request into <paramref name="packet"/> (<see cref="PacketSize"/> bytes).</summary>
+    internal static void Write(Span<byte> packet, ushort id, ushort seq, bool v6) =>
+        Write(packet, v6 ? EchoRequest6 : EchoRequest4, id, seq, v6);
+
+    private static void Write(Span<byte> packet, byte type, ushort id, ushort seq, bool v6)
     {
+        packet.Clear();
+        packet[0] = type;
+        BinaryPrimitives.WriteUInt16BigEndian(packet[4..], id);
+        BinaryPrimitives.WriteUInt16BigEndian(packet[6..], seq);
+        "junction-probe\0\0"u8.CopyTo(packet[8..]);
+        // The kernel fills in the ICMPv6 checksum (it covers a pseudo-header we do not see).
+        if (!v6) BinaryPrimitives.WriteUInt16BigEndian(packet[2..], Checksum(packet));
+    }
+
+    /// <summary>An IPv4 raw socket hands over the IP header too; an ICMPv6 one does not.</summary>
+    internal static bool IsReply(ReadOnlySpan<byte> data, bool v6, ushort id, ushort seq) =>
+        TryReadReply(data, v6, out var gotId, out var gotSeq) && gotId == id && gotSeq == seq;
+
+    /// <summary>The identifier and sequence of an echo reply; false for anything else.</summary>
+    internal static bool TryReadReply(ReadOnlySpan<byte> data, bool v6, out ushort id, out ushort seq)
+    {
+        id = seq = 0;
         if (!v6)
         {
             if (data.Length < 20) return false;
             data = data[((data[0] & 0x0f) * 4)..];
         }
-        return data.Length >= 8 && data[0] == (v6 ? EchoReply6 : EchoReply4)
-            && BinaryPrimitives.ReadUInt16BigEndian(data[4..]) == id
-            && BinaryPrimitives.ReadUInt16BigEndian(data[6..]) == seq;
+        if (data.Length < 8 || data[0] != (v6 ? EchoReply6 : EchoReply4)) return false;
+        id = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
+        seq = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
+        return true;
     }
 
     internal static ushort Checksum(ReadOnlySpan<byte> data)

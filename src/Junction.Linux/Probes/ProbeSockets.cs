@@ -2,16 +2,13 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using Junction.Linux.Interop;
+using static Junction.Linux.Interop.ProbeCalls;
 
 namespace Junction.Linux.Probes;
 
 /// <summary>Makes probe sockets carrying their uplink's device binding and mark.</summary>
-internal static partial class ProbeSockets
+internal static class ProbeSockets
 {
-    private const int SolSocket = 1;
-    private const int SoBindToDevice = 25;
-    private const int SoMark = 36;
-
     /// <summary>
     /// A socket in the calling thread's network namespace, bound to the uplink. Setting
     /// SO_BINDTODEVICE and SO_MARK needs CAP_NET_RAW / CAP_NET_ADMIN: the daemon runs as root.
@@ -19,6 +16,22 @@ internal static partial class ProbeSockets
     public static Socket Create(AddressFamily family, SocketType type, ProtocolType protocol, ProbeBinding binding)
     {
         var socket = new Socket(family, type, protocol);
+        try
+        {
+            Bind(socket.SafeHandle, binding);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The same as a non-blocking descriptor of the probe engine's own.</summary>
+    public static FileDescriptor Open(int family, int type, int protocol, ProbeBinding binding)
+    {
+        var socket = Own(Socket(family, type | SockNonblock | SockCloexec, protocol), "socket");
         try
         {
             Bind(socket, binding);
@@ -31,17 +44,39 @@ internal static partial class ProbeSockets
         }
     }
 
-    private static unsafe void Bind(Socket socket, ProbeBinding binding)
+    /// <summary>
+    /// A raw ICMP socket sees every ICMP message arriving on its device; only echo replies
+    /// are let through, so other traffic does not wake the engine.
+    /// </summary>
+    public static unsafe void OnlyEchoReplies(FileDescriptor socket, bool v6)
+    {
+        if (!v6)
+        {
+            var blocked = ~(1u << 0);  // every type but 0, echo reply
+            if (SetSockOpt(socket, SolRaw, IcmpFilter, &blocked, sizeof(uint)) != 0) throw SyscallException.Last("setsockopt(ICMP_FILTER)");
+            return;
+        }
+        var filter = stackalloc uint[8];
+        for (var i = 0; i < 8; i++) filter[i] = uint.MaxValue;
+        filter[129 >> 5] &= ~(1u << (129 & 31));  // pass 129, echo reply
+        if (SetSockOpt(socket, IpprotoIcmpv6, Icmp6Filter, filter, 8 * sizeof(uint)) != 0) throw SyscallException.Last("setsockopt(ICMP6_FILTER)");
+    }
+
+    /// <summary>Closed with a reset (linger 0): five probes a second leave no TIME_WAIT behind.</summary>
+    public static unsafe void ResetOnClose(FileDescriptor socket)
+    {
+        var linger = new Linger { OnOff = 1, Seconds = 0 };
+        if (SetSockOpt(socket, SolSocket, SoLinger, &linger, sizeof(Linger)) != 0) throw SyscallException.Last("setsockopt(SO_LINGER)");
+    }
+
+    private static unsafe void Bind(SafeHandle socket, ProbeBinding binding)
     {
         var name = Encoding.ASCII.GetBytes(binding.Interface + "\0");
         fixed (byte* p = name)
-            if (SetSockOpt(socket.SafeHandle, SolSocket, SoBindToDevice, p, name.Length) != 0)
+            if (SetSockOpt(socket, SolSocket, SoBindToDevice, p, name.Length) != 0)
                 throw SyscallException.Last($"setsockopt(SO_BINDTODEVICE, {binding.Interface})");
         var mark = binding.Mark;
-        if (SetSockOpt(socket.SafeHandle, SolSocket, SoMark, (byte*)&mark, sizeof(uint)) != 0)
+        if (SetSockOpt(socket, SolSocket, SoMark, &mark, sizeof(uint)) != 0)
             throw SyscallException.Last($"setsockopt(SO_MARK, 0x{binding.Mark:x8})");
     }
-
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    private static unsafe partial int SetSockOpt(SafeSocketHandle fd, int level, int name, byte* value, int length);
 }

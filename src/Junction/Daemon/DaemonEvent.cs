@@ -12,6 +12,9 @@ internal abstract record DaemonEvent;
 /// </summary>
 internal sealed record ProbeReported(string Uplink, long Epoch, ProbeRound Round) : DaemonEvent;
 
+/// <summary>Rounds the probe engine handed over together, in order; <see cref="Uplinks"/> names its jobs.</summary>
+internal sealed record ProbesReported(long Epoch, IReadOnlyList<string> Uplinks, Junction.Linux.Probes.ProbeReport[] Reports) : DaemonEvent;
+
 /// <summary>An rtnetlink event (or <see cref="EventsLost"/>: re-read every interface).</summary>
 internal sealed record LinkObserved(LinkEvent Event) : DaemonEvent;
 

@@ -17,6 +17,9 @@ internal static partial class DaemonLog
     [LoggerMessage(Level = LogLevel.Information, Message = "uplink {Uplink}: {From} -> {To} ({Reason})")]
     public static partial void Transition(ILogger logger, string uplink, string from, string to, string reason);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "probe engine: {Reason} (probing goes on)")]
+    public static partial void ProbeEngineFailed(ILogger logger, string reason);
+
     [LoggerMessage(Level = LogLevel.Trace, Message = "probe {Uplink}: {Round}")]
     public static partial void Round(ILogger logger, string uplink, string round);
 

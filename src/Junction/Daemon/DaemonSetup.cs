@@ -20,6 +20,13 @@ internal sealed record DaemonSetup(
     /// </summary>
     public Func<JunctionModel, UplinkModel, Func<TimeSpan, CancellationToken, Task<ProbeRound>>?> Prober { get; init; } = (_, _) => null;
 
+    /// <summary>
+    /// Probe every uplink through one <see cref="Junction.Linux.Probes.ProbeEngine"/> thread (the daemon);
+    /// false: through <see cref="Prober"/> and <see cref="ProbeScheduler"/> (tests that feed rounds).
+    /// <see cref="Prober"/> still sends passive health's confirmation bursts.
+    /// </summary>
+    public bool ProbeEngine { get; init; }
+
     public bool FlushOnExit { get; init; }
 
     /// <summary>The control socket and systemd; nothing by default.</summary>

@@ -46,7 +46,15 @@ internal sealed partial class JunctionDaemon : IStatusSource
     private PassiveHealthFeed? _passive;
 
     private DateTimeOffset? _configLoadedAt;
-    private volatile DaemonSnapshot _snapshot;
+    // The snapshot is built when someone asks (status, metrics, explain) or when what systemd's
+    // status line says may have changed, not after each batch: probes alone bring several a
+    // second, and building read the HA role file each time. _gate keeps a build on a control
+    // thread out of a batch in progress.
+    private readonly Lock _gate = new();
+    private DaemonSnapshot _snapshot;
+    private bool _stale;
+    private (long Transitions, long Applies, long Failures, JunctionModel Model, OperatorOverrides Operators) _built;
+    private long _transitions;
 
     public JunctionDaemon(DaemonSetup setup)
     {
@@ -67,6 +75,7 @@ internal sealed partial class JunctionDaemon : IStatusSource
         _monitor = NewMonitor(_model);
         _failback = new FailbackPolicy(_model, _time);
         _snapshot = Build();
+        _built = Signature();
     }
 
     /// <summary>Where events enter; any thread may write.</summary>
@@ -84,8 +93,15 @@ internal sealed partial class JunctionDaemon : IStatusSource
     /// <summary>The plan the kernel holds now; null before the first apply succeeded.</summary>
     internal DesiredState? Applied => _applier.State.Plan;
 
-    /// <summary>Thread-safe: an immutable record replaced after every batch.</summary>
-    public DaemonSnapshot Snapshot() => _snapshot with { Now = _time.GetUtcNow() };
+    /// <summary>Thread-safe: an immutable record, rebuilt when the loop has changed something since the last one.</summary>
+    public DaemonSnapshot Snapshot()
+    {
+        lock (_gate)
+        {
+            if (_stale) Rebuild();
+            return _snapshot with { Now = _time.GetUtcNow() };
+        }
+    }
 
     /// <summary>
     /// Reads the links (an uplink whose interface is down starts Down, its routes planned
@@ -93,6 +109,11 @@ internal sealed partial class JunctionDaemon : IStatusSource
     /// beyond the gateway need the uplink's routing table.
     /// </summary>
     internal void Start()
+    {
+        lock (_gate) Starting();
+    }
+
+    private void Starting()
     {
         // The interfaces first, then the uplinks on them: a fresh state machine is told
         // only what is wrong now (a link that is down), not a loss and a return.
@@ -102,31 +123,47 @@ internal sealed partial class JunctionDaemon : IStatusSource
         Converge();
         _probes.Start(_model);
         _passive ??= PassiveHealthFeed.Start(_model, _time, _inbox.Writer, _log, _setup.ConnectionEvents);
-        _snapshot = Build();
+        Rebuild();
     }
 
     /// <summary>One batch: every event fed in order, then at most one apply.</summary>
     internal void Process(IReadOnlyList<DaemonEvent> batch)
     {
-        foreach (var e in batch) Handle(e);
-        ObserveTiers();
-        _applier.CheckTable();
-        Converge();
-        _snapshot = Build();
+        lock (_gate)
+        {
+            foreach (var e in batch) Handle(e);
+            _probes.Observe(_monitor);
+            ObserveTiers();
+            _applier.CheckTable();
+            Converge();
+            // systemd's status line reads states, reasons and the apply error: rebuilt when those may have changed.
+            if (Signature() != _built) Rebuild();
+            else _stale = true;
+        }
         _setup.Hooks.Turned(_snapshot);
         foreach (var done in _operatorWaiting) done.TrySetResult();
         _operatorWaiting.Clear();
+    }
+
+    private (long, long, long, JunctionModel, OperatorOverrides) Signature() =>
+        (_transitions, _applier.State.Applies, _applier.State.Failures, _model, _operator.Current);
+
+    private void Rebuild()
+    {
+        _snapshot = Build();
+        _built = Signature();
+        _stale = false;
     }
 
     private void Handle(DaemonEvent e)
     {
         switch (e)
         {
-            case ProbeReported r when r.Epoch == _probes.Epoch && _history.TryGetValue(r.Uplink, out var history):
-                history.Add(r.Round);
-                // 40 rounds a second with 8 uplinks: format them only when someone reads them.
-                if (_log.IsEnabled(LogLevel.Trace)) DaemonLog.Round(_log, r.Uplink, r.Round.ToString());
-                Log(_monitor.Report(r.Uplink, r.Round));
+            case ProbeReported r:
+                Reported(r.Uplink, r.Epoch, r.Round);
+                break;
+            case ProbesReported many:
+                foreach (var r in many.Reports) Reported(many.Uplinks[r.Job], many.Epoch, r.Round);
                 break;
             case LinkObserved { Event: EventsLost }:
                 DaemonLog.EventsLost(_log);
@@ -159,6 +196,15 @@ internal sealed partial class JunctionDaemon : IStatusSource
         }
     }
 
+    private void Reported(string uplink, long epoch, ProbeRound round)
+    {
+        if (epoch != _probes.Epoch || !_history.TryGetValue(uplink, out var history)) return;
+        history.Add(round);
+        // 40 rounds a second with 8 uplinks: format them only when someone reads them.
+        if (_log.IsEnabled(LogLevel.Trace)) DaemonLog.Round(_log, uplink, round.ToString());
+        Log(_monitor.Report(uplink, round));
+    }
+
     private void Signal(IReadOnlyList<(string Uplink, LinkSignal Signal)> signals)
     {
         foreach (var (uplink, signal) in signals)
@@ -181,6 +227,7 @@ internal sealed partial class JunctionDaemon : IStatusSource
         foreach (var t in update.Transitions)
         {
             DaemonLog.Transition(_log, t.Uplink, ApplySummary.Word(t.From), ApplySummary.Word(t.To), t.Reason);
+            _transitions++;
             _changes[t.Uplink] = _changes.GetValueOrDefault(t.Uplink) + 1;
             // Only an uplink that carried connections and failed has any to flush; one
             // that comes back before the flush was made keeps its connections.

@@ -1,12 +1,15 @@
 using System.Threading.Channels;
 using Junction.Health;
+using Junction.Linux.Probes;
 using Junction.Model;
 
 namespace Junction.Cli.Daemon;
 
 /// <summary>
-/// Starts and stops the probe rounds of every probed uplink, each round posted to the
-/// loop as a <see cref="ProbeReported"/>. Each start is a new <see cref="Epoch"/>: rounds
+/// Starts and stops the probe rounds of every probed uplink. The daemon probes through one
+/// <see cref="ProbeEngine"/> thread whose batches arrive as <see cref="ProbesReported"/>;
+/// tests feed rounds through <see cref="DaemonSetup.Prober"/> and <see cref="ProbeScheduler"/>
+/// (one <see cref="ProbeReported"/> each). Each start is a new <see cref="Epoch"/>: rounds
 /// of probes stopped by a reload are recognised and dropped. Holds each uplink's adaptive
 /// timeout, which status reports and a passive-health burst uses.
 /// </summary>
@@ -17,6 +20,10 @@ internal sealed class ProbeSupervisor(DaemonSetup setup, ChannelWriter<DaemonEve
     private readonly List<Task> _probeTasks = [];
     // Each probed uplink's adaptive timeout; replaced with the probes.
     private Dictionary<string, AdaptiveTimeout> _timeouts = [];
+    private ProbeEngine? _engine;
+    private string[] _jobs = [];
+    // Whether each engine job's uplink is up, as the loop saw it last: the engine may then gather its good rounds.
+    private bool[] _up = [];
 
     /// <summary>The probe set running now; rounds carry it.</summary>
     public long Epoch { get; private set; }
@@ -27,9 +34,14 @@ internal sealed class ProbeSupervisor(DaemonSetup setup, ChannelWriter<DaemonEve
     public void Start(JunctionModel model)
     {
         var epoch = ++Epoch;
+        _timeouts = [];
+        if (setup.ProbeEngine)
+        {
+            StartEngine(model, epoch);
+            return;
+        }
         _probes = new CancellationTokenSource();
         var scheduler = new ProbeScheduler(setup.Time, _random);
-        _timeouts = [];
         foreach (var uplink in model.Uplinks.Where(u => u.Probe.Enabled))
         {
             if (setup.Prober(model, uplink) is not { } round) continue;
@@ -40,12 +52,37 @@ internal sealed class ProbeSupervisor(DaemonSetup setup, ChannelWriter<DaemonEve
         }
     }
 
+    private void StartEngine(JunctionModel model, long epoch)
+    {
+        var jobs = model.Uplinks.Where(u => u.Probe.Enabled)
+            .Select(u => new ProbeJob(u.Name, u.Probe, ProbeBinding.For(model, u), _timeouts[u.Name] = new AdaptiveTimeout(u.Probe.Timeout)))
+            .ToList();
+        var names = _jobs = [.. jobs.Select(j => j.Uplink)];
+        var up = _up = new bool[jobs.Count];
+        if (jobs.Count == 0) return;
+        var log = setup.Logger;
+        _engine = ProbeEngine.Start(jobs, _random, batch => inbox.TryWrite(new ProbesReported(epoch, names, batch)),
+            i => Volatile.Read(ref up[i]), reason => DaemonLog.ProbeEngineFailed(log, reason));
+    }
+
+    /// <summary>After each batch: tells the engine which uplinks are up (their good rounds may wait to be handed over).</summary>
+    public void Observe(HealthMonitor monitor)
+    {
+        for (var i = 0; i < _jobs.Length; i++)
+            Volatile.Write(ref _up[i], monitor.Uplinks.TryGetValue(_jobs[i], out var h) && h.State == HealthState.Up);
+    }
+
     /// <summary>
     /// Stops the current probes. What it stops is taken before the first await, so a
     /// reload that starts new probes right after cannot have them forgotten.
     /// </summary>
     public async Task Stop()
     {
+        if (_engine is { } engine)
+        {
+            _engine = null;
+            engine.Dispose();
+        }
         if (_probes is not { } cts) return;
         _probes = null;
         var tasks = _probeTasks.ToList();

@@ -76,6 +76,7 @@ internal static class RunCommand
                 ConnectionEvents = (mask, onEvent, lost, idle) => Junction.Linux.Conntrack.ConntrackEventListener.Open(mask, onEvent, lost, idle),
                 Hooks = new DaemonServices(new ControlOptions { SocketPath = socketPath }, CommandRunner.Current,
                     SdNotify.FromEnvironment(), log),
+                ProbeEngine = true,
                 Prober = (m, uplink) => UplinkProber.For(uplink.Probe, ProbeBinding.For(m, uplink), TimeProvider.System).RunRoundAsync,
             });
             using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
