@@ -56,11 +56,11 @@ public static class ConfigValidator
         var (failback, hold) = TierValidator.Failback(config, v);
 
         var ha = config.Ha is { } hc ? HaValidator.Validate(hc, v) : null;
+        var passive = PassiveValidator.Validate(config.Passive, v);
 
         return errors.Count > before ? null : new JunctionModel(lan, local, balance, layout, bypass, uplinks, pins)
         {
-            MetricsListen = metrics, Flush = flush, Failback = failback, FailbackHold = hold, Ha = ha,
-            Passive = PassiveValidator.Validate(config.Passive, v),
+            MetricsListen = metrics, Flush = flush, Failback = failback, FailbackHold = hold, Ha = ha, Passive = passive,
         };
     }
 }
