@@ -18,6 +18,8 @@ internal static unsafe partial class Libc
     public const int CloneNewNet = 0x40000000;
     public const int Eintr = 4, Eagain = 11, Enoent = 2, Enobufs = 105, Eopnotsupp = 95, Einval = 22;
     public const short PollIn = 0x1;
+    /// <summary>MSG_DONTWAIT: a recv that returns EAGAIN instead of blocking.</summary>
+    public const int MsgDontWait = 0x40;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct SockaddrNl
