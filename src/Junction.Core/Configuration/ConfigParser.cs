@@ -7,6 +7,8 @@ namespace Junction.Configuration;
 /// Turns YAML text into a <see cref="JunctionConfig"/>, checking only the shape
 /// (known keys, mappings where mappings belong). Values are checked by
 /// <see cref="ConfigValidator"/>. Every problem is collected; none stops the parse.
+/// One method per section here; the node-shape checks are in <see cref="YamlShape"/>, the
+/// explanation of YAML syntax errors in <see cref="YamlSyntax"/>.
 /// </summary>
 public static class ConfigParser
 {
@@ -31,16 +33,16 @@ public static class ConfigParser
         }
         catch (YamlException e)
         {
-            var tab = TabAt(text, e);
-            errors.Add(new ConfigError(file, tab ?? Pos(e.Start), "yaml", Clean(e.Message),
-                tab is null ? SyntaxHint(text, e) : "indent with spaces: YAML does not allow tabs"));
+            var tab = YamlSyntax.TabAt(text, e);
+            errors.Add(new ConfigError(file, tab ?? Pos(e.Start), "yaml", YamlSyntax.Clean(e.Message),
+                tab is null ? YamlSyntax.SyntaxHint(text, e) : "indent with spaces: YAML does not allow tabs"));
             return null;
         }
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner throws this instead of a YamlException for some unclosed
             // flow collections ("lan: [lan0" followed by more lines). Say where it starts.
-            var at = UnclosedFlow(text);
+            var at = YamlSyntax.UnclosedFlow(text);
             errors.Add(new ConfigError(file, at, "yaml", "a '[' or '{' is never closed",
                 "close the list with ']' (or the mapping with '}') on the same line"));
             return null;
@@ -61,7 +63,7 @@ public static class ConfigParser
             return null;
         }
 
-        var reader = new Reader(file, errors);
+        var reader = new YamlShape(file, errors);
         if (reader.Mapping(stream.Documents[0].RootNode, "configuration") is not { } root)
             return null;
 
@@ -91,7 +93,7 @@ public static class ConfigParser
     }
 
     /// <summary><c>passive: on|off</c>, or a mapping with <c>enabled</c> and the thresholds.</summary>
-    private static PassiveConfig? ParsePassive(Reader reader, YamlNode? node)
+    private static PassiveConfig? ParsePassive(YamlShape reader, YamlNode? node)
     {
         if (node is null or YamlScalarNode { Value: null or "" or "~" or "null" }) return null;
         if (node is YamlScalarNode) return new PassiveConfig(Pos(node.Start), reader.Scalar(node, "passive"), null, null, null);
@@ -104,7 +106,7 @@ public static class ConfigParser
             reader.Scalar(keys.GetValueOrDefault("deadline-factor"), "passive.deadline-factor"));
     }
 
-    private static MetricsConfig? ParseMetrics(Reader reader, YamlNode? node)
+    private static MetricsConfig? ParseMetrics(YamlShape reader, YamlNode? node)
     {
         // "metrics:" with nothing after it, like an absent key, leaves the listener off.
         if (node is null or YamlScalarNode { Value: null or "" or "~" or "null" }) return null;
@@ -113,7 +115,7 @@ public static class ConfigParser
         return new MetricsConfig(Pos(node.Start), reader.Scalar(keys.GetValueOrDefault("listen"), "metrics.listen"));
     }
 
-    private static HaConfig? ParseHa(Reader reader, YamlNode? node)
+    private static HaConfig? ParseHa(YamlShape reader, YamlNode? node)
     {
         // "ha:" alone turns high availability on with every default.
         if (node is null) return null;
@@ -125,7 +127,7 @@ public static class ConfigParser
             reader.Scalar(keys.GetValueOrDefault("hold-after-start"), "ha.hold-after-start"));
     }
 
-    private static UplinkConfig? ParseUplink(Reader reader, YamlNode node, int index)
+    private static UplinkConfig? ParseUplink(YamlShape reader, YamlNode node, int index)
     {
         var entity = $"uplinks[{index}]";
         if (reader.Mapping(node, entity) is not { } map) return null;
@@ -150,7 +152,7 @@ public static class ConfigParser
         };
     }
 
-    private static ProbeConfig? ParseProbe(Reader reader, YamlNode? node, string entity)
+    private static ProbeConfig? ParseProbe(YamlShape reader, YamlNode? node, string entity)
     {
         switch (node)
         {
@@ -178,7 +180,7 @@ public static class ConfigParser
         }
     }
 
-    private static SnatConfig? ParseSnat(Reader reader, YamlNode? node, string entity)
+    private static SnatConfig? ParseSnat(YamlShape reader, YamlNode? node, string entity)
     {
         switch (node)
         {
@@ -200,7 +202,7 @@ public static class ConfigParser
         }
     }
 
-    private static PinConfig? ParsePin(Reader reader, YamlNode node, int index)
+    private static PinConfig? ParsePin(YamlShape reader, YamlNode node, int index)
     {
         var entity = $"pin[{index}]";
         if (reader.Mapping(node, entity) is not { } map) return null;
@@ -214,137 +216,5 @@ public static class ConfigParser
             reader.Scalar(keys.GetValueOrDefault("via"), $"{entity}.via"));
     }
 
-    internal static SourcePosition Pos(Mark mark) => new((int)mark.Line, (int)mark.Column);
-
-    /// <summary>The indentation hint only where indentation can be the cause.</summary>
-    private static string SyntaxHint(string text, YamlException e)
-    {
-        var line = text.Split('\n').ElementAtOrDefault((int)e.Start.Line - 1) ?? "";
-        if (line.TakeWhile(char.IsWhiteSpace).Contains('\t') || text.Contains("\n\t"))
-            return "indent with spaces: YAML does not allow tabs";
-        return e.Message.Contains("indent", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("mapping", StringComparison.OrdinalIgnoreCase)
-            ? "fix the YAML syntax; check the indentation of this line against the lines above"
-            : "fix the YAML syntax";
-    }
-
-    /// <summary>
-    /// Where the tab a YAML error is about really is: YamlDotNet reports where the node it
-    /// was scanning began (1:1 for a tab on line 2), so the first tab in indentation from
-    /// that line on is named instead, else the first tab in the file.
-    /// </summary>
-    private static SourcePosition? TabAt(string text, YamlException e)
-    {
-        if (!e.Message.Contains("tab", StringComparison.OrdinalIgnoreCase)) return null;
-        var lines = text.Split('\n');
-        SourcePosition? first = null;
-        for (var l = 0; l < lines.Length; l++)
-        {
-            var indent = lines[l].Length - lines[l].TrimStart(' ', '\t').Length;
-            var tab = lines[l].IndexOf('\t', StringComparison.Ordinal);
-            if (tab < 0) continue;
-            first ??= new SourcePosition(l + 1, tab + 1);
-            if (l + 1 >= e.Start.Line && tab < indent) return new SourcePosition(l + 1, tab + 1);
-        }
-        return first;
-    }
-
-    /// <summary>The first '[' or '{' that the file never closes (outside quotes and comments).</summary>
-    private static SourcePosition UnclosedFlow(string text)
-    {
-        var open = new Stack<SourcePosition>();
-        var lines = text.Split('\n');
-        for (var l = 0; l < lines.Length; l++)
-        {
-            char? quote = null;
-            for (var c = 0; c < lines[l].Length; c++)
-            {
-                var ch = lines[l][c];
-                if (quote is not null) { if (ch == quote) quote = null; continue; }
-                if (ch is '"' or '\'') quote = ch;
-                else if (ch == '#' && (c == 0 || char.IsWhiteSpace(lines[l][c - 1]))) break;
-                else if (ch is '[' or '{') open.Push(new SourcePosition(l + 1, c + 1));
-                else if (ch is ']' or '}' && open.Count > 0) open.Pop();
-            }
-        }
-        return open.Count > 0 ? open.Last() : new SourcePosition(1, 1);
-    }
-
-    // YamlDotNet prefixes messages with "(Line: 3, Col: 1, Idx: 20) - (Line: ...): "; the position is reported separately.
-    private static string Clean(string message)
-    {
-        var i = message.LastIndexOf("): ", StringComparison.Ordinal);
-        return i >= 0 ? message[(i + 3)..] : message;
-    }
-
-    private sealed class Reader(string file, List<ConfigError> errors)
-    {
-        public void Error(YamlNode node, string entity, string problem, string? fix) =>
-            errors.Add(new ConfigError(file, Pos(node.Start), entity, problem, fix));
-
-        public YamlMappingNode? Mapping(YamlNode node, string entity)
-        {
-            if (node is YamlMappingNode map) return map;
-            Error(node, entity, $"must be a mapping of keys to values, found {Describe(node)}",
-                "write 'key: value' pairs, indented under it");
-            return null;
-        }
-
-        /// <summary>The mapping's entries by key; unknown keys are reported with a suggestion.</summary>
-        public Dictionary<string, YamlNode> Keys(YamlMappingNode map, string entity, string[] allowed)
-        {
-            var result = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-            foreach (var (keyNode, value) in map.Children)
-            {
-                var key = (keyNode as YamlScalarNode)?.Value ?? "";
-                if (allowed.Contains(key))
-                    result[key] = value;
-                else
-                    Error(keyNode, entity, $"unknown key '{key}'", Suggest.DidYouMean(key, allowed));
-            }
-            return result;
-        }
-
-        public Sourced<string>? Scalar(YamlNode? node, string entity)
-        {
-            if (node is null) return null;
-            if (node is YamlScalarNode scalar)
-                return new Sourced<string>(scalar.Value ?? "", Pos(node.Start));
-            Error(node, entity, $"must be a single value, found {Describe(node)}", null);
-            return null;
-        }
-
-        public IReadOnlyList<YamlNode> Items(YamlNode? node, string entity)
-        {
-            switch (node)
-            {
-                case null:
-                case YamlScalarNode { Value: null or "" or "~" or "null" }:
-                    return [];
-                case YamlSequenceNode seq:
-                    return seq.Children.ToList();
-                default:
-                    Error(node, entity, $"must be a list, found {Describe(node)}", "write '- item' lines, or [a, b]");
-                    return [];
-            }
-        }
-
-        public IReadOnlyList<Sourced<string>> ScalarList(YamlNode? node, string entity)
-        {
-            // A single value is accepted where a list is expected: "lan: lan0" means "lan: [lan0]".
-            if (node is YamlScalarNode { Value: not (null or "" or "~" or "null") } single)
-                return [new Sourced<string>(single.Value!, Pos(node.Start))];
-            return Items(node, entity)
-                .Select((n, i) => Scalar(n, $"{entity}[{i}]"))
-                .OfType<Sourced<string>>()
-                .ToList();
-        }
-
-        private static string Describe(YamlNode node) => node switch
-        {
-            YamlMappingNode => "a mapping",
-            YamlSequenceNode => "a list",
-            YamlScalarNode s => $"'{s.Value}'",
-            _ => "something else",
-        };
-    }
+    private static SourcePosition Pos(Mark mark) => YamlSyntax.Pos(mark);
 }

@@ -6,7 +6,7 @@ namespace Junction.Configuration;
 /// <summary>Checks <c>ha:</c>. Its directory ends up in keepalived's configuration and a shell script, so only plain path characters pass.</summary>
 internal static partial class HaValidator
 {
-    public static HaModel Validate(HaConfig ha, ConfigValidator.Context v)
+    public static HaModel Validate(HaConfig ha, ValidationContext v)
     {
         var dir = HaModel.DefaultStateDirectory;
         if (ha.StateDir is { } sd)
@@ -20,14 +20,14 @@ internal static partial class HaValidator
         var delay = HaModel.DefaultFlushDelay;
         if (ha.FlushDelay is { } fd)
         {
-            if (ProbeValidator.ParseDuration(fd.Value) is { } d && d >= TimeSpan.Zero && d <= TimeSpan.FromMinutes(1)) delay = d;
+            if (ValidationContext.ParseDuration(fd.Value) is { } d && d >= TimeSpan.Zero && d <= TimeSpan.FromMinutes(1)) delay = d;
             else v.Error(fd, "ha.flush-delay", $"'{fd.Value}' is not a duration from 0ms to 1m",
                 "write a number with a unit, e.g. '2s': how long a failed uplink's connections are kept before the flush, so a takeover by the peer can settle");
         }
         var hold = HaModel.DefaultHoldAfterStart;
         if (ha.HoldAfterStart is { } hs)
         {
-            if (ProbeValidator.ParseDuration(hs.Value) is { } d && d >= TimeSpan.Zero && d <= TimeSpan.FromMinutes(10)) hold = d;
+            if (ValidationContext.ParseDuration(hs.Value) is { } d && d >= TimeSpan.Zero && d <= TimeSpan.FromMinutes(10)) hold = d;
             else v.Error(hs, "ha.hold-after-start", $"'{hs.Value}' is not a duration from 0ms to 10m",
                 "write a number with a unit, e.g. '5s': how long a starting router that is not master reports every uplink unhealthy, so it takes mastership back only after conntrackd fetched the peer's connections");
         }

@@ -9,7 +9,7 @@ internal static class PassiveValidator
     private static readonly string[] Switch = ["on", "off", "true", "false"];
     private static readonly TimeSpan MinFloor = TimeSpan.FromMilliseconds(10), MaxFloor = TimeSpan.FromSeconds(10);
 
-    public static PassiveModel Validate(PassiveConfig? config, ConfigValidator.Context v)
+    public static PassiveModel Validate(PassiveConfig? config, ValidationContext v)
     {
         if (config is null) return PassiveModel.Default;
         var model = PassiveModel.Default;
@@ -21,7 +21,7 @@ internal static class PassiveValidator
             model = model with { Destinations = (int)n };
         if (config.DeadlineFloor is { } f)
         {
-            if (ProbeValidator.ParseDuration(f.Value) is { } floor && floor >= MinFloor && floor <= MaxFloor)
+            if (ValidationContext.ParseDuration(f.Value) is { } floor && floor >= MinFloor && floor <= MaxFloor)
                 model = model with { DeadlineFloor = floor };
             else
                 v.Error(f, "passive.deadline-floor", $"'{f.Value}' is not a duration from 10ms to 10s",

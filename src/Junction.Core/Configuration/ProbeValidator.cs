@@ -6,14 +6,13 @@ using Junction.Model;
 namespace Junction.Configuration;
 
 /// <summary>
-/// Checks one uplink's <c>probe:</c> and fills in the defaults. Kept apart from
-/// <see cref="ConfigValidator"/> because probes belong to the health monitor, which the
-/// planner never reads.
+/// Checks one uplink's <c>probe:</c> and fills in the defaults (probes belong to the health
+/// monitor; the planner never reads them).
 /// </summary>
 internal static class ProbeValidator
 {
     public static ProbeModel? Validate(ProbeConfig? probe, string uplink, Families families,
-        IPAddress? gateway4, IPAddress? gateway6, ConfigValidator.Context v)
+        IPAddress? gateway4, IPAddress? gateway6, ValidationContext v)
     {
         var gateways = new[] { gateway4, gateway6 }.OfType<IPAddress>().Select(a => new ProbeTarget(a, null)).ToList();
         if (probe is null)
@@ -72,7 +71,7 @@ internal static class ProbeValidator
         return v.Count > before ? null : new ProbeModel(kind, targets, interval, timeout, downAfter, upAfter, require);
     }
 
-    private static ProbeTarget? Target(Sourced<string> value, string entity, ProbeKind kind, Families families, ConfigValidator.Context v)
+    private static ProbeTarget? Target(Sourced<string> value, string entity, ProbeKind kind, Families families, ValidationContext v)
     {
         var text = value.Value.Trim();
         string host;
@@ -127,29 +126,16 @@ internal static class ProbeValidator
         _ => "IPv4 and IPv6",
     };
 
-    private static int Count(Sourced<string>? value, string entity, int fallback, string what, ConfigValidator.Context v) =>
+    private static int Count(Sourced<string>? value, string entity, int fallback, string what, ValidationContext v) =>
         value is null ? fallback : (int?)v.Integer(value, entity, 1, 100, $"a number of {what}") ?? fallback;
 
-    private static TimeSpan Duration(Sourced<string>? value, string entity, TimeSpan fallback, TimeSpan min, TimeSpan max, ConfigValidator.Context v)
+    private static TimeSpan Duration(Sourced<string>? value, string entity, TimeSpan fallback, TimeSpan min, TimeSpan max, ValidationContext v)
     {
         if (value is null) return fallback;
-        if (ParseDuration(value.Value) is { } d && d >= min && d <= max) return d;
+        if (ValidationContext.ParseDuration(value.Value) is { } d && d >= min && d <= max) return d;
         v.Error(value, entity, $"'{value.Value}' is not a duration from {Show(min)} to {Show(max)}",
             "write a number with a unit: ms, s or m, e.g. '200ms' or '1s'");
         return fallback;
-    }
-
-    /// <summary>"200ms", "1s", "1.5s", "2m"; a bare number is refused because its unit would be a guess.</summary>
-    internal static TimeSpan? ParseDuration(string text)
-    {
-        var t = text.Trim();
-        var (number, scale) = t.EndsWith("ms", StringComparison.Ordinal) ? (t[..^2], 1.0)
-            : t.EndsWith('s') ? (t[..^1], 1000.0)
-            : t.EndsWith('m') ? (t[..^1], 60_000.0)
-            : (null, 0);
-        return number is not null && double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n)
-            ? TimeSpan.FromMilliseconds(Math.Round(n * scale))
-            : null;
     }
 
     private static string Show(TimeSpan t) =>

@@ -12,7 +12,7 @@ internal static class TierValidator
 {
     public static readonly TimeSpan MaxHold = TimeSpan.FromHours(1);
 
-    public static int Tier(Sourced<string>? tier, string entity, ConfigValidator.Context v)
+    public static int Tier(Sourced<string>? tier, string entity, ValidationContext v)
     {
         if (tier is null) return UplinkModel.DefaultTier;
         if (int.TryParse(tier.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
@@ -23,7 +23,7 @@ internal static class TierValidator
         return UplinkModel.DefaultTier;
     }
 
-    public static (FailbackMode Mode, TimeSpan Hold) Failback(JunctionConfig config, ConfigValidator.Context v)
+    public static (FailbackMode Mode, TimeSpan Hold) Failback(JunctionConfig config, ValidationContext v)
     {
         var mode = FailbackMode.NewOnly;
         if (config.Failback is { } f)
@@ -32,7 +32,7 @@ internal static class TierValidator
         var hold = JunctionModel.DefaultFailbackHold;
         if (config.FailbackHold is { } h)
         {
-            if (ProbeValidator.ParseDuration(h.Value) is { } d && d >= TimeSpan.Zero && d <= MaxHold)
+            if (ValidationContext.ParseDuration(h.Value) is { } d && d >= TimeSpan.Zero && d <= MaxHold)
                 hold = d;
             else
                 v.Error(h, "failback-hold", $"'{h.Value}' is not a duration from 0s to 60m",

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Runtime.InteropServices;
 using Junction.Linux.Interop;
+using static Junction.Linux.Interop.Ctnetlink;
 using Junction.Linux.Namespaces;
 using Junction.Linux.Netlink;
 
@@ -36,10 +37,6 @@ public readonly record struct ConnectionEvent(ConnectionEventKind Kind, uint Id,
 public sealed class ConntrackEventListener : IDisposable
 {
     public const int TickMilliseconds = 10;
-    private const int GroupNew = 1, GroupUpdate = 2, GroupDestroy = 3;
-    private const ushort CtaStatus = 3, CtaId = 12;
-    private const uint SeenReply = 1 << 1;
-    private const byte TcpSynSent = 1, TcpNone = 0;
 
     private readonly FileDescriptor _fd;
     private readonly uint _mask;
@@ -122,12 +119,11 @@ public sealed class ConntrackEventListener : IDisposable
 
     private unsafe void Drain(byte[] buffer)
     {
-        const int dontWait = 0x40;
         // Bounded, so the idle callback (deadline checks) runs even under a flood.
         for (var i = 0; i < 64; i++)
         {
             nint n;
-            fixed (byte* p = buffer) n = Libc.Recv(_fd, p, buffer.Length, dontWait);
+            fixed (byte* p = buffer) n = Libc.Recv(_fd, p, buffer.Length, Libc.MsgDontWait);
             if (n < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();

@@ -20,4 +20,12 @@ internal static class Ctnetlink
     public const ushort ProtoInfoTcp = 1, ProtoInfoTcpState = 1;
 
     public const byte AfUnspec = 0, AfInet = 2, AfInet6 = 10;
+
+    /// <summary>Event groups (NFNLGRP_CONNTRACK_NEW, _UPDATE, _DESTROY) for NETLINK_ADD_MEMBERSHIP.</summary>
+    public const int GroupNew = 1, GroupUpdate = 2, GroupDestroy = 3;
+    public const ushort CtaStatus = 3, CtaId = 12;
+    /// <summary>IPS_SEEN_REPLY in CTA_STATUS.</summary>
+    public const uint SeenReply = 1 << 1;
+    /// <summary>TCP_CONNTRACK_SYN_SENT and TCP_CONNTRACK_NONE (CTA_PROTOINFO_TCP_STATE).</summary>
+    public const byte TcpSynSent = 1, TcpNone = 0;
 }

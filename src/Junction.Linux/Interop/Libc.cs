@@ -1,14 +1,25 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Junction.Linux.Interop;
 
-/// <summary>The C library's socket calls, declared once for every netlink socket Junction opens.</summary>
+/// <summary>
+/// The C library's calls and the kernel constants they take (sys/socket.h, asm/socket.h,
+/// errno.h, sched.h), declared once: the socket calls for every netlink socket Junction
+/// opens, and setns(2) for joining a network namespace.
+/// </summary>
 internal static unsafe partial class Libc
 {
     public const int AfNetlink = 16, SockRaw = 3, SockCloexec = 0x80000;
     public const int SolSocket = 1, SoRcvbuf = 8, SoSndbuf = 7, SoRcvbufForce = 33, SoRcvtimeo = 20;
+    /// <summary>SO_PEERCRED (struct ucred of a Unix socket's peer), SO_NETNS_COOKIE (Linux 5.14: a never-reused id of the socket's network namespace).</summary>
+    public const int SoPeercred = 17, SoNetnsCookie = 71;
+    /// <summary>setns(2)'s nstype for a network namespace.</summary>
+    public const int CloneNewNet = 0x40000000;
     public const int Eintr = 4, Eagain = 11, Enoent = 2, Enobufs = 105, Eopnotsupp = 95, Einval = 22;
     public const short PollIn = 0x1;
+    /// <summary>MSG_DONTWAIT: a recv that returns EAGAIN instead of blocking.</summary>
+    public const int MsgDontWait = 0x40;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct SockaddrNl
@@ -57,4 +68,7 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeout);
+
+    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
+    public static partial int SetNs(SafeFileHandle fd, int nstype);
 }

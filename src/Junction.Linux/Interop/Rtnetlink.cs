@@ -39,6 +39,9 @@ internal static class Rtnetlink
 
     public const byte AfInet = 2, AfInet6 = 10;
 
+    /// <summary>The legacy group bits (RTMGRP_*) a socket binds to in sockaddr_nl.nl_groups.</summary>
+    public const uint GroupBitsLink = 0x1, GroupBitsIpv4Ifaddr = 0x10, GroupBitsIpv6Ifaddr = 0x100;
+
     /// <summary>Multicast groups (RTNLGRP_*) for NETLINK_ADD_MEMBERSHIP.</summary>
     public const int GroupLink = 1, GroupIpv4Ifaddr = 5, GroupIpv4Route = 7, GroupIpv4Rule = 8, GroupIpv6Ifaddr = 9, GroupIpv6Route = 11, GroupIpv6Rule = 19;
 }

@@ -1,7 +1,5 @@
 using System.Runtime.ExceptionServices;
-using System.Runtime.InteropServices;
 using Junction.Linux.Interop;
-using Microsoft.Win32.SafeHandles;
 
 namespace Junction.Linux.Namespaces;
 
@@ -13,10 +11,8 @@ namespace Junction.Linux.Namespaces;
 /// in the wrong namespace. Exceptions reach the caller unwrapped, so callers can catch
 /// e.g. a SocketException as if the code had run on their own thread.
 /// </summary>
-public static partial class NamespaceThread
+public static class NamespaceThread
 {
-    private const int CloneNewNet = 0x40000000;
-
     public static T Run<T>(string netns, Func<T> body)
     {
         T result = default!;
@@ -47,9 +43,6 @@ public static partial class NamespaceThread
     private static void Enter(string netns)
     {
         using var handle = File.OpenHandle($"/run/netns/{netns}", FileMode.Open, FileAccess.Read);
-        if (SetNs(handle, CloneNewNet) != 0) throw SyscallException.Last($"setns(/run/netns/{netns})");
+        if (Libc.SetNs(handle, Libc.CloneNewNet) != 0) throw SyscallException.Last($"setns(/run/netns/{netns})");
     }
-
-    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
-    private static partial int SetNs(SafeFileHandle fd, int nstype);
 }

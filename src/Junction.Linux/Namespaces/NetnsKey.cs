@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Junction.Linux.Interop;
 
 namespace Junction.Linux.Namespaces;
 
@@ -14,10 +15,9 @@ public static class NetnsKey
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         Span<byte> cookie = stackalloc byte[8];
-        const int solSocket = 1, soNetnsCookie = 71;
         try
         {
-            if (socket.GetRawSocketOption(solSocket, soNetnsCookie, cookie) == 8) return $"netns{BitConverter.ToUInt64(cookie)}";
+            if (socket.GetRawSocketOption(Libc.SolSocket, Libc.SoNetnsCookie, cookie) == 8) return $"netns{BitConverter.ToUInt64(cookie)}";
         }
         catch (SocketException)
         {

@@ -122,11 +122,10 @@ public sealed class KernelChangeWatcher : IDisposable
 
     private unsafe void Drain(FileDescriptor fd, byte[] buffer, bool nftables)
     {
-        const int dontWait = 0x40;
         while (true)
         {
             nint n;
-            fixed (byte* p = buffer) n = Libc.Recv(fd, p, buffer.Length, dontWait);
+            fixed (byte* p = buffer) n = Libc.Recv(fd, p, buffer.Length, Libc.MsgDontWait);
             if (n < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();

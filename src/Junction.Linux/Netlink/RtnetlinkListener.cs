@@ -13,7 +13,6 @@ namespace Junction.Linux.Netlink;
 /// </summary>
 public sealed class RtnetlinkListener : IDisposable
 {
-    private const uint RtmgrpLink = 0x1, RtmgrpIpv4Ifaddr = 0x10, RtmgrpIpv6Ifaddr = 0x100;
     // How often the reader looks at the stop flag while no event comes.
     private const int PollMilliseconds = 100;
 
@@ -42,7 +41,7 @@ public sealed class RtnetlinkListener : IDisposable
             var size = 1 << 20;
             if (Libc.SetSockOpt(fd, Libc.SolSocket, Libc.SoRcvbuf, &size, sizeof(int)) != 0)
                 throw SyscallException.Last("setsockopt(SO_RCVBUF)");
-            var address = new Libc.SockaddrNl { Family = Libc.AfNetlink, Groups = RtmgrpLink | RtmgrpIpv4Ifaddr | RtmgrpIpv6Ifaddr };
+            var address = new Libc.SockaddrNl { Family = Libc.AfNetlink, Groups = Rtnetlink.GroupBitsLink | Rtnetlink.GroupBitsIpv4Ifaddr | Rtnetlink.GroupBitsIpv6Ifaddr };
             if (Libc.Bind(fd, &address, sizeof(Libc.SockaddrNl)) != 0)
                 throw SyscallException.Last("bind(AF_NETLINK, RTMGRP_LINK|RTMGRP_IPV4_IFADDR|RTMGRP_IPV6_IFADDR)");
             return new RtnetlinkListener(fd);

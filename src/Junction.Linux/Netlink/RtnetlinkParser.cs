@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Text;
+using Junction.Linux.Interop;
 
 namespace Junction.Linux.Netlink;
 
@@ -11,12 +12,8 @@ namespace Junction.Linux.Netlink;
 /// </summary>
 public static class RtnetlinkParser
 {
-    public const ushort NewLink = 16, DelLink = 17, NewAddr = 20, DelAddr = 21;
-    private const int NlmsgHeader = 16, IfInfoMsg = 16, IfAddrMsg = 8, RtaHeader = 4;
-    private const uint IffUp = 0x1, IffLowerUp = 0x10000;
-    private const ushort IflaIfname = 3, IflaOperstate = 16;
-    private const ushort IfaAddress = 1, IfaLocal = 2, IfaLabel = 3;
-    private const byte AfInet = 2, AfInet6 = 10;
+    private const int NlmsgHeader = NetlinkAbi.HeaderLength, IfInfoMsg = Rtnetlink.IfInfoMsgLength, IfAddrMsg = Rtnetlink.IfAddrMsgLength;
+    private const int RtaHeader = NetlinkAbi.AttributeHeaderLength;
 
     public static List<LinkEvent> Parse(ReadOnlySpan<byte> datagram)
     {
@@ -27,7 +24,7 @@ public static class RtnetlinkParser
             if (length < NlmsgHeader || length > datagram.Length) break;
             var type = BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
             if (Parse(type, datagram[NlmsgHeader..length]) is { } e) events.Add(e);
-            datagram = datagram[Math.Min(Align(length), datagram.Length)..];
+            datagram = datagram[Math.Min(NetlinkAbi.Align(length), datagram.Length)..];
         }
         return events;
     }
@@ -35,8 +32,8 @@ public static class RtnetlinkParser
     /// <summary>One message, without its nlmsghdr (as a dump hands it over); null for other types.</summary>
     public static LinkEvent? Parse(ushort type, ReadOnlySpan<byte> body) => type switch
     {
-        NewLink or DelLink => Link(body, type == DelLink),
-        NewAddr or DelAddr => Address(body, type == DelAddr),
+        Rtnetlink.NewLink or Rtnetlink.DelLink => Link(body, type == Rtnetlink.DelLink),
+        Rtnetlink.NewAddr or Rtnetlink.DelAddr => Address(body, type == Rtnetlink.DelAddr),
         _ => null,
     };
 
@@ -49,30 +46,30 @@ public static class RtnetlinkParser
         var oper = OperState.Unknown;
         foreach (var (type, value) in Attributes(body[IfInfoMsg..]))
         {
-            if (type == IflaIfname) name = CString(value);
-            else if (type == IflaOperstate && value.Length >= 1) oper = (OperState)value[0];
+            if (type == Rtnetlink.IflaIfname) name = CString(value);
+            else if (type == Rtnetlink.IflaOperstate && value.Length >= 1) oper = (OperState)value[0];
         }
-        return new LinkStateChanged(index, name, (flags & IffUp) != 0, (flags & IffLowerUp) != 0, oper, deleted);
+        return new LinkStateChanged(index, name, (flags & Rtnetlink.IffUp) != 0, (flags & Rtnetlink.IffLowerUp) != 0, oper, deleted);
     }
 
     private static AddressChanged? Address(ReadOnlySpan<byte> body, bool removed)
     {
         if (body.Length < IfAddrMsg) return null;
         var family = body[0];
-        if (family is not (AfInet or AfInet6)) return null;
+        if (family is not (Rtnetlink.AfInet or Rtnetlink.AfInet6)) return null;
         var prefix = body[1];
         var index = (int)BinaryPrimitives.ReadUInt32LittleEndian(body[4..]);
         byte[]? address = null, local = null;
         string? label = null;
         foreach (var (type, value) in Attributes(body[IfAddrMsg..]))
         {
-            if (type == IfaAddress) address = value.ToArray();
-            else if (type == IfaLocal) local = value.ToArray();
-            else if (type == IfaLabel) label = CString(value);
+            if (type == Rtnetlink.IfaAddress) address = value.ToArray();
+            else if (type == Rtnetlink.IfaLocal) local = value.ToArray();
+            else if (type == Rtnetlink.IfaLabel) label = CString(value);
         }
         // On point-to-point links IFA_ADDRESS is the peer; IFA_LOCAL is ours.
         var ours = local ?? address;
-        if (ours is null || ours.Length != (family == AfInet ? 4 : 16)) return null;
+        if (ours is null || ours.Length != (family == Rtnetlink.AfInet ? 4 : 16)) return null;
         return new AddressChanged(index, label, new IPAddress(ours), prefix, removed);
     }
 
@@ -84,9 +81,9 @@ public static class RtnetlinkParser
             var length = BinaryPrimitives.ReadUInt16LittleEndian(data);
             if (length < RtaHeader || length > data.Length) break;
             // The top bits are NLA_F_NESTED / NLA_F_NET_BYTEORDER, not part of the type.
-            var type = (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(data[2..]) & 0x3fff);
+            var type = (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(data[2..]) & NetlinkAbi.AttributeTypeMask);
             result.Add((type, data[RtaHeader..length].ToArray()));
-            data = data[Math.Min(Align(length), data.Length)..];
+            data = data[Math.Min(NetlinkAbi.Align(length), data.Length)..];
         }
         return result;
     }
@@ -96,6 +93,4 @@ public static class RtnetlinkParser
         var end = value.IndexOf((byte)0);
         return Encoding.ASCII.GetString(end < 0 ? value : value[..end]);
     }
-
-    private static int Align(int length) => (length + 3) & ~3;
 }

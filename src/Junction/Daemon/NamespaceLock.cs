@@ -74,10 +74,7 @@ internal sealed class NamespaceLock : IDisposable
         {
             using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             probe.Connect(Endpoint(name));
-            // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
-            Span<byte> cred = stackalloc byte[12];
-            const int solSocket = 1, soPeercred = 17;
-            int? pid = probe.GetRawSocketOption(solSocket, soPeercred, cred) >= 4 && BitConverter.ToInt32(cred) is > 0 and var p ? p : null;
+            var pid = Linux.Interop.UnixPeer.Pid(probe);
             probe.ReceiveTimeout = 1000;
             var buffer = new byte[256];
             var n = 0;

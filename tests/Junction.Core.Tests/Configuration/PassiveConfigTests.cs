@@ -24,6 +24,16 @@ public sealed class PassiveConfigTests
     }
 
     [Fact]
+    public void A_bad_passive_value_is_reported_also_when_other_sections_have_errors()
+    {
+        // It used to be checked only once everything else was valid: one error hid the other.
+        var (model, errors) = Load("balance: fastest\npassive:\n  destinations: 1\n");
+
+        Assert.Null(model);
+        Assert.Equal(["balance", "passive.destinations"], errors.Select(e => e.Entity));
+    }
+
+    [Fact]
     public void Thresholds_are_read_from_a_mapping()
     {
         var (model, errors) = Load("passive:\n  enabled: on\n  destinations: 5\n  deadline-floor: 250ms\n  deadline-factor: 2.5\n");

@@ -269,5 +269,5 @@ public sealed class ProbeConfigTests
     [InlineData("0.25s", 250)]
     [InlineData("2m", 120_000)]
     public void Durations(string text, int ms) =>
-        Assert.Equal(TimeSpan.FromMilliseconds(ms), ProbeValidator.ParseDuration(text));
+        Assert.Equal(TimeSpan.FromMilliseconds(ms), ValidationContext.ParseDuration(text));
 }
