@@ -31,7 +31,7 @@ public sealed class ConntrackNetlink(string? netns = null) : IConntrack, IDispos
 
     public IReadOnlyList<MarkCount> CountByMark(uint mask)
     {
-        var counts = new Dictionary<GroupKey, long>();
+        var counts = new Dictionary<ConntrackGroupKey, long>();
         var visitor = new GroupCounter(counts, mask);
         lock (_lock) Dump(Ctnetlink.AfUnspec, null, ref visitor);
         return [.. counts.Select(kv => new MarkCount(kv.Key.Mark, kv.Key.Address.ToString(), kv.Value))];
@@ -175,47 +175,13 @@ public sealed class ConntrackNetlink(string? netns = null) : IConntrack, IDispos
         }
     }
 
-    /// <summary>A masked mark and an address (IPv4 as its 4 bytes, IPv6 as 16), without an IPAddress per entry.</summary>
-    private readonly record struct GroupKey(uint Mark, UInt128 Bits, bool V6)
+    /// <summary>Counts each entry under its group: the mark and the reply tuple's destination are read, the rest skipped.</summary>
+    private readonly struct GroupCounter(Dictionary<ConntrackGroupKey, long> counts, uint mask) : INetlinkVisitor
     {
-        public IPAddress Address
+        public void Visit(ushort type, ReadOnlySpan<byte> payload)
         {
-            get
-            {
-                Span<byte> bytes = stackalloc byte[16];
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, Bits);
-                return new IPAddress(V6 ? bytes : bytes[12..]);
-            }
-        }
-
-        public static GroupKey Of(uint mark, ReadOnlySpan<byte> address)
-        {
-            Span<byte> bytes = stackalloc byte[16];
-            bytes.Clear();
-            address.CopyTo(bytes[(16 - Math.Min(address.Length, 16))..]);
-            return new GroupKey(mark, System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes), address.Length == 16);
-        }
-    }
-
-    /// <summary>Reads only the mark and the reply tuple's destination of each entry: the rest is skipped, not parsed.</summary>
-    private struct GroupCounter(Dictionary<GroupKey, long> counts, uint mask) : INetlinkVisitor
-    {
-        public readonly void Visit(ushort type, ReadOnlySpan<byte> payload)
-        {
-            if (type != Ctnetlink.MsgNew || payload.Length < Ctnetlink.GenMsgLength) return;
-            uint mark = 0;
-            ReadOnlySpan<byte> reply = default;
-            foreach (var a in new NetlinkAttributes(payload[Ctnetlink.GenMsgLength..]))
-            {
-                if (a.Type == Ctnetlink.Mark && a.Value.Length >= 4) mark = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(a.Value);
-                else if (a.Type == Ctnetlink.TupleReply) reply = a.Value;
-            }
-            mark &= mask;
-            if (mark == 0) return;
-            ReadOnlySpan<byte> destination = default;
-            foreach (var ip in new NetlinkAttributes(NetlinkAttributes.Find(reply, Ctnetlink.TupleIp)))
-                if (ip.Type is Ctnetlink.IpV4Dst or Ctnetlink.IpV6Dst) destination = ip.Value;
-            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, GroupKey.Of(mark, destination), out _)++;
+            if (type == Ctnetlink.MsgNew && ConntrackGroupKey.TryRead(payload, mask, out var key, out _))
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, key, out _)++;
         }
     }
 
