@@ -61,13 +61,17 @@ public sealed class ConntrackCountKeeper : IDisposable
 
     private ConntrackCountKeeper(FileDescriptor events, uint mask, string? netns, Timings timings)
     {
-        (_events, Mask, _netns, _timings) = (events, mask, netns, timings);
+        (_events, _mask, _netns, _timings) = (events, mask, netns, timings);
         _next = Environment.TickCount64;
         _thread = new Thread(Run) { IsBackground = true, Name = "conntrack-counts" };
     }
 
+    private volatile uint _mask;
+    // The mask the last completed resync counted under: counts are served only for it.
+    private uint _seededMask;
+
     /// <summary>The bits of the mark the counts are kept under.</summary>
-    public uint Mask { get; }
+    public uint Mask => _mask;
 
     /// <summary>Whether the first dump completed: before that readers dump themselves.</summary>
     public bool Seeded => _counts.Seeded;
@@ -113,8 +117,22 @@ public sealed class ConntrackCountKeeper : IDisposable
         lock (RegistryLock) return Running.GetValueOrDefault(netns ?? "");
     }
 
-    /// <summary>The kept counts (the contract of <see cref="IConntrack.CountByMark"/>); null before the seed, or for another mask.</summary>
-    public IReadOnlyList<MarkCount>? TryCount(uint mask) => mask == Mask && _counts.Seeded ? _counts.Snapshot() : null;
+    /// <summary>
+    /// The kept counts (the contract of <see cref="IConntrack.CountByMark"/>); null before the
+    /// seed. Asked for another mask (a reload changed <c>mark-mask</c>), the keeper turns to it
+    /// with a resync in the background and answers null until that is done.
+    /// </summary>
+    public IReadOnlyList<MarkCount>? TryCount(uint mask)
+    {
+        if (mask == 0) return null;
+        if (mask != _mask)
+        {
+            _mask = mask;
+            RequestResync();
+            return null;
+        }
+        return _counts.Seeded && Volatile.Read(ref _seededMask) == mask ? _counts.Snapshot() : null;
+    }
 
     /// <summary>Asks for a resync as if events had been lost (tests; an operator's nudge).</summary>
     public void RequestResync() => Interlocked.Exchange(ref _next, Environment.TickCount64);
@@ -212,7 +230,7 @@ public sealed class ConntrackCountKeeper : IDisposable
                 var flags = BinaryPrimitives.ReadUInt16LittleEndian(datagram[6..]);
                 var payload = datagram[NetlinkAbi.HeaderLength..length];
                 datagram = datagram[Math.Min(NetlinkAbi.Align(length), datagram.Length)..];
-                if (!ConntrackGroupKey.TryRead(payload, Mask, out var key, out var id)) continue;
+                if (!ConntrackGroupKey.TryRead(payload, _mask, out var key, out var id)) continue;
                 if (type == Ctnetlink.MsgDelete) _counts.Destroyed(key);
                 else if (type == Ctnetlink.MsgNew && (flags & NetlinkAbi.Create) != 0) _counts.Created(id, key);
             }
@@ -232,6 +250,7 @@ public sealed class ConntrackCountKeeper : IDisposable
     private void Resync(byte[] buffer)
     {
         _lostDuringResync = false;
+        var mask = _mask;
         _counts.BeginResync();
         try
         {
@@ -243,11 +262,14 @@ public sealed class ConntrackCountKeeper : IDisposable
             header[0] = Ctnetlink.AfUnspec;
             header[1] = Ctnetlink.NfnetlinkV0;
             _request.End();
-            var visitor = new Dumped(_counts, Mask);
+            var visitor = new Dumped(_counts, mask);
             // Events are read before each part of the dump: an entry the kernel created before
             // that part was filled is then known as created during the dump, and counted once.
             socket.Dump(_request, sequence, "conntrack dump (connection counts)", ref visitor, () => Drain(buffer));
             _counts.EndResync();
+            Volatile.Write(ref _seededMask, mask);
+            // The mask changed while dumping: the events meanwhile were counted under both.
+            if (mask != _mask) _lostDuringResync = true;
             _lastError = null;
             Interlocked.Increment(ref _resyncs);
             _lastResyncEnded = Environment.TickCount64;
