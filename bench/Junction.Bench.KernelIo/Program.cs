@@ -97,6 +97,12 @@ try
     section.Line(plot.Save("kernelio-status")).Line();
     section.Line($"An idle daemon (all {Uplinks} uplinks up, probes running, the periodic table check included) started **{execs}** child processes in {idleWindow.TotalSeconds:0} s: `strace -f -qq -e trace=execve -p PID` attached for that long counted {execs} `execve` calls. Before this change it ran `nft` for its table check and every status scrape ran `nft`, `conntrack` and `ip`.");
     section.Line();
+
+    // Tampering: what nftables.service's `nft flush ruleset` and a hand-deleted rule or route do.
+    var tampered = new TamperBench(router, model, args.Contains("--quick") ? 2 : 5).Run();
+    section.Line("Put back after tampering: with the daemon running (the table above still in conntrack), Junction's nftables table, uplink 2's `ip rule` and its default route were removed by hand, each in turn, and the benchmark timed, from just before the command, the kernel's notification of the removal and the one of the daemon's re-apply (a `KernelChangeWatcher` of the benchmark's own in the router, read on a dedicated thread). The daemon notices through the same notifications (issue 10's target: back within 50 ms); the 1 s between trials lets it settle.");
+    section.Line();
+    section.Table(tampered);
 }
 finally
 {
