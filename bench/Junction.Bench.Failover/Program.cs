@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Junction.Bench.Failover;
 using Junction.Linux.Lab;
+using Junction.Linux.Namespaces;
+using Junction.Linux.Netlink;
 using Junction.Linux.Processes;
 
 // Failover time of 'junction run' in the namespace lab, for a blackholed uplink (carrier
@@ -21,17 +23,22 @@ var falseAlarm = 0;
 var verbose = false;
 // --baseline DLL: another build's junction.dll (e.g. the commit before a change), run in
 // the same lab, trial by trial alternately with this build's, so both meet the same load.
+// A path ending in .dll runs through dotnet (JIT); anything else is run as it is (the
+// native build, .build/native/junction). --daemon PATH: this build's daemon (default: the
+// JIT build next to the benchmark).
 string? baseline = null;
+string? daemonPath = null;
 for (var i = 0; i < args.Length; i++)
     if (args[i] == "--verbose") verbose = true;
     else if (args[i] == "--baseline" && i + 1 < args.Length && File.Exists(args[i + 1])) baseline = Path.GetFullPath(args[++i]);
+    else if (args[i] == "--daemon" && i + 1 < args.Length && File.Exists(args[i + 1])) daemonPath = Path.GetFullPath(args[++i]);
     else if (args[i] == "--cases" && i + 1 < args.Length && args[++i].Split(',') is var wanted && wanted.All(cases.Contains))
         cases = wanted;
     else if (args[i] == "--false-alarm" && i + 1 < args.Length && int.TryParse(args[++i], CultureInfo.InvariantCulture, out var f) && f is >= 1 and <= 3600)
         falseAlarm = f;
     else if (args[i] == "--trials" && i + 1 < args.Length && int.TryParse(args[++i], CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 100)
         trials = n;
-    else { Console.Error.WriteLine("usage: Junction.Bench.Failover [--trials N (1-100, default 10)] [--cases blackhole,carrier,tier,traffic (default: all)] [--false-alarm SECONDS (also measure a dead destination)] [--verbose: the daemon log on stderr] [--baseline PATH/junction.dll: alternate trials with that build]"); return 2; }
+    else { Console.Error.WriteLine("usage: Junction.Bench.Failover [--trials N (1-100, default 10)] [--cases blackhole,carrier,tier,traffic (default: all)] [--false-alarm SECONDS (also measure a dead destination)] [--verbose: the daemon log on stderr] [--daemon PATH: junction.dll or a native junction] [--baseline PATH: alternate trials with that build]"); return 2; }
 if (Environment.UserName != "root") { Console.Error.WriteLine("failover bench: needs root (it builds network namespaces)"); return 1; }
 
 var loadBefore = File.ReadAllText("/proc/loadavg").Split(' ')[0];
@@ -44,8 +51,10 @@ try
     await using var server = LabServer.Start(lab.Topology);
     var bench = new FailoverBench(lab, verbose);
     bench.AddDestinations();
-    var daemons = new List<(string Name, string Dll)> { ("this build", Path.Combine(AppContext.BaseDirectory, "junction.dll")) };
-    if (baseline is not null) daemons.Add(("baseline", baseline));
+    static string Kind(string path) => path.EndsWith(".dll", StringComparison.Ordinal) ? "JIT" : "native";
+    var mine = daemonPath ?? Path.Combine(AppContext.BaseDirectory, "junction.dll");
+    var daemons = new List<(string Name, string Dll)> { ($"this build ({Kind(mine)})", mine) };
+    if (baseline is not null) daemons.Add(($"baseline ({Kind(baseline)})", baseline));
     foreach (var kind in cases)
         for (var t = 1; t <= trials; t++)
             foreach (var (name, dll) in daemons)
@@ -75,7 +84,7 @@ static string Report(List<Trial> results, string arguments, string loadBefore, s
     {
         $"Measured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} CPUs, Linux {kernel}, with `dotnet run -c Release --project bench/Junction.Bench.Failover -- {arguments}` (as root); 1-minute load average {loadBefore} before, {loadAfter} after.",
         "",
-        "| case | daemon | trials | first new connection through another uplink: median / max | last new connection to the dead uplink: median / max | daemon log after the fault, medians: link event / health change / applied / flushed |",
+        "| case | daemon | trials | first new connection through another uplink: median / max | last new connection to the dead uplink: median / max | link event read by the benchmark; daemon log: link event / health change / applied / flushed (ms after the fault, medians) |",
         "|---|---|---|---|---|---|",
     };
     foreach (var group in results.GroupBy(r => (r.Case, r.Daemon)))
@@ -92,7 +101,7 @@ static string Report(List<Trial> results, string arguments, string loadBefore, s
         };
         string Step(Func<Trial, double?> at) => group.Select(at).Where(v => v is not null).Select(v => v!.Value).ToList() is { Count: > 0 } v ? Ms(Median(v)) : "–";
         lines.Add($"| {name} | {group.Key.Daemon} | {group.Count()} | {Ms(first.Count > 0 ? Median(first) : null)} / {Ms(first.Count > 0 ? first.Max() : null)}{(never > 0 ? $" ({never} never)" : "")} | {Ms(Median(last))} / {Ms(last.Max())} | " +
-            $"{Step(t => t.LinkLogged)} / {Step(t => t.DownLogged)} / {Step(t => t.AppliedLogged)} / {Step(t => t.FlushedLogged)} |");
+            $"{Step(t => t.KernelEvent)}; {Step(t => t.LinkLogged)} / {Step(t => t.DownLogged)} / {Step(t => t.AppliedLogged)} / {Step(t => t.FlushedLogged)} |");
     }
     return string.Join('\n', lines);
 }
@@ -203,6 +212,17 @@ namespace Junction.Bench.Failover
                 using var stopTraffic = new CancellationTokenSource();
                 var traffic = kind == "traffic" ? Traffic(stopTraffic.Token) : Task.CompletedTask;
                 if (kind == "traffic") await Task.Delay(TimeSpan.FromSeconds(1));   // handshake times measured, other uplinks answering
+                // The kernel's own link event, as a listener of the benchmark's own in the router
+                // reads it: tells the fault command's time apart from the daemon's.
+                DateTime? carrierEvent = null;
+                using var links = kind == "carrier" ? NamespaceThread.Run(T.RouterNamespace, RtnetlinkListener.Open) : null;
+                var watch = links is null ? Task.CompletedTask : Task.Factory.StartNew(() =>
+                {
+                    while (links.Events.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+                        while (links.Events.TryRead(out var e))
+                            if (carrierEvent is null && e is LinkStateChanged { HasCarrier: false } c && victims.Any(v => c.Name == T.WanInterface(v)))
+                                carrierEvent = DateTime.UtcNow;
+                }, TaskCreationOptions.LongRunning);
                 var (attempts, faultAt) = await Measure(kind, victims);
                 await stopTraffic.CancelAsync();
                 await traffic;
@@ -227,6 +247,7 @@ namespace Junction.Bench.Failover
                     DownLogged = After("-> down"),
                     AppliedLogged = After("applied: "),
                     FlushedLogged = After("conntrack: deleted"),
+                    KernelEvent = carrierEvent is { } k ? (k - faultAt).TotalMilliseconds : null,
                 };
             }
             finally
@@ -307,7 +328,9 @@ namespace Junction.Bench.Failover
         {
             var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
             var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "netns", "exec", T.RouterNamespace, dotnet, dll ?? Path.Combine(AppContext.BaseDirectory, "junction.dll"), "run", "-c", config, "--socket", Path.ChangeExtension(config, ".sock") })
+            var program = dll ?? Path.Combine(AppContext.BaseDirectory, "junction.dll");
+            string[] run = program.EndsWith(".dll", StringComparison.Ordinal) ? [dotnet, program] : [program];
+            foreach (var a in (string[])["netns", "exec", T.RouterNamespace, .. run, "run", "-c", config, "--socket", Path.ChangeExtension(config, ".sock")])
                 psi.ArgumentList.Add(a);
             var process = Process.Start(psi)!;
             lock (_log) _log.Clear();

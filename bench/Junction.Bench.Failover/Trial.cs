@@ -22,7 +22,10 @@ internal sealed record Trial(string Case, int Number, double? FirstElsewhere, do
     public double? AppliedLogged { get; init; }
     public double? FlushedLogged { get; init; }
 
-    public string Steps => $"link {F(LinkLogged)}, down {F(DownLogged)}, applied {F(AppliedLogged)}, flushed {F(FlushedLogged)}";
+    /// <summary>When the benchmark's own rtnetlink listener in the router read the carrier loss (ms after the fault).</summary>
+    public double? KernelEvent { get; init; }
+
+    public string Steps => $"kernel event read by the benchmark {F(KernelEvent)}; link {F(LinkLogged)}, down {F(DownLogged)}, applied {F(AppliedLogged)}, flushed {F(FlushedLogged)}";
 
     private static string F(double? ms) => ms is { } v ? $"{v:0.0} ms" : "–";
 
