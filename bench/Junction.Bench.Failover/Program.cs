@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Junction.Bench.Failover;
 using Junction.Linux.Lab;
+using Junction.Linux.Namespaces;
+using Junction.Linux.Netlink;
 using Junction.Linux.Processes;
 
 // Failover time of 'junction run' in the namespace lab, for a blackholed uplink (carrier
@@ -19,15 +21,24 @@ var trials = 10;
 string[] cases = ["blackhole", "carrier", "tier", "traffic"];
 var falseAlarm = 0;
 var verbose = false;
+// --baseline DLL: another build's junction.dll (e.g. the commit before a change), run in
+// the same lab, trial by trial alternately with this build's, so both meet the same load.
+// A path ending in .dll runs through dotnet (JIT); anything else is run as it is (the
+// native build, .build/native/junction). --daemon PATH: this build's daemon (default: the
+// JIT build next to the benchmark).
+string? baseline = null;
+string? daemonPath = null;
 for (var i = 0; i < args.Length; i++)
     if (args[i] == "--verbose") verbose = true;
+    else if (args[i] == "--baseline" && i + 1 < args.Length && File.Exists(args[i + 1])) baseline = Path.GetFullPath(args[++i]);
+    else if (args[i] == "--daemon" && i + 1 < args.Length && File.Exists(args[i + 1])) daemonPath = Path.GetFullPath(args[++i]);
     else if (args[i] == "--cases" && i + 1 < args.Length && args[++i].Split(',') is var wanted && wanted.All(cases.Contains))
         cases = wanted;
     else if (args[i] == "--false-alarm" && i + 1 < args.Length && int.TryParse(args[++i], CultureInfo.InvariantCulture, out var f) && f is >= 1 and <= 3600)
         falseAlarm = f;
     else if (args[i] == "--trials" && i + 1 < args.Length && int.TryParse(args[++i], CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 100)
         trials = n;
-    else { Console.Error.WriteLine("usage: Junction.Bench.Failover [--trials N (1-100, default 10)] [--cases blackhole,carrier,tier,traffic (default: all)] [--false-alarm SECONDS (also measure a dead destination)] [--verbose: the daemon log on stderr]"); return 2; }
+    else { Console.Error.WriteLine("usage: Junction.Bench.Failover [--trials N (1-100, default 10)] [--cases blackhole,carrier,tier,traffic (default: all)] [--false-alarm SECONDS (also measure a dead destination)] [--verbose: the daemon log on stderr] [--daemon PATH: junction.dll or a native junction] [--baseline PATH: alternate trials with that build]"); return 2; }
 if (Environment.UserName != "root") { Console.Error.WriteLine("failover bench: needs root (it builds network namespaces)"); return 1; }
 
 var loadBefore = File.ReadAllText("/proc/loadavg").Split(' ')[0];
@@ -40,13 +51,18 @@ try
     await using var server = LabServer.Start(lab.Topology);
     var bench = new FailoverBench(lab, verbose);
     bench.AddDestinations();
+    static string Kind(string path) => path.EndsWith(".dll", StringComparison.Ordinal) ? "JIT" : "native";
+    var mine = daemonPath ?? Path.Combine(AppContext.BaseDirectory, "junction.dll");
+    var daemons = new List<(string Name, string Dll)> { ($"this build ({Kind(mine)})", mine) };
+    if (baseline is not null) daemons.Add(($"baseline ({Kind(baseline)})", baseline));
     foreach (var kind in cases)
         for (var t = 1; t <= trials; t++)
-        {
-            var trial = await bench.RunAsync(kind, t);
-            results.Add(trial);
-            Console.Error.WriteLine($"{kind} #{t}: first connection elsewhere {Ms(trial.FirstElsewhere)}, last to the dead uplink {Ms(trial.LastToDead)} ({trial.Attempts} attempts){(trial.Passive ? ", found by passive health" : "")}");
-        }
+            foreach (var (name, dll) in daemons)
+            {
+                var trial = await bench.RunAsync(kind, t, dll) with { Daemon = name };
+                results.Add(trial);
+                Console.Error.WriteLine($"{kind} #{t} ({name}): first connection elsewhere {Ms(trial.FirstElsewhere)}, last to the dead uplink {Ms(trial.LastToDead)} ({trial.Attempts} attempts){(trial.Passive ? ", found by passive health" : "")}; daemon log after the fault: {trial.Steps}");
+            }
     if (falseAlarm > 0) alarms = await bench.DeadDestinationAsync(TimeSpan.FromSeconds(falseAlarm));
 }
 finally
@@ -54,13 +70,13 @@ finally
     lab.Dispose();
 }
 
-Console.WriteLine(Report(results, string.Join(' ', args), loadBefore, File.ReadAllText("/proc/loadavg").Split(' ')[0]));
+Console.WriteLine(Report(results, string.Join(' ', args), loadBefore, File.ReadAllText("/proc/loadavg").Split(' ')[0], baseline is not null));
 if (alarms is not null) Console.WriteLine("\n" + alarms);
 return 0;
 
 static string Ms(double? ms) => ms is { } v ? $"{v.ToString("0", CultureInfo.InvariantCulture)} ms" : "never";
 
-static string Report(List<Trial> results, string arguments, string loadBefore, string loadAfter)
+static string Report(List<Trial> results, string arguments, string loadBefore, string loadAfter, bool compared)
 {
     static double Median(List<double> v) { v.Sort(); return v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2; }
     var kernel = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
@@ -68,22 +84,24 @@ static string Report(List<Trial> results, string arguments, string loadBefore, s
     {
         $"Measured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} CPUs, Linux {kernel}, with `dotnet run -c Release --project bench/Junction.Bench.Failover -- {arguments}` (as root); 1-minute load average {loadBefore} before, {loadAfter} after.",
         "",
-        "| case | trials | first new connection through another uplink: median / max | last new connection to the dead uplink: median / max |",
-        "|---|---|---|---|",
+        "| case | daemon | trials | first new connection through another uplink: median / max | last new connection to the dead uplink: median / max | link event read by the benchmark; daemon log: link event / health change / applied / flushed (ms after the fault, medians) |",
+        "|---|---|---|---|---|---|",
     };
-    foreach (var group in results.GroupBy(r => r.Case))
+    foreach (var group in results.GroupBy(r => (r.Case, r.Daemon)))
     {
         var first = group.Where(r => r.FirstElsewhere is not null).Select(r => r.FirstElsewhere!.Value).ToList();
         var never = group.Count(r => r.FirstElsewhere is null);
         var last = group.Select(r => r.LastToDead).ToList();
-        var name = group.Key switch
+        var name = group.Key.Case switch
         {
             "blackhole" => "blackhole in the ISP (carrier up, probes notice)",
             "carrier" => "carrier loss at the ISP end (link event)",
             "traffic" => $"blackhole with traffic: {FailoverBench.TrafficRate} new connections/s to {FailoverBench.TrafficDestinations} destinations besides the measured ones ({group.Count(r => r.Passive)} of {group.Count()} found by passive health)",
             _ => "both tier-1 ISPs blackholed, to the tier-2 reserve",
         };
-        lines.Add($"| {name} | {group.Count()} | {Ms(first.Count > 0 ? Median(first) : null)} / {Ms(first.Count > 0 ? first.Max() : null)}{(never > 0 ? $" ({never} never)" : "")} | {Ms(Median(last))} / {Ms(last.Max())} |");
+        string Step(Func<Trial, double?> at) => group.Select(at).Where(v => v is not null).Select(v => v!.Value).ToList() is { Count: > 0 } v ? Ms(Median(v)) : "–";
+        lines.Add($"| {name} | {group.Key.Daemon} | {group.Count()} | {Ms(first.Count > 0 ? Median(first) : null)} / {Ms(first.Count > 0 ? first.Max() : null)}{(never > 0 ? $" ({never} never)" : "")} | {Ms(Median(last))} / {Ms(last.Max())} | " +
+            $"{Step(t => t.KernelEvent)}; {Step(t => t.LinkLogged)} / {Step(t => t.DownLogged)} / {Step(t => t.AppliedLogged)} / {Step(t => t.FlushedLogged)} |");
     }
     return string.Join('\n', lines);
 }
@@ -165,7 +183,7 @@ namespace Junction.Bench.Failover
 
         private bool Logged(string text) { lock (_log) return _log.Any(l => l.Contains(text, StringComparison.Ordinal)); }
 
-        public async Task<Trial> RunAsync(string kind, int number)
+        public async Task<Trial> RunAsync(string kind, int number, string dll)
         {
             var config = Path.Combine(lab.StateDirectory, "failover.yaml");
             Directory.CreateDirectory(lab.StateDirectory);
@@ -183,7 +201,7 @@ namespace Junction.Bench.Failover
                   - {"{"} name: isp2, interface: {T.WanInterface(2)}, gateway: {T.IspGateway(2)} {"}"}
 
                 """ + (tiered ? $"  - {{ name: isp3, interface: {T.WanInterface(3)}, gateway: {T.IspGateway(3)}, tier: 2 }}\n" : ""));
-            using var daemon = StartDaemon(config);
+            using var daemon = StartDaemon(config, dll);
             try
             {
                 await Until(() => BalancedOver() == 2, "the daemon balancing over both tier-1 uplinks");
@@ -194,11 +212,43 @@ namespace Junction.Bench.Failover
                 using var stopTraffic = new CancellationTokenSource();
                 var traffic = kind == "traffic" ? Traffic(stopTraffic.Token) : Task.CompletedTask;
                 if (kind == "traffic") await Task.Delay(TimeSpan.FromSeconds(1));   // handshake times measured, other uplinks answering
-                var attempts = await Measure(kind, victims);
+                // The kernel's own link event, as a listener of the benchmark's own in the router
+                // reads it: tells the fault command's time apart from the daemon's.
+                DateTime? carrierEvent = null;
+                using var links = kind == "carrier" ? NamespaceThread.Run(T.RouterNamespace, RtnetlinkListener.Open) : null;
+                var watch = links is null ? Task.CompletedTask : Task.Factory.StartNew(() =>
+                {
+                    while (links.Events.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+                        while (links.Events.TryRead(out var e))
+                            if (carrierEvent is null && e is LinkStateChanged { HasCarrier: false } c && victims.Any(v => c.Name == T.WanInterface(v)))
+                                carrierEvent = DateTime.UtcNow;
+                }, TaskCreationOptions.LongRunning);
+                var (attempts, faultAt) = await Measure(kind, victims);
                 await stopTraffic.CancelAsync();
                 await traffic;
+                // The daemon's own log, stamped to the millisecond: when it read the link event,
+                // decided, applied and flushed, counted from the fault like the connections.
+                await Task.Delay(200);
                 foreach (var v in victims) Restore(kind, v);
-                return Trial.From(kind, number, victims, attempts) with { Passive = Logged("-> down (passive:") };
+                double? After(string text)
+                {
+                    lock (_log)
+                        foreach (var line in _log)
+                            if (line.Contains(text, StringComparison.Ordinal) && line.Length > 24
+                                && DateTime.TryParse(line[..24], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at)
+                                && at >= faultAt.AddMilliseconds(-1))
+                                return (at - faultAt).TotalMilliseconds;
+                    return null;
+                }
+                return Trial.From(kind, number, victims, attempts) with
+                {
+                    Passive = Logged("-> down (passive:"),
+                    LinkLogged = After("carrier lost"),
+                    DownLogged = After("-> down"),
+                    AppliedLogged = After("applied: "),
+                    FlushedLogged = After("conntrack: deleted"),
+                    KernelEvent = carrierEvent is { } k ? (k - faultAt).TotalMilliseconds : null,
+                };
             }
             finally
             {
@@ -210,16 +260,18 @@ namespace Junction.Bench.Failover
             }
         }
 
-        private async Task<List<Attempt>> Measure(string kind, IReadOnlySet<int> victims)
+        private async Task<(List<Attempt>, DateTime)> Measure(string kind, IReadOnlySet<int> victims)
         {
             var clock = Stopwatch.StartNew();
             var running = new List<Task<Attempt>>();
             double? fault = null;
+            var faultAt = DateTime.MinValue;
             while (clock.Elapsed < Window)
             {
                 if (fault is null && clock.Elapsed >= FaultAfter)
                 {
                     fault = clock.Elapsed.TotalMilliseconds;
+                    faultAt = DateTime.UtcNow;
                     if (verbose) Console.Error.WriteLine($"fault at {DateTime.UtcNow:HH:mm:ss.fff}");
                     foreach (var v in victims) Fault(kind, v);
                 }
@@ -227,7 +279,7 @@ namespace Junction.Bench.Failover
                 await Task.Delay(Every);
             }
             var done = await Task.WhenAll(running);
-            return [.. done.Select(a => a with { Start = a.Start - fault!.Value, End = a.End - fault.Value })];
+            return ([.. done.Select(a => a with { Start = a.Start - fault!.Value, End = a.End - fault.Value })], faultAt);
         }
 
         private async Task<Attempt> Attempt(Stopwatch clock)
@@ -272,11 +324,13 @@ namespace Junction.Bench.Failover
                 lab.Isp(isp).Check("nft", "delete", "table", "inet", "blackhole");
         }
 
-        private Process StartDaemon(string config)
+        private Process StartDaemon(string config, string? dll = null)
         {
             var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
             var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "netns", "exec", T.RouterNamespace, dotnet, Path.Combine(AppContext.BaseDirectory, "junction.dll"), "run", "-c", config, "--socket", Path.ChangeExtension(config, ".sock") })
+            var program = dll ?? Path.Combine(AppContext.BaseDirectory, "junction.dll");
+            string[] run = program.EndsWith(".dll", StringComparison.Ordinal) ? [dotnet, program] : [program];
+            foreach (var a in (string[])["netns", "exec", T.RouterNamespace, .. run, "run", "-c", config, "--socket", Path.ChangeExtension(config, ".sock")])
                 psi.ArgumentList.Add(a);
             var process = Process.Start(psi)!;
             lock (_log) _log.Clear();

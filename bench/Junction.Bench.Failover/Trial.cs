@@ -13,6 +13,22 @@ internal sealed record Trial(string Case, int Number, double? FirstElsewhere, do
     /// <summary>Whether the daemon said passive health took the uplink down (not its probes).</summary>
     public bool Passive { get; init; }
 
+    /// <summary>Which daemon build ran the trial.</summary>
+    public string Daemon { get; init; } = "this build";
+
+    /// <summary>When the daemon logged the link event, the uplink going down, the apply and the flush (ms after the fault; null: not logged).</summary>
+    public double? LinkLogged { get; init; }
+    public double? DownLogged { get; init; }
+    public double? AppliedLogged { get; init; }
+    public double? FlushedLogged { get; init; }
+
+    /// <summary>When the benchmark's own rtnetlink listener in the router read the carrier loss (ms after the fault).</summary>
+    public double? KernelEvent { get; init; }
+
+    public string Steps => $"kernel event read by the benchmark {F(KernelEvent)}; link {F(LinkLogged)}, down {F(DownLogged)}, applied {F(AppliedLogged)}, flushed {F(FlushedLogged)}";
+
+    private static string F(double? ms) => ms is { } v ? $"{v:0.0} ms" : "–";
+
     /// <param name="victims">The uplinks broken (the client's one; or both of tier 1).</param>
     public static Trial From(string kind, int number, IReadOnlySet<int> victims, IReadOnlyList<Attempt> attempts)
     {

@@ -45,6 +45,21 @@ internal static class Daemon
         await Task.Delay(TimeSpan.FromSeconds(5));
     }
 
+    /// <summary>How long until the daemon's status counts <paramref name="expected"/> live connections.</summary>
+    public static async Task<TimeSpan> UntilConnections(HttpClient http, long expected, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        long counted = -1;
+        while (clock.Elapsed < within)
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("v1/status"));
+            counted = doc.RootElement.GetProperty("connections").GetInt64();
+            if (counted == expected) return clock.Elapsed;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"the daemon's status counted {counted} live connections, not {expected}, for {within.TotalSeconds:0} s");
+    }
+
     public static HttpClient Client(string socket) => new(new SocketsHttpHandler
     {
         ConnectCallback = async (_, ct) =>

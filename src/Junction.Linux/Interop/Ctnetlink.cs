@@ -7,7 +7,8 @@ namespace Junction.Linux.Interop;
 internal static class Ctnetlink
 {
     public const int SubsysConntrack = 1;
-    public const byte NfnetlinkV0 = 0;
+    /// <summary>nfgenmsg.version: 0 everywhere, 1 on a filtered delete that keeps to the family given.</summary>
+    public const byte NfnetlinkV0 = 0, NfnetlinkV1 = 1;
     /// <summary>struct nfgenmsg: family, version, res_id (big-endian).</summary>
     public const int GenMsgLength = 4;
 

@@ -86,13 +86,16 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     /// Sends one dump request and hands every message of the answer to the visitor, in place
     /// from the receive buffer. Throws <see cref="NetlinkException"/> when the kernel refuses.
     /// Returns false when the kernel says the dump was interrupted by a change (NLM_F_DUMP_INTR).
+    /// <paramref name="beforeReceive"/> runs before each read of the answer (the kernel fills
+    /// each part of a dump as it is read), so a caller can interleave other work with a long dump.
     /// </summary>
-    public bool Dump<T>(NetlinkMessageWriter request, uint sequence, string what, ref T visitor) where T : struct, INetlinkVisitor
+    public bool Dump<T>(NetlinkMessageWriter request, uint sequence, string what, ref T visitor, Action? beforeReceive = null) where T : struct, INetlinkVisitor
     {
         Send(request.Written, what);
         var consistent = true;
         while (true)
         {
+            beforeReceive?.Invoke();
             var datagram = Receive(what);
             while (datagram.Length >= NetlinkAbi.HeaderLength)
             {

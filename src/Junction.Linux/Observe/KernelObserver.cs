@@ -14,7 +14,8 @@ namespace Junction.Linux.Observe;
 /// Reads the live figures status and metrics report in the namespace the runner points at
 /// (so a test points it at a lab router): the counter in each <c>mark_&lt;uplink&gt;</c>
 /// chain of Junction's nftables table, live connections per mark and SNAT address from a
-/// streaming ctnetlink dump (<see cref="IConntrack"/>; both families, nothing per entry kept),
+/// streaming ctnetlink dump (<see cref="IConntrack"/>; both families, nothing per entry kept)
+/// or, in the daemon, from the counts its <see cref="ConntrackCountKeeper"/> keeps,
 /// and interface bytes. Each read that fails is named in <see cref="KernelFigures.Errors"/>
 /// and the others are still returned.
 /// </summary>
@@ -22,7 +23,7 @@ public sealed class KernelObserver(CommandRunner runner, IConntrack conntrack, I
 {
     public const string MarkChainPrefix = "mark_";
 
-    public KernelObserver(CommandRunner runner) : this(runner, new ConntrackNetlink(runner.Netns), LibNftables.For(runner.Netns)) { }
+    public KernelObserver(CommandRunner runner) : this(runner, new CountedConntrack(new ConntrackNetlink(runner.Netns), runner.Netns), LibNftables.For(runner.Netns)) { }
 
     public CommandRunner Runner { get; } = runner;
 

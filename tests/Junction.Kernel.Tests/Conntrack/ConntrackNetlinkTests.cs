@@ -89,17 +89,25 @@ public sealed partial class ConntrackNetlinkTests
         Assert.Equal(0, conntrack.Delete(0x20000, Mask, Families.Dual));
     }
 
-    [Fact]
-    public void Flushing_one_family_leaves_the_other()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Flushing_one_family_leaves_the_other(bool kernelFamilyFilter)
     {
         using var ns = TestNamespace.Create();
         ConntrackSeeder.Insert(ns.Name, Seeds());
-        using var conntrack = new ConntrackNetlink(ns.Name);
+        using var conntrack = new ConntrackNetlink(ns.Name) { KernelFamilyFilteredDelete = kernelFamilyFilter };
 
         Assert.Equal(9, conntrack.Delete(0x20000, Mask, Families.IPv4));
 
         Assert.Equal(4, Listed(ns, $"0x20000/0x{Mask:x}"));
         Assert.Equal(4, conntrack.Count(0x20000, Mask, Families.IPv6));
+        Assert.Equal(8, Listed(ns, $"0x10000/0x{Mask:x}"));
+
+        Assert.Equal(4, conntrack.Delete(0x20000, Mask, Families.IPv6));
+
+        Assert.Equal(0, Listed(ns, $"0x20000/0x{Mask:x}"));
+        Assert.Equal(6, Listed(ns, $"0x30000/0x{Mask:x}"));
     }
 
     [Fact]

@@ -68,6 +68,8 @@ internal static class RunCommand
                 .SetMinimumLevel(parse.GetValue(logLevel))
                 .AddProvider(new LineLoggerProvider(Console.Out)));
             var log = logging.CreateLogger("junction");
+            // Live connections per uplink kept from conntrack events: status never dumps the table.
+            using var counts = Junction.Linux.Conntrack.ConntrackCountKeeper.TryStart(model.Marks.Mask);
             var daemon = new JunctionDaemon(new DaemonSetup(path, model, () => ConfigLoader.Load(path),
                 new LinuxKernel(CommandRunner.Current), TimeProvider.System, log)
             {
