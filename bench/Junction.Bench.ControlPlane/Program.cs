@@ -1,3 +1,4 @@
+using Junction.Planning.Nftables;
 using System.Globalization;
 using Junction.Bench.Contenders;
 using Junction.Bench.ControlPlane;
@@ -59,7 +60,7 @@ foreach (var (label, model) in cases)
         health.Add(Stats.Milliseconds(() => applier.Apply(Planner.Plan(model, new HashSet<string> { "isp2" }))));
         health.Add(Stats.Milliseconds(() => applier.Apply(Planner.Plan(model))));
     }
-    var lines = plan.NftTable.Split('\n').Length;
+    var lines = NftText.Table(plan.Nft).Split('\n').Length;
     Console.Error.WriteLine($"{label}: plan {planMs:0.00} ms, apply {Stats.Median(cold):0} ms ({steps} steps), no-op {Stats.Median(noop):0} ms, health {Stats.Median(health):0} ms");
     table.Row(label, $"{planMs:0.00}", Range(cold), steps, Range(noop), Range(health), lines);
     rows.Add([planMs, Stats.Median(cold), Stats.Median(noop), Stats.Median(health)]);

@@ -1,33 +1,32 @@
 using System.Net;
 using Junction.Model;
+using Junction.Planning.Nftables;
 
 namespace Junction.Planning;
 
 /// <summary>
 /// Everything Junction wants the kernel to hold, for one configuration and one set of
-/// healthy uplinks. The applier makes the kernel match it; <c>junction plan</c> prints it.
+/// healthy uplinks, as records with value equality: the nftables table (<see cref="Nft"/>),
+/// the ip rules, the routes and the sysctls. The applier makes the kernel match it;
+/// <c>junction plan</c> prints it (<see cref="NftText"/>, <see cref="PlanFormatter"/>).
 /// </summary>
 public sealed record DesiredState(
-    string NftTable,
-    IReadOnlyList<RuleSpec> Rules,
-    IReadOnlyList<RouteSpec> Routes,
-    IReadOnlyList<SysctlSpec> Sysctls,
-    IReadOnlyList<UplinkPlan> Uplinks,
+    NftTable Nft,
+    ValueList<RuleSpec> Rules,
+    ValueList<RouteSpec> Routes,
+    ValueList<SysctlSpec> Sysctls,
+    ValueList<UplinkPlan> Uplinks,
     BalanceMode Balance,
     MarkLayout Marks)
 {
     public const string TableFamily = "inet";
     public const string TableName = "junction";
 
-    /// <summary>
-    /// The script for one atomic <c>nft -f</c> transaction that replaces Junction's table
-    /// whatever state it was in: 'add' makes sure a table exists so 'delete' cannot fail.
-    /// </summary>
-    public string NftScript =>
-        $"add table {TableFamily} {TableName}\ndelete table {TableFamily} {TableName}\n{NftTable}";
-
     /// <summary>True when no uplink is healthy and new connections follow the main table.</summary>
     public bool Fallback => Uplinks.All(u => !u.Healthy);
+
+    /// <summary>The uplink whose mark chain this is (its counter counts the uplink's new connections); null for any other chain.</summary>
+    public UplinkPlan? UplinkOfMarkChain(string chain) => Uplinks.FirstOrDefault(u => u.MarkChain == chain);
 }
 
 /// <summary>An uplink as planned: its numbers and its share of new connections.</summary>
@@ -54,11 +53,25 @@ public sealed record UplinkPlan(
 
     /// <summary>Healthy and in the tier that takes new connections.</summary>
     public bool InUse => Healthy && !Reserve;
+
+    /// <summary>The chain that gives a new connection this uplink's mark; its counter counts them.</summary>
+    public string MarkChain => "mark_" + ChainWord;
+
+    /// <summary>The chain that copies this uplink's mark from the connection to its packets.</summary>
+    public string RestoreChain => "restore_" + ChainWord;
+
+    /// <summary>The chain that source-NATs this uplink's pool.</summary>
+    public string SnatChain => "snat_" + ChainWord;
+
+    // A chain name cannot carry every legal uplink name: 'isp-1' lives in chain mark_isp_1.
+    private string ChainWord => Name.Replace('-', '_');
 }
 
 /// <summary>
 /// One policy routing rule. <see cref="Table"/> 254 is main. Either a mark selector
 /// (<see cref="FwMark"/>/<see cref="Mask"/>) or a <see cref="SuppressPrefixLength"/>.
+/// The applier writes it over rtnetlink from these fields, and reads the kernel's rules
+/// back into this record, so what <c>plan</c> prints is what the kernel holds.
 /// </summary>
 public sealed record RuleSpec(Families Family, int Priority, uint Table, uint? FwMark, uint? Mask, int? SuppressPrefixLength)
 {
@@ -74,7 +87,10 @@ public sealed record RuleSpec(Families Family, int Priority, uint Table, uint? F
     public override string ToString() => $"ip {(Family == Families.IPv6 ? "-6 " : "")}rule add {Arguments}";
 }
 
-/// <summary>A route in one of Junction's per-uplink tables.</summary>
+/// <summary>
+/// A route in one of Junction's per-uplink tables, as the applier writes it over rtnetlink
+/// and reads it back (unicast, the kernel's default metric, nothing else set).
+/// </summary>
 public sealed record RouteSpec(Families Family, uint Table, string Destination, IPAddress? Via, string Device)
 {
     /// <summary>The arguments after <c>ip [-6] route replace</c>.</summary>

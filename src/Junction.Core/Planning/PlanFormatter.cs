@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Junction.Model;
+using Junction.Planning.Nftables;
 
 namespace Junction.Planning;
 
@@ -50,7 +51,7 @@ public static class PlanFormatter
         s.Append("\nsysctls:\n");
         foreach (var x in plan.Sysctls) s.Append("  ").Append(x).Append("   # ").Append(x.Why).Append('\n');
         s.Append("\nnftables (replaced in one atomic transaction):\n");
-        s.Append(plan.NftTable);
+        s.Append(NftText.Table(plan.Nft));
         return s.ToString();
     }
 
@@ -130,7 +131,7 @@ public static class PlanFormatter
                 ["value"] = x.Value,
                 ["why"] = x.Why,
             }).ToArray()),
-            ["nftables"] = plan.NftTable,
+            ["nftables"] = NftText.Table(plan.Nft),
         };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }

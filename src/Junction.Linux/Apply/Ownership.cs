@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Junction.Model;
 using Junction.Planning;
+using Junction.Planning.Nftables;
 
 namespace Junction.Linux.Apply;
 
@@ -42,7 +43,7 @@ public sealed partial record Ownership(uint MarkMask, RangeSet Tables, RangeSet 
             RangeSet.Of(m.RulePriority, m.Priority(ids.Max())), "");
         // The ranges are part of the hash: a new rule-priority with the same table text
         // must still rewrite the record.
-        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(owned.Ranges + "\n" + plan.NftTable));
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(owned.Ranges + "\n" + NftText.Table(plan.Nft)));
         return owned with { PlanHash = Convert.ToHexStringLower(digest)[..16] };
     }
 

@@ -1,3 +1,4 @@
+using Junction.Planning.Nftables;
 using Junction.Planning;
 using Junction.Tests;
 
@@ -70,7 +71,7 @@ public sealed class ConfigFuzzTests
             foreach (var down in new[] { new HashSet<string>(), names.Take(1).ToHashSet(), names.ToHashSet() })
             {
                 var plan = Planner.Plan(model, down, down.Count == names.Count ? down : null);
-                if (plan.NftTable.Length == 0) return "an empty plan";
+                if (NftText.Table(plan.Nft).Length == 0) return "an empty plan";
             }
             planned = true;
             return null;

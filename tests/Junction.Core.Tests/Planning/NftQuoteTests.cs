@@ -1,3 +1,4 @@
+using Junction.Planning.Nftables;
 using Junction.Configuration;
 using Junction.Planning;
 
@@ -46,7 +47,7 @@ public sealed class NftQuoteTests
     public void The_planner_quotes_every_interface_name_through_the_helper()
     {
         var model = ConfigLoader.LoadText("lan: ['l{}@;+']\nuplinks:\n  - { name: isp1, interface: 'w;}{$x', gateway: 10.0.0.1 }\n", "t.yaml");
-        var table = Planner.Plan(model).NftTable;
+        var table = NftText.Table(Planner.Plan(model).Nft);
 
         Assert.Contains("iifname { \"l{}@;+\" } jump lan", table);
         Assert.Contains("\"w;}{$x\" : goto mark_isp1", table);

@@ -1,3 +1,4 @@
+using Junction.Planning.Nftables;
 using System.Text.RegularExpressions;
 using Junction.Configuration;
 using Junction.Model;
@@ -22,16 +23,19 @@ public sealed class PlannerTests
 
     private static string Chain(DesiredState plan, string name)
     {
-        var match = Regex.Match(plan.NftTable, $@"\tchain {name} {{\n(.*?)\n\t}}", RegexOptions.Singleline);
-        Assert.True(match.Success, $"chain {name} not found in\n{plan.NftTable}");
+        var match = Regex.Match(NftText.Table(plan.Nft), $@"\tchain {name} {{\n(.*?)\n\t}}", RegexOptions.Singleline);
+        Assert.True(match.Success, $"chain {name} not found in\n{NftText.Table(plan.Nft)}");
         return match.Groups[1].Value;
     }
 
     [Fact]
     public void The_same_inputs_give_the_same_plan()
     {
-        Assert.Equal(Plan(Three).NftTable, Plan(Three).NftTable);
-        Assert.Equal(Plan(Three, "b").NftTable, Plan(Three, "b").NftTable);
+        // Records with value equality all the way down: two plans of the same inputs are equal.
+        Assert.Equal(Plan(Three), Plan(Three));
+        Assert.Equal(Plan(Three, "b"), Plan(Three, "b"));
+        Assert.NotEqual(Plan(Three).Nft, Plan(Three, "b").Nft);
+        Assert.Equal(Plan(Three).Nft.Chain("prerouting"), Plan(Three, "b").Nft.Chain("prerouting"));
     }
 
     [Fact]
@@ -49,8 +53,8 @@ public sealed class PlannerTests
         var plan = Plan(Three);
         Assert.Contains("ct mark set ct mark & 0xff00ffff | 0x00020000", Chain(plan, "mark_b"));
         Assert.Contains("meta mark set meta mark & 0xff00ffff | 0x00020000", Chain(plan, "restore_b"));
-        Assert.DoesNotContain("ct mark set 0x", plan.NftTable);
-        Assert.DoesNotContain("meta mark set 0x", plan.NftTable);
+        Assert.DoesNotContain("ct mark set 0x", NftText.Table(plan.Nft));
+        Assert.DoesNotContain("meta mark set 0x", NftText.Table(plan.Nft));
     }
 
     [Fact]
@@ -131,7 +135,7 @@ public sealed class PlannerTests
         Assert.DoesNotContain("goto mark_", choose);
         Assert.Contains("follow the main routing table", choose);
         // Only a TCP packet that cannot open a connection (not a SYN) is refused; new ones pass.
-        var refusing = plan.NftTable.Split('\n').Where(l => !l.TrimStart().StartsWith('#') && (l.Contains(" drop") || l.Contains("reject"))).ToList();
+        var refusing = NftText.Table(plan.Nft).Split('\n').Where(l => !l.TrimStart().StartsWith('#') && (l.Contains(" drop") || l.Contains("reject"))).ToList();
         Assert.Equal(["tcp flags & (syn | ack) != syn reject with tcp reset"], refusing.Select(l => l.Trim()));
     }
 
@@ -278,7 +282,7 @@ public sealed class PlannerTests
     [Fact]
     public void The_script_replaces_the_table_atomically_even_when_it_does_not_exist()
     {
-        var script = Plan(Three).NftScript;
+        var script = NftText.ReplaceScript(Plan(Three).Nft);
         Assert.StartsWith("add table inet junction\ndelete table inet junction\ntable inet junction {", script);
     }
 
@@ -294,7 +298,7 @@ public sealed class PlannerTests
         Assert.DoesNotContain(plan.Sysctls, s => s.Key.Contains("wan2"));
         Assert.Equal(all.Rules, plan.Rules);
         Assert.False(plan.Uplinks.Single(u => u.Name == "b").Healthy);
-        Assert.Equal(Planner.Plan(model, new HashSet<string> { "b" }).NftTable, plan.NftTable);
+        Assert.Equal(NftText.Table(Planner.Plan(model, new HashSet<string> { "b" }).Nft), NftText.Table(plan.Nft));
     }
 
     [Fact]
@@ -303,7 +307,7 @@ public sealed class PlannerTests
         var model = Model(Three);
         var two = Planner.Plan(model, new HashSet<string> { "a" });
         var three = Planner.Plan(model, new HashSet<string> { "a" }, new HashSet<string>());
-        Assert.Equal(two.NftTable, three.NftTable);
+        Assert.Equal(NftText.Table(two.Nft), NftText.Table(three.Nft));
         Assert.Equal(two.Routes, three.Routes);
         Assert.Equal(two.Sysctls, three.Sysctls);
     }

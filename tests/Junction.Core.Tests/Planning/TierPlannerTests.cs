@@ -1,3 +1,4 @@
+using Junction.Planning.Nftables;
 using System.Text.RegularExpressions;
 using Junction.Configuration;
 using Junction.Model;
@@ -73,15 +74,15 @@ public sealed class TierPlannerTests
         Assert.Equal(2, lte.Tier);
         Assert.Equal(0, lte.Slots);
         Assert.All(plan.Uplinks.Where(u => u.Tier == 1), u => Assert.True(u.InUse));
-        Assert.Contains("over 4 slots of tier 1 (lte in reserve)", plan.NftTable);
-        Assert.DoesNotContain("goto mark_lte", Regex.Match(plan.NftTable, @"chain choose \{.*?\n\t\}", RegexOptions.Singleline).Value);
+        Assert.Contains("over 4 slots of tier 1 (lte in reserve)", NftText.Table(plan.Nft));
+        Assert.DoesNotContain("goto mark_lte", Regex.Match(NftText.Table(plan.Nft), @"chain choose \{.*?\n\t\}", RegexOptions.Singleline).Value);
         // Connections arriving on the reserve link keep it, and its marks are restored.
-        Assert.Contains("\"wwan0\" : goto mark_lte", plan.NftTable);
+        Assert.Contains("\"wwan0\" : goto mark_lte", NftText.Table(plan.Nft));
         Assert.Contains(plan.Routes, r => r.Device == "wwan0");
 
         var down = Planner.Plan(Model(Tiered()), new HashSet<string> { "a", "b" });
         Assert.True(down.Uplinks.Single(u => u.Name == "lte").InUse);
-        Assert.Contains("over 1 slots of tier 2", down.NftTable);
+        Assert.Contains("over 1 slots of tier 2", NftText.Table(down.Nft));
         Assert.False(down.Fallback);
     }
 
@@ -97,8 +98,8 @@ public sealed class TierPlannerTests
         var plan = Planner.Plan(model, new HashSet<string>());
 
         Assert.True(plan.Uplinks.Single(u => u.Name == "lte").InUse);
-        Assert.Contains("meta nfproto ipv6 numgen inc mod 1 vmap { 0 : goto mark_lte }", plan.NftTable);
-        Assert.Contains("meta nfproto ipv4 numgen inc mod 1 vmap { 0 : goto mark_a }", plan.NftTable);
+        Assert.Contains("meta nfproto ipv6 numgen inc mod 1 vmap { 0 : goto mark_lte }", NftText.Table(plan.Nft));
+        Assert.Contains("meta nfproto ipv4 numgen inc mod 1 vmap { 0 : goto mark_a }", NftText.Table(plan.Nft));
     }
 
     [Fact]
@@ -109,7 +110,7 @@ public sealed class TierPlannerTests
         var text = PlanFormatter.Text(plan, Model(flat));
 
         Assert.DoesNotContain("TIER", text);
-        Assert.DoesNotContain("tier", plan.NftTable);
+        Assert.DoesNotContain("tier", NftText.Table(plan.Nft));
         Assert.All(plan.Uplinks, u => Assert.True(u.InUse));
     }
 

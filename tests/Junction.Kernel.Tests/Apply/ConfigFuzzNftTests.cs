@@ -1,3 +1,4 @@
+using Junction.Planning.Nftables;
 using Junction.Configuration;
 using Junction.Configuration.Tests;
 using Junction.Kernel.Tests.Support;
@@ -56,7 +57,7 @@ public sealed class ConfigFuzzNftTests
             foreach (var (down, set) in new[] { ("none", new HashSet<string>()), ("first", names.Take(1).ToHashSet()), ("all", names.ToHashSet()) })
             {
                 var plan = Planner.Plan(model, set);
-                scripts.Add(($"{name}, down: {down}, plan", plan.NftScript));
+                scripts.Add(($"{name}, down: {down}, plan", NftText.ReplaceScript(plan.Nft)));
                 // What apply sends differs only by the ownership comment: once per model is enough.
                 if (down == "none") scripts.Add(($"{name}, apply", InstalledTable.Script(plan, Ownership.For(plan))));
             }

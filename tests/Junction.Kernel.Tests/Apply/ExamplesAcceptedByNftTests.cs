@@ -1,3 +1,4 @@
+using Junction.Planning.Nftables;
 using Junction.Tests;
 using Junction.Configuration;
 using Junction.Kernel.Tests.Support;
@@ -34,7 +35,7 @@ public sealed class ExamplesAcceptedByNftTests
         foreach (var (down, set) in cases)
         {
             var plan = Planner.Plan(model, set);
-            foreach (var (what, script) in new[] { ("plan", plan.NftScript), ("apply", InstalledTable.Script(plan, Ownership.For(plan))) })
+            foreach (var (what, script) in new[] { ("plan", NftText.ReplaceScript(plan.Nft)), ("apply", InstalledTable.Script(plan, Ownership.For(plan))) })
             {
                 var result = ns.Runner.Run("nft", ["-c", "-f", "-"], script);
                 if (!result.Ok) failures.Add($"{example}, down: {down}, {what} script: {result.Stderr.Trim()}");

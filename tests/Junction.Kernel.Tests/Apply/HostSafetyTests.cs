@@ -1,3 +1,4 @@
+using Junction.Planning.Nftables;
 using System.Text.Json;
 using Junction.Kernel.Tests.Support;
 using Junction.Linux.Apply;
@@ -120,7 +121,7 @@ public sealed class HostSafetyTests
             $"  - {{ name: u{i}, interface: '{n}', gateway: 10.{50 + i}.0.1, snat: {{ addresses: [10.{50 + i}.0.2] }} }}\n"));
         var plan = Configs.Plan(yaml);
 
-        Assert.True(ns.Runner.Run("nft", ["-c", "-f", "-"], plan.NftScript).Ok);
+        Assert.True(ns.Runner.Run("nft", ["-c", "-f", "-"], NftText.ReplaceScript(plan.Nft)).Ok);
         new KernelApplier(ns.Runner).Apply(plan);
 
         // Read back as data: every interface name nft holds is one of ours, whole.

@@ -1,3 +1,4 @@
+using Junction.Planning.Nftables;
 using System.Net;
 using Junction.Configuration;
 using Junction.Health;
@@ -192,7 +193,7 @@ public sealed class JunctionDaemonTests
         daemon.Process([new Tick()]);
 
         Assert.Equal(applied + 1, _kernel.Applied.Count);
-        Assert.Equal(plan.NftTable, _kernel.Applied[^1].NftTable);
+        Assert.Equal(plan.Nft, _kernel.Applied[^1].Nft);
         Assert.Contains(_log.Lines, l => l == "Warning: nftables table inet junction missing behind our back: re-applying");
         Assert.Null(daemon.Snapshot().TableDrift);
     }

@@ -1,3 +1,4 @@
+using Junction.Planning.Nftables;
 using System.Net;
 using Junction.Cli.Control;
 using Junction.Configuration;
@@ -73,7 +74,7 @@ public sealed class OperatorTests : IDisposable
         Assert.Equal(["isp2"], Balanced);
         // The restore dispatch, route and SNAT of isp1 stay so its connections keep flowing.
         Assert.Contains(_kernel.Applied[^1].Routes, r => r.Device == "wan1");
-        Assert.Contains("0x00010000 : jump restore_isp1", _kernel.Applied[^1].NftScript);
+        Assert.Contains("0x00010000 : jump restore_isp1", NftText.ReplaceScript(_kernel.Applied[^1].Nft));
         Assert.Empty(_kernel.Flushed);
         var snapshot = daemon.Snapshot().Uplinks.Single(u => u.Name == "isp1");
         Assert.Equal(OperatorMode.Drain, snapshot.Operator);

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Junction.Linux.Nftables;
 using Junction.Planning;
+using Junction.Planning.Nftables;
 
 namespace Junction.Linux.Apply.Nftables;
 
@@ -29,7 +30,7 @@ internal sealed partial record InstalledTable(string Text, Ownership? Owner)
     /// the first declaration stays.
     /// </summary>
     public static string Script(DesiredState plan, Ownership owner) =>
-        $"{Reset}table {DesiredState.TableFamily} {DesiredState.TableName} {{ comment {NftQuote.String(owner.Comment)}; }}\n{plan.NftTable}";
+        $"{Reset}table {DesiredState.TableFamily} {DesiredState.TableName} {{ comment {NftQuote.String(owner.Comment)}; }}\n{NftText.Table(plan.Nft)}";
 
     /// <summary>One transaction that puts a listed table back exactly as it was.</summary>
     public string RestoreScript => Reset + Text;

@@ -8,12 +8,15 @@ using Junction.Planning;
 namespace Junction.Linux.Apply.Routing;
 
 /// <summary>
-/// One route in one of Junction's tables. <see cref="Key"/> is what makes two routes the
-/// same (a planned route and the kernel's copy of it); <see cref="Slot"/> is what a replace
-/// overwrites. <see cref="Extra"/> counts for sameness (a source address, onlink, anything
-/// Junction never writes); <see cref="Origin"/> (protocol, scope) does not, because the
-/// kernel fills it in itself. Written over rtnetlink from the plan's <see cref="Spec"/>, or,
-/// for a route read from the kernel, as the message the kernel listed it with (<see cref="Raw"/>).
+/// One route in one of Junction's tables, planned or read from the kernel. A route
+/// Junction could have written (unicast, the kernel's default metric, nothing else set)
+/// carries its <see cref="RouteSpec"/>, the record <c>junction plan</c> prints: planned
+/// routes and the kernel's are compared as those records (<see cref="Identity"/>), and the
+/// kernel's request is written from it and read back into it here, in one place. Any
+/// other route is known by its canonical spelling (<see cref="Key"/>; <see cref="Origin"/>,
+/// protocol and scope, does not count, the kernel fills it in) and is written back, when a
+/// rollback must, as the message the kernel listed it with (<see cref="Raw"/>).
+/// <see cref="Slot"/> is what a replace overwrites.
 /// </summary>
 internal sealed record IpRoute(Families Family, uint Table, string Type, string Destination, string? Gateway, string? Device, uint Metric, string Extra, string Origin)
 {
@@ -28,10 +31,13 @@ internal sealed record IpRoute(Families Family, uint Table, string Type, string 
 
     public override int GetHashCode() => HashCode.Combine(Family, Table, Type, Destination, Gateway, Device, Metric, HashCode.Combine(Extra, Origin));
 
-    public string Key => $"{Slot} {Type} via {Gateway ?? "-"} dev {Device ?? "-"} {Extra}";
+    public string Key => $"{(Family == Families.IPv6 ? "-6" : "-4")} table {Table} {Destination} metric {Metric} {Type} via {Gateway ?? "-"} dev {Device ?? "-"} {Extra}";
+
+    /// <summary>What makes two routes the same: the plan's record where there is one, else the canonical spelling.</summary>
+    public object Identity => (object?)Spec ?? Key;
 
     /// <summary>Routes in one slot replace each other: same table, destination and metric.</summary>
-    public string Slot => $"{(Family == Families.IPv6 ? "-6" : "-4")} table {Table} {Destination} metric {Metric}";
+    public (Families Family, uint Table, string Destination, uint Metric) Slot => (Family, Table, Destination, Metric);
 
     public string Arguments => Join(Type == "unicast" ? null : Type, Destination, Gateway is null ? null : $"via {Gateway}",
         Device is null ? null : $"dev {Device}", $"metric {Metric}", Extra.Length == 0 ? null : Extra, Origin.Length == 0 ? null : Origin, $"table {Table}");
@@ -114,6 +120,7 @@ internal sealed record IpRoute(Families Family, uint Table, string Type, string 
         if ((flags & cloned) != 0) return null;
         string destination = "default";
         string? gateway = null, device = null;
+        var named = false;
         uint table = headerTable;
         var metric = DefaultMetric(family);
         var details = new List<string>();
@@ -126,7 +133,8 @@ internal sealed record IpRoute(Families Family, uint Table, string Type, string 
                 case Rtnetlink.RtaGateway when v.Length is 4 or 16: gateway = new IPAddress(v).ToString(); break;
                 case Rtnetlink.RtaOif when v.Length >= 4:
                     var index = BinaryPrimitives.ReadInt32LittleEndian(v);
-                    device = links.TryGetValue(index, out var name) ? name : $"if{index}";
+                    named = links.TryGetValue(index, out var name);
+                    device = named ? name : $"if{index}";
                     break;
                 case Rtnetlink.RtaPriority when v.Length >= 4: metric = BinaryPrimitives.ReadUInt32LittleEndian(v); break;
                 case Rtnetlink.RtaTable when v.Length >= 4: table = BinaryPrimitives.ReadUInt32LittleEndian(v); break;
@@ -137,10 +145,12 @@ internal sealed record IpRoute(Families Family, uint Table, string Type, string 
             }
         }
         if ((flags & Rtnetlink.RtnhFOnlink) != 0) details.Add("onlink");
-        return new IpRoute(family, table, TypeName(type), HostRoute(destination, family), gateway, device, metric,
-            string.Join(' ', details), $"proto {protocol} scope {scope}")
+        var plain = type is 0 or Rtnetlink.RtnUnicast && metric == DefaultMetric(family) && details.Count == 0 && named;
+        var dst = HostRoute(destination, family);
+        return new IpRoute(family, table, TypeName(type), dst, gateway, device, metric, string.Join(' ', details), $"proto {protocol} scope {scope}")
         {
             Raw = body.ToArray(),
+            Spec = plain ? new RouteSpec(family, table, dst, gateway is null ? null : IPAddress.Parse(gateway), device!) : null,
         };
     }
 

@@ -10,12 +10,14 @@ using Junction.Planning;
 namespace Junction.Linux.Apply.Routing;
 
 /// <summary>
-/// One ip rule in a canonical spelling, so a rule the plan asks for and the same rule read
-/// back from the kernel compare equal. <see cref="Selector"/> is what follows
-/// <c>priority N</c> in <c>ip rule add</c> and <c>ip rule del</c>. A rule is written to the
-/// kernel over rtnetlink: from the plan's <see cref="Spec"/>, or, for a rule read from the
-/// kernel, as the very message the kernel listed it with (<see cref="Raw"/>), so a rule with
-/// attributes Junction never writes is deleted and put back exactly.
+/// One ip rule, planned or read from the kernel. A rule Junction could have written (a
+/// mark or suppress_prefixlength lookup and nothing else) carries its <see cref="RuleSpec"/>,
+/// the record <c>junction plan</c> prints: planned rules and the kernel's are compared as
+/// those records, and the kernel's request is written from it and read back into it here,
+/// in one place. Any other rule in Junction's range is known by its canonical spelling
+/// (<see cref="Selector"/>, what follows <c>priority N</c> in <c>ip rule</c>) and is
+/// written back, when a rollback must, as the very message the kernel listed it with
+/// (<see cref="Raw"/>).
 /// </summary>
 internal sealed record IpRule(Families Family, int Priority, string Selector)
 {
@@ -25,7 +27,9 @@ internal sealed record IpRule(Families Family, int Priority, string Selector)
     public byte[]? Raw { get; init; }
 
     public bool Equals(IpRule? other) =>
-        other is not null && Family == other.Family && Priority == other.Priority && Selector == other.Selector;
+        other is not null && (Spec is not null && other.Spec is not null
+            ? Spec == other.Spec
+            : Family == other.Family && Priority == other.Priority && Selector == other.Selector);
 
     public override int GetHashCode() => HashCode.Combine(Family, Priority, Selector);
 
@@ -119,9 +123,11 @@ internal sealed record IpRule(Families Family, int Priority, string Selector)
         if (table == 0) table = null;
         if (action is not (Rtnetlink.FrActToTbl or Rtnetlink.FrActGoto)) extra.Add(ActionName(action));
         if (fwmark is null && mask != uint.MaxValue) fwmark = 0;
+        var plain = from is null && to is null && iif is null && oif is null && extra.Count == 0 && action == Rtnetlink.FrActToTbl && table is not null;
         return new IpRule(family, priority, Canonical(from, to, iif, oif, fwmark, fwmark is null ? null : mask, table, suppress, extra))
         {
             Raw = body.ToArray(),
+            Spec = plain ? new RuleSpec(family, priority, table!.Value, fwmark, fwmark is null ? null : mask, suppress) : null,
         };
     }
 

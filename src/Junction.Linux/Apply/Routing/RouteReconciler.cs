@@ -1,8 +1,9 @@
 namespace Junction.Linux.Apply.Routing;
 
 /// <summary>
-/// Brings the routes in Junction's routing tables, both families, to a target set.
-/// The kernel's routes are read by <see cref="RoutingDump"/>.
+/// Brings the routes in Junction's routing tables, both families, to a target set,
+/// comparing the plan's records (<see cref="IpRoute.Identity"/>). The kernel's routes are
+/// read by <see cref="RoutingDump"/>.
 /// </summary>
 internal static class RouteReconciler
 {
@@ -13,10 +14,10 @@ internal static class RouteReconciler
     public static IEnumerable<KernelStep> Reconcile(IReadOnlyList<IpRoute> current, IEnumerable<IpRoute> target)
     {
         var wanted = target.ToList();
-        var have = current.Select(r => r.Key).ToHashSet();
-        var want = wanted.Select(r => r.Key).ToHashSet();
-        var missing = wanted.Where(r => !have.Contains(r.Key)).ToList();
-        var unwanted = current.Where(r => !want.Contains(r.Key)).ToList();
+        var have = current.Select(r => r.Identity).ToHashSet();
+        var want = wanted.Select(r => r.Identity).ToHashSet();
+        var missing = wanted.Where(r => !have.Contains(r.Identity)).ToList();
+        var unwanted = current.Where(r => !want.Contains(r.Identity)).ToList();
         var overwritten = missing.Select(r => r.Slot).ToHashSet();
         foreach (var r in missing)
             yield return r.Replace(unwanted.Any(u => u.Slot == r.Slot) ? ChangeAction.Replace : ChangeAction.Add);
