@@ -244,8 +244,9 @@ internal sealed partial class JunctionDaemon : IStatusSource
         gateways.Expire(_time.GetUtcNow() - _setup.GatewayRetry);
         var unroutable = gateways.With(_links.Unroutable);
         // keepalived hears of a change before the apply: a takeover need not wait for nft.
-        _ha?.Report(_model.Uplinks.Count(u => Unhealthy.Contains(u.Name) || unroutable.Contains(u.Name)), _model.Uplinks.Count, _time.GetUtcNow());
-        if (!_applier.Converge(_model, Unhealthy, unroutable)) return;
+        var unhealthy = Unhealthy;
+        _ha?.Report(_model.Uplinks.Count(u => unhealthy.Contains(u.Name) || unroutable.Contains(u.Name)), _model.Uplinks.Count, _time.GetUtcNow());
+        if (!_applier.Converge(_model, unhealthy, unroutable)) return;
         _flusher.FlushOwed(_model, _ha, _applier.State.Plan);
         _flusher.FailbackOwed(_model, _ha, _failback);
     }
