@@ -11,16 +11,17 @@ namespace Junction.Linux.Interop;
 internal static unsafe partial class ProbeCalls
 {
     public const int AfInet = 2, AfInet6 = 10;
-    public const int SockStream = 1, SockRaw = 3, SockNonblock = 0x800, SockCloexec = 0x80000;
+    // SOCK_RAW, SOCK_CLOEXEC, SOL_SOCKET, EINTR and EAGAIN are Libc's.
+    public const int SockStream = 1, SockNonblock = 0x800;
     public const int IpprotoIcmp = 1, IpprotoTcp = 6, IpprotoIcmpv6 = 58;
 
-    public const int SolSocket = 1, SoError = 4, SoLinger = 13, SoBindToDevice = 25, SoMark = 36;
+    public const int SoError = 4, SoLinger = 13, SoBindToDevice = 25, SoMark = 36;
     /// <summary>SOL_RAW / ICMP_FILTER: a bit mask of the ICMP types an IPv4 raw socket drops.</summary>
     public const int SolRaw = 255, IcmpFilter = 1;
     /// <summary>IPPROTO_ICMPV6 / ICMP6_FILTER: a 256-bit mask of the ICMPv6 types an ICMPv6 raw socket blocks.</summary>
     public const int Icmp6Filter = 1;
 
-    public const int Eagain = 11, Eintr = 4, Einprogress = 115, Econnrefused = 111;
+    public const int Einprogress = 115, Econnrefused = 111;
 
     public const int EpollCloexec = 0x80000, EpollCtlAdd = 1, EpollCtlDel = 2;
     public const uint EpollIn = 0x1, EpollOut = 0x4, EpollErr = 0x8, EpollHup = 0x10;
@@ -57,10 +58,10 @@ internal static unsafe partial class ProbeCalls
         public int Seconds;
     }
 
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
-    public static partial int Socket(int domain, int type, int protocol);
-
-    /// <summary>Takes any socket handle: the engine's descriptors and <see cref="System.Net.Sockets.Socket"/>'s.</summary>
+    /// <summary>
+    /// Takes any socket handle: the engine's descriptors and <see cref="System.Net.Sockets.Socket"/>'s
+    /// (<see cref="Libc"/>'s overloads take netlink descriptors and typed values).
+    /// </summary>
     [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
     public static partial int SetSockOpt(SafeHandle fd, int level, int name, void* value, int length);
 

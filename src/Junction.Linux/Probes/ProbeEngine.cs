@@ -163,7 +163,7 @@ public sealed class ProbeEngine : IDisposable
             n = EpollWait(_epoll, e, events.Length / EpollEventSize, -1);
             if (n < 0)
             {
-                if (Marshal.GetLastPInvokeError() == Eintr) return true;
+                if (Marshal.GetLastPInvokeError() == Libc.Eintr) return true;
                 throw SyscallException.Last("epoll_wait");
             }
         }
