@@ -4,7 +4,7 @@ namespace Junction.Linux.Interop;
 
 /// <summary>
 /// The system calls and constants of the probe engine (<see cref="Probes.ProbeEngine"/>):
-/// one epoll set, one timerfd and one eventfd, raw ICMP sockets and non-blocking TCP
+/// one epoll set, one timerfd and a <see cref="StopEvent"/>, raw ICMP sockets and non-blocking TCP
 /// connects carrying SO_BINDTODEVICE and SO_MARK. Values are Linux's (asm-generic; the same
 /// on x86-64 and arm64), except the layout of <c>struct epoll_event</c>, see <see cref="EpollEventSize"/>.
 /// </summary>
@@ -27,7 +27,6 @@ internal static unsafe partial class ProbeCalls
     public const uint EpollIn = 0x1, EpollOut = 0x4, EpollErr = 0x8, EpollHup = 0x10;
 
     public const int ClockMonotonic = 1, TfdCloexec = 0x80000, TfdNonblock = 0x800;
-    public const int EfdCloexec = 0x80000, EfdNonblock = 0x800;
 
     /// <summary>
     /// <c>struct epoll_event</c> is packed on x86-64 (12 bytes, data at offset 4) and naturally
@@ -92,14 +91,8 @@ internal static unsafe partial class ProbeCalls
     [LibraryImport("libc", EntryPoint = "timerfd_settime", SetLastError = true)]
     public static partial int TimerfdSetTime(FileDescriptor fd, int flags, Itimerspec* value, Itimerspec* old);
 
-    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
-    public static partial int EventFd(uint initial, int flags);
-
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     public static partial nint Read(FileDescriptor fd, void* buffer, nint length);
-
-    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-    public static partial nint Write(FileDescriptor fd, void* buffer, nint length);
 
     /// <summary>Wraps a descriptor a call just returned, or throws naming the call.</summary>
     public static FileDescriptor Own(int fd, string call) => fd >= 0 ? new FileDescriptor(fd) : throw SyscallException.Last(call);
