@@ -4,29 +4,29 @@ namespace Junction.Linux.Interop;
 
 /// <summary>
 /// The system calls and constants of the probe engine (<see cref="Probes.ProbeEngine"/>):
-/// one epoll set, one timerfd and one eventfd, raw ICMP sockets and non-blocking TCP
+/// one epoll set, one timerfd and a <see cref="StopEvent"/>, raw ICMP sockets and non-blocking TCP
 /// connects carrying SO_BINDTODEVICE and SO_MARK. Values are Linux's (asm-generic; the same
 /// on x86-64 and arm64), except the layout of <c>struct epoll_event</c>, see <see cref="EpollEventSize"/>.
 /// </summary>
 internal static unsafe partial class ProbeCalls
 {
     public const int AfInet = 2, AfInet6 = 10;
-    public const int SockStream = 1, SockRaw = 3, SockNonblock = 0x800, SockCloexec = 0x80000;
+    // SOCK_RAW, SOCK_CLOEXEC, SOL_SOCKET, EINTR and EAGAIN are Libc's.
+    public const int SockStream = 1, SockNonblock = 0x800;
     public const int IpprotoIcmp = 1, IpprotoTcp = 6, IpprotoIcmpv6 = 58;
 
-    public const int SolSocket = 1, SoError = 4, SoLinger = 13, SoBindToDevice = 25, SoMark = 36;
+    public const int SoError = 4, SoLinger = 13, SoBindToDevice = 25, SoMark = 36;
     /// <summary>SOL_RAW / ICMP_FILTER: a bit mask of the ICMP types an IPv4 raw socket drops.</summary>
     public const int SolRaw = 255, IcmpFilter = 1;
     /// <summary>IPPROTO_ICMPV6 / ICMP6_FILTER: a 256-bit mask of the ICMPv6 types an ICMPv6 raw socket blocks.</summary>
     public const int Icmp6Filter = 1;
 
-    public const int Eagain = 11, Eintr = 4, Einprogress = 115, Econnrefused = 111;
+    public const int Einprogress = 115, Econnrefused = 111;
 
     public const int EpollCloexec = 0x80000, EpollCtlAdd = 1, EpollCtlDel = 2;
     public const uint EpollIn = 0x1, EpollOut = 0x4, EpollErr = 0x8, EpollHup = 0x10;
 
     public const int ClockMonotonic = 1, TfdCloexec = 0x80000, TfdNonblock = 0x800;
-    public const int EfdCloexec = 0x80000, EfdNonblock = 0x800;
 
     /// <summary>
     /// <c>struct epoll_event</c> is packed on x86-64 (12 bytes, data at offset 4) and naturally
@@ -57,10 +57,10 @@ internal static unsafe partial class ProbeCalls
         public int Seconds;
     }
 
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
-    public static partial int Socket(int domain, int type, int protocol);
-
-    /// <summary>Takes any socket handle: the engine's descriptors and <see cref="System.Net.Sockets.Socket"/>'s.</summary>
+    /// <summary>
+    /// Takes any socket handle: the engine's descriptors and <see cref="System.Net.Sockets.Socket"/>'s
+    /// (<see cref="Libc"/>'s overloads take netlink descriptors and typed values).
+    /// </summary>
     [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
     public static partial int SetSockOpt(SafeHandle fd, int level, int name, void* value, int length);
 
@@ -91,14 +91,8 @@ internal static unsafe partial class ProbeCalls
     [LibraryImport("libc", EntryPoint = "timerfd_settime", SetLastError = true)]
     public static partial int TimerfdSetTime(FileDescriptor fd, int flags, Itimerspec* value, Itimerspec* old);
 
-    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
-    public static partial int EventFd(uint initial, int flags);
-
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     public static partial nint Read(FileDescriptor fd, void* buffer, nint length);
-
-    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-    public static partial nint Write(FileDescriptor fd, void* buffer, nint length);
 
     /// <summary>Wraps a descriptor a call just returned, or throws naming the call.</summary>
     public static FileDescriptor Own(int fd, string call) => fd >= 0 ? new FileDescriptor(fd) : throw SyscallException.Last(call);

@@ -20,14 +20,13 @@ public sealed record KernelChanged(string What);
 /// </summary>
 public sealed class KernelChangeWatcher : IDisposable
 {
-    private const int PollMilliseconds = 100;
-
     private readonly FileDescriptor _route;
     private readonly FileDescriptor _nftables;
     private readonly string _table;
     private readonly Channel<KernelChanged> _changes = Channel.CreateBounded<KernelChanged>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true, SingleWriter = true });
     private readonly Thread _reader;
+    private readonly StopEvent _stop = new();
     private volatile bool _stopping;
     private volatile Scope? _scope;
 
@@ -96,12 +95,14 @@ public sealed class KernelChangeWatcher : IDisposable
         {
             _route.DangerousAddRef(ref routeAdded);
             _nftables.DangerousAddRef(ref nftAdded);
-            var fds = stackalloc Libc.PollFd[2];
+            var fds = stackalloc Libc.PollFd[3];
             while (!_stopping)
             {
                 fds[0] = new Libc.PollFd { Fd = (int)_route.DangerousGetHandle(), Events = Libc.PollIn };
                 fds[1] = new Libc.PollFd { Fd = (int)_nftables.DangerousGetHandle(), Events = Libc.PollIn };
-                var ready = Libc.Poll(fds, 2, PollMilliseconds);
+                // Blocks until a notification or Dispose (see StopEvent).
+                fds[2] = new Libc.PollFd { Fd = (int)_stop.Fd.DangerousGetHandle(), Events = Libc.PollIn };
+                var ready = Libc.Poll(fds, 3, -1);
                 if (ready < 0 && Marshal.GetLastPInvokeError() != Libc.Eintr) throw SyscallException.Last("poll(netlink notifications)");
                 if (ready <= 0) continue;
                 if (fds[0].Revents != 0) Drain(_route, buffer, nftables: false);
@@ -177,8 +178,10 @@ public sealed class KernelChangeWatcher : IDisposable
     public void Dispose()
     {
         _stopping = true;
+        _stop.Set();
         if (Thread.CurrentThread != _reader) _reader.Join();
         _route.Dispose();
         _nftables.Dispose();
+        _stop.Dispose();
     }
 }

@@ -13,12 +13,10 @@ namespace Junction.Linux.Netlink;
 /// </summary>
 public sealed class RtnetlinkListener : IDisposable
 {
-    // How often the reader looks at the stop flag while no event comes.
-    private const int PollMilliseconds = 100;
-
     private readonly FileDescriptor _fd;
     private readonly Channel<LinkEvent> _events = Channel.CreateUnbounded<LinkEvent>(new() { SingleReader = true, SingleWriter = true });
     private readonly Thread _reader;
+    private readonly StopEvent _stop = new();
     private volatile bool _stopping;
 
     private RtnetlinkListener(FileDescriptor fd)
@@ -62,12 +60,15 @@ public sealed class RtnetlinkListener : IDisposable
         {
             _fd.DangerousAddRef(ref added);
             var fd = (int)_fd.DangerousGetHandle();
+            var poll = stackalloc Libc.PollFd[2];
             while (!_stopping)
             {
-                var poll = new Libc.PollFd { Fd = fd, Events = Libc.PollIn };
-                var ready = Libc.Poll(&poll, 1, PollMilliseconds);
+                // Blocks until an event or Dispose: no timeout, no wake-ups while nothing happens.
+                poll[0] = new Libc.PollFd { Fd = fd, Events = Libc.PollIn };
+                poll[1] = new Libc.PollFd { Fd = (int)_stop.Fd.DangerousGetHandle(), Events = Libc.PollIn };
+                var ready = Libc.Poll(poll, 2, -1);
                 if (ready < 0 && Marshal.GetLastPInvokeError() != Libc.Eintr) throw SyscallException.Last("poll(netlink)");
-                if (ready <= 0) continue;
+                if (ready <= 0 || poll[0].Revents == 0) continue;
                 nint n;
                 fixed (byte* p = buffer) n = Libc.Recv(_fd, p, buffer.Length, 0);
                 if (n < 0)
@@ -95,7 +96,9 @@ public sealed class RtnetlinkListener : IDisposable
     public void Dispose()
     {
         _stopping = true;
+        _stop.Set();
         if (Thread.CurrentThread != _reader) _reader.Join();
         _fd.Dispose();
+        _stop.Dispose();
     }
 }

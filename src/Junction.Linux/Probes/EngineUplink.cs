@@ -138,7 +138,7 @@ internal sealed class EngineUplink
         var slot = _slots[slotIndex];
         if (slot.Tcp[target] is not { } socket || slot.Results[target] is not null) return;
         int error = 0, size = sizeof(int);
-        if (GetSockOpt(socket, SolSocket, SoError, &error, &size) != 0) error = Marshal.GetLastPInvokeError();
+        if (GetSockOpt(socket, Libc.SolSocket, SoError, &error, &size) != 0) error = Marshal.GetLastPInvokeError();
         slot.Complete(target, error == 0 ? ProbeResult.Ok(_targets[target], Stopwatch.GetElapsedTime(slot.Started, now))
             : ProbeResult.Failed(_targets[target], error == Econnrefused ? "connection refused" : Marshal.GetPInvokeErrorMessage(error)));
         Settle(slot, finished);
@@ -194,7 +194,7 @@ internal sealed class EngineUplink
 
     private unsafe FileDescriptor OpenIcmp(bool v6)
     {
-        var socket = ProbeSockets.Open(v6 ? AfInet6 : AfInet, SockRaw, v6 ? IpprotoIcmpv6 : IpprotoIcmp, _job.Binding);
+        var socket = ProbeSockets.Open(v6 ? AfInet6 : AfInet, Libc.SockRaw, v6 ? IpprotoIcmpv6 : IpprotoIcmp, _job.Binding);
         try
         {
             ProbeSockets.OnlyEchoReplies(socket, v6);

@@ -36,7 +36,8 @@ public sealed class ProbeEngine : IDisposable
     private readonly Action<ProbeReport[]> _deliver;
     private readonly Func<int, bool> _steady;
     private readonly Action<string> _failed;
-    private readonly FileDescriptor _epoll, _timer, _stop;
+    private readonly FileDescriptor _epoll, _timer;
+    private readonly StopEvent _stop = new();
     private readonly Thread _thread;
     private readonly List<ProbeReport> _outbox = [];
     private readonly Action<int, ProbeRound> _finished;
@@ -53,9 +54,8 @@ public sealed class ProbeEngine : IDisposable
         _finished = Finished;
         _epoll = Own(EpollCreate(EpollCloexec), "epoll_create1");
         _timer = Own(TimerfdCreate(ClockMonotonic, TfdCloexec | TfdNonblock), "timerfd_create");
-        _stop = Own(EventFd(0, EfdCloexec | EfdNonblock), "eventfd");
         Watch(_epoll, _timer, EpollIn, KindTimer << 56);
-        Watch(_epoll, _stop, EpollIn, KindStop << 56);
+        Watch(_epoll, _stop.Fd, EpollIn, KindStop << 56);
         // Each engine's echo identifiers differ from an earlier one's (a reload), whose late replies are then ignored.
         var id = (ushort)random.Next();
         _uplinks = [.. jobs.Select((j, i) => new EngineUplink(i, j, _epoll, (ushort)(id + i)))];
@@ -163,7 +163,7 @@ public sealed class ProbeEngine : IDisposable
             n = EpollWait(_epoll, e, events.Length / EpollEventSize, -1);
             if (n < 0)
             {
-                if (Marshal.GetLastPInvokeError() == Eintr) return true;
+                if (Marshal.GetLastPInvokeError() == Libc.Eintr) return true;
                 throw SyscallException.Last("epoll_wait");
             }
         }
@@ -193,12 +193,11 @@ public sealed class ProbeEngine : IDisposable
     }
 
     /// <summary>Stops the thread and closes every socket; rounds in flight are not reported.</summary>
-    public unsafe void Dispose()
+    public void Dispose()
     {
         if (_stopping) return;
         _stopping = true;
-        ulong one = 1;
-        Write(_stop, &one, sizeof(ulong));
+        _stop.Set();
         if (_thread.IsAlive && Thread.CurrentThread != _thread) _thread.Join(TimeSpan.FromSeconds(5));
         foreach (var u in _uplinks) u.Dispose();
         _timer.Dispose();

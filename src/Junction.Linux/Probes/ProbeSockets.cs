@@ -31,7 +31,7 @@ internal static class ProbeSockets
     /// <summary>The same as a non-blocking descriptor of the probe engine's own.</summary>
     public static FileDescriptor Open(int family, int type, int protocol, ProbeBinding binding)
     {
-        var socket = Own(Socket(family, type | SockNonblock | SockCloexec, protocol), "socket");
+        var socket = Own(Libc.Socket(family, type | SockNonblock | Libc.SockCloexec, protocol), "socket");
         try
         {
             Bind(socket, binding);
@@ -66,17 +66,17 @@ internal static class ProbeSockets
     public static unsafe void ResetOnClose(FileDescriptor socket)
     {
         var linger = new Linger { OnOff = 1, Seconds = 0 };
-        if (SetSockOpt(socket, SolSocket, SoLinger, &linger, sizeof(Linger)) != 0) throw SyscallException.Last("setsockopt(SO_LINGER)");
+        if (SetSockOpt(socket, Libc.SolSocket, SoLinger, &linger, sizeof(Linger)) != 0) throw SyscallException.Last("setsockopt(SO_LINGER)");
     }
 
     private static unsafe void Bind(SafeHandle socket, ProbeBinding binding)
     {
         var name = Encoding.ASCII.GetBytes(binding.Interface + "\0");
         fixed (byte* p = name)
-            if (SetSockOpt(socket, SolSocket, SoBindToDevice, p, name.Length) != 0)
+            if (SetSockOpt(socket, Libc.SolSocket, SoBindToDevice, p, name.Length) != 0)
                 throw SyscallException.Last($"setsockopt(SO_BINDTODEVICE, {binding.Interface})");
         var mark = binding.Mark;
-        if (SetSockOpt(socket, SolSocket, SoMark, &mark, sizeof(uint)) != 0)
+        if (SetSockOpt(socket, Libc.SolSocket, SoMark, &mark, sizeof(uint)) != 0)
             throw SyscallException.Last($"setsockopt(SO_MARK, 0x{binding.Mark:x8})");
     }
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Junction.Configuration;
 using Junction.Health;
 using Junction.Linux.Netlink;
 using Junction.Model;
@@ -7,7 +8,8 @@ namespace Junction.Cli.Daemon;
 
 /// <summary>
 /// The daemon's life around its loop (JunctionDaemon.cs): what starts before the first batch,
-/// the order things stop in, and the entry points other threads call (operator overrides, SIGHUP).
+/// the order things stop in, the entry points other threads call (operator overrides, SIGHUP),
+/// and a reload (on the loop).
 /// </summary>
 internal sealed partial class JunctionDaemon
 {
@@ -102,5 +104,51 @@ internal sealed partial class JunctionDaemon
             // Nothing was applied, so nothing is left or flushed: the kernel may hold another daemon's plan.
             if (touched) await _applier.LeaveKernel().ConfigureAwait(false);
         }
+    }
+
+    private void Reload()
+    {
+        DaemonLog.Reloading(_log, _setup.ConfigPath);
+        _setup.Hooks.Reloading();
+        JunctionModel next;
+        try
+        {
+            next = _setup.LoadConfig();
+        }
+        catch (ConfigException e)
+        {
+            foreach (var error in e.Errors) DaemonLog.ConfigError(_log, error.ToString());
+            DaemonLog.ReloadRejected(_log, ApplySummary.Count(e.Errors.Count, "error"));
+            return;
+        }
+        _configLoadedAt = _time.GetUtcNow();
+        // The new file may have fixed a gateway: every uplink is tried again.
+        _applier.Gateways.Clear();
+        var keep = HealthInputs.Same(_model, next);
+        _model = next;
+        _operator.Keep(next.Uplinks.Select(u => u.Name).ToList());
+        if (next.Passive.Enabled != (_passive is not null))
+        {
+            _passive?.Dispose();
+            _passive = PassiveHealthFeed.Start(next, _time, _inbox.Writer, _log, _setup.ConnectionEvents);
+        }
+        else _passive?.Rebind(next);
+        _failback = _failback.For(next);
+        // A changed ha: section is no restart: no hold (a reload is not a return from a reboot).
+        if (next.Ha != _ha?.Model) _ha = next.Ha is { } ha ? new HaAgent(ha, _log, DateTimeOffset.MinValue) : null;
+        _setup.Hooks.Reloaded(next);
+        if (keep)
+        {
+            DaemonLog.Reloaded(_log, next.Uplinks.Count, "kept (uplinks and probes unchanged)");
+            return;
+        }
+        // Uplinks or probes changed: fresh state machines, told the links as they are now,
+        // and probes for the new set. Rounds of the old probes still in flight are dropped.
+        DaemonLog.Reloaded(_log, next.Uplinks.Count, "restarted (uplinks or probes changed)");
+        _flusher.Clear();
+        _monitor = NewMonitor(next);
+        Signal(_links.Bind(next.Uplinks));
+        _ = _probes.Stop();
+        _probes.Start(next);
     }
 }

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Junction.Configuration;
 using Junction.Health;
 using Junction.Linux.Netlink;
 using Junction.Linux.Processes;
@@ -244,8 +243,9 @@ internal sealed partial class JunctionDaemon : IStatusSource
         gateways.Expire(_time.GetUtcNow() - _setup.GatewayRetry);
         var unroutable = gateways.With(_links.Unroutable);
         // keepalived hears of a change before the apply: a takeover need not wait for nft.
-        _ha?.Report(_model.Uplinks.Count(u => Unhealthy.Contains(u.Name) || unroutable.Contains(u.Name)), _model.Uplinks.Count, _time.GetUtcNow());
-        if (!_applier.Converge(_model, Unhealthy, unroutable)) return;
+        var unhealthy = Unhealthy;
+        _ha?.Report(_model.Uplinks.Count(u => unhealthy.Contains(u.Name) || unroutable.Contains(u.Name)), _model.Uplinks.Count, _time.GetUtcNow());
+        if (!_applier.Converge(_model, unhealthy, unroutable)) return;
         _flusher.FlushOwed(_model, _ha, _applier.State.Plan);
         _flusher.FailbackOwed(_model, _ha, _failback);
     }
@@ -253,52 +253,6 @@ internal sealed partial class JunctionDaemon : IStatusSource
     /// <summary>Tells the failback policy which uplinks the plan leaves out now (its hold starts here).</summary>
     private void ObserveTiers() => _failback.Observe(Unhealthy.Concat(_links.Unroutable).ToHashSet());
 
-
-    private void Reload()
-    {
-        DaemonLog.Reloading(_log, _setup.ConfigPath);
-        _setup.Hooks.Reloading();
-        JunctionModel next;
-        try
-        {
-            next = _setup.LoadConfig();
-        }
-        catch (ConfigException e)
-        {
-            foreach (var error in e.Errors) DaemonLog.ConfigError(_log, error.ToString());
-            DaemonLog.ReloadRejected(_log, ApplySummary.Count(e.Errors.Count, "error"));
-            return;
-        }
-        _configLoadedAt = _time.GetUtcNow();
-        // The new file may have fixed a gateway: every uplink is tried again.
-        _applier.Gateways.Clear();
-        var keep = HealthInputs.Same(_model, next);
-        _model = next;
-        _operator.Keep(next.Uplinks.Select(u => u.Name).ToList());
-        if (next.Passive.Enabled != (_passive is not null))
-        {
-            _passive?.Dispose();
-            _passive = PassiveHealthFeed.Start(next, _time, _inbox.Writer, _log, _setup.ConnectionEvents);
-        }
-        else _passive?.Rebind(next);
-        _failback = _failback.For(next);
-        // A changed ha: section is no restart: no hold (a reload is not a return from a reboot).
-        if (next.Ha != _ha?.Model) _ha = next.Ha is { } ha ? new HaAgent(ha, _log, DateTimeOffset.MinValue) : null;
-        _setup.Hooks.Reloaded(next);
-        if (keep)
-        {
-            DaemonLog.Reloaded(_log, next.Uplinks.Count, "kept (uplinks and probes unchanged)");
-            return;
-        }
-        // Uplinks or probes changed: fresh state machines, told the links as they are now,
-        // and probes for the new set. Rounds of the old probes still in flight are dropped.
-        DaemonLog.Reloaded(_log, next.Uplinks.Count, "restarted (uplinks or probes changed)");
-        _flusher.Clear();
-        _monitor = NewMonitor(next);
-        Signal(_links.Bind(next.Uplinks));
-        _ = _probes.Stop();
-        _probes.Start(next);
-    }
 
     private HealthMonitor NewMonitor(JunctionModel model)
     {

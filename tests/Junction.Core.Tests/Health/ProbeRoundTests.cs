@@ -28,4 +28,13 @@ public sealed class ProbeRoundTests
         Assert.Equal("1/2 answered, 1 required: 10.100.1.1 0.42 ms, 10.100.1.9 timed out", round.ToString());
         Assert.Equal("probes answered (1/2, 1 required): 10.100.1.1 0.42 ms, 10.100.1.9 timed out", round.Answers);
     }
+
+    [Theory]
+    [InlineData(0, 3, 1, false)]  // nothing in yet, one answer would do
+    [InlineData(1, 2, 1, true)]   // the required answer arrived: the rest are not waited for
+    [InlineData(0, 1, 2, true)]   // two required, one left to answer: cannot be good any more
+    [InlineData(1, 1, 2, false)]  // one more answer would make it good
+    [InlineData(0, 0, 1, true)]   // every probe is in
+    public void A_round_is_decided_once_its_outcome_is_certain(int answered, int pending, int require, bool decided) =>
+        Assert.Equal(decided, ProbeRound.IsDecided(answered, pending, require));
 }

@@ -58,6 +58,18 @@ public sealed class JunctionDaemonTests
     }
 
     [Fact]
+    public void The_snapshot_is_built_when_asked_after_a_batch_that_changed_no_state()
+    {
+        var daemon = Running();
+        Assert.Equal(TimeSpan.FromMilliseconds(2), daemon.Snapshot().Uplinks[0].Rtt);
+
+        // A good round of an uplink that is up: no transition, no apply, so the batch itself builds nothing.
+        daemon.Process([Good("isp1", ms: 7)]);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(7), daemon.Snapshot().Uplinks[0].Rtt);
+    }
+
+    [Fact]
     public void Events_that_arrive_together_cost_one_apply()
     {
         var daemon = Daemon();

@@ -45,6 +45,8 @@ internal static class RunCommand
         };
         command.SetAction(async (parse, cancel) =>
         {
+            // Before the daemon's threads start allocating: see Malloc.OneArena.
+            Junction.Linux.Interop.Malloc.OneArena();
             var path = parse.GetValue(config)!;
             if (ConfigReport.Load(path, Console.Error) is not { } model) return ExitCodes.Failed;
             var socketPath = parse.GetValue(socket)!;
