@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Junction.Linux.Lab;
+using Junction.Lab;
 
 namespace Junction.Cli.Commands.Lab;
 

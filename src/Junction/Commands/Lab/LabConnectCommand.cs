@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Text.Json.Nodes;
-using Junction.Linux.Lab;
+using Junction.Lab;
 
 namespace Junction.Cli.Commands.Lab;
 

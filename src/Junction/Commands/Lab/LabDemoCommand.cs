@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Junction.Configuration;
-using Junction.Linux.Lab;
+using Junction.Lab;
 
 namespace Junction.Cli.Commands.Lab;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Junction.Linux.Lab;
+using Junction.Lab;
 
 namespace Junction.Cli.Commands.Lab;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Net;
-using Junction.Linux.Lab;
+using Junction.Lab;
 
 namespace Junction.Cli.Commands.Lab;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Linux.Processes;
 
 namespace Junction.Cli.Commands.Lab;
