@@ -1,5 +1,4 @@
 using System.Text;
-using Junction.Lab;
 
 namespace Junction.Lab.Commands;
 

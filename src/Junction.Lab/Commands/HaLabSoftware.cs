@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Junction.Lab;
 
 namespace Junction.Lab.Commands;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Net;
 using System.Text.Json.Nodes;
-using Junction.Lab;
 using Junction.Cli.Commands;
 
 namespace Junction.Lab.Commands;

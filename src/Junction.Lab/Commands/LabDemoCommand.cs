@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Junction.Configuration;
-using Junction.Lab;
 using Junction.Cli.Commands;
+using Junction.Configuration;
 
 namespace Junction.Lab.Commands;
 

@@ -1,7 +1,6 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Junction.Lab;
+using System.Text.Json;
+using System.Text;
 using Junction.Cli.Commands;
 
 namespace Junction.Lab.Commands;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Net;
-using Junction.Lab;
 using Junction.Cli.Commands;
 
 namespace Junction.Lab.Commands;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Junction.Lab;
 using Junction.Cli.Commands;
 
 namespace Junction.Lab.Commands;

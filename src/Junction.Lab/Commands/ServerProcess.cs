@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Junction.Lab;
 using Junction.Linux.Processes;
 
 namespace Junction.Lab.Commands;

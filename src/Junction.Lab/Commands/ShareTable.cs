@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
-using Junction.Lab;
+using System.Text;
 
 namespace Junction.Lab.Commands;
 
