@@ -31,6 +31,8 @@ if ! command -v dotnet >/dev/null 2>&1; then
   echo "setup: the .NET 10 SDK is needed (dotnet not found on PATH)" >&2
   exit 1
 fi
-# Builds the native executable (a few minutes the first time; again only when sources change).
+# Builds the native executable (a few minutes the first time; again only when sources change),
+# then the lab, a program of its own that './junction lab ...' runs.
 "$here/junction" --help >/dev/null
+"$here/junction" lab --help >/dev/null
 echo "setup: ready" >&2

@@ -3,7 +3,7 @@ using System.Net;
 using Junction.Bench.Contenders;
 using Junction.Bench.Lab;
 using Junction.Bench.Report;
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Model;
 
 // Balance accuracy: 1,000 real connections per case through the lab router, counted per

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Junction.Bench.Contenders;
 using Junction.Bench.Lab;
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Linux.Processes;
 using Junction.Model;
 

@@ -5,7 +5,7 @@ using Junction.Bench.ControlPlane;
 using Junction.Bench.Lab;
 using Junction.Bench.Report;
 using Junction.Linux.Apply;
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Linux.Namespaces;
 using Junction.Linux.Processes;
 using Junction.Model;

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Junction.Bench.Contenders;
 using Junction.Bench.Lab;
 using Junction.Bench.Report;
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Model;
 
 // Data-plane cost: new connections per second (wrk, one connection per request) and bulk

@@ -2,7 +2,7 @@ using System.Globalization;
 using Junction.Bench.Contenders;
 using Junction.Bench.Lab;
 using Junction.Bench.Report;
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Model;
 
 // Disruption: 1,000 long-lived connections are opened, the router's balancing is changed

@@ -3,9 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Junction.Bench.Failover;
-using Junction.Linux.Lab;
 using Junction.Linux.Namespaces;
 using Junction.Linux.Netlink;
+using Junction.Lab;
 using Junction.Linux.Processes;
 
 // Failover time of 'junction run' in the namespace lab, for a blackholed uplink (carrier

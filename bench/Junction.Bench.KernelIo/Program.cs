@@ -7,7 +7,7 @@ using Junction.Bench.KernelIo;
 using Junction.Bench.Lab;
 using Junction.Bench.Report;
 using Junction.Linux.Conntrack;
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Linux.Namespaces;
 using Junction.Linux.Observe;
 using Junction.Linux.Processes;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Linux.Processes;
 
 // Takeover time of an HA pair in the namespace lab: router 1 (master) loses power while

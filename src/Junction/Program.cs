@@ -9,7 +9,7 @@ internal static class Program
     {
         var root = new RootCommand(
             "Junction spreads outgoing connections across uplinks and source addresses, per connection, " +
-            "with nftables and policy routing.\nStart with 'junction lab demo', or 'junction plan -c FILE' to see what a configuration does.");
+            "with nftables and policy routing.\nStart with './junction lab demo' in a source checkout (the lab is not part of an installed junction), or 'junction plan -c FILE' to see what a configuration does.");
         foreach (var command in Commands.Commands.All())
             root.Subcommands.Add(command);
         root.Subcommands.Add(Commands.Docs.DocsCommand.Create(root));

@@ -1,5 +1,5 @@
 using Junction.Bench.Lab;
-using Junction.Linux.Lab;
+using Junction.Lab;
 
 namespace Junction.Bench.Contenders;
 

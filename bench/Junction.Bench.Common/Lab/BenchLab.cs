@@ -1,6 +1,6 @@
 using System.Net;
 using System.Runtime.InteropServices;
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Linux.Processes;
 
 namespace Junction.Bench.Lab;

@@ -16,7 +16,7 @@ internal static unsafe partial class Libc
     public const int SoPeercred = 17, SoNetnsCookie = 71;
     /// <summary>setns(2)'s nstype for a network namespace.</summary>
     public const int CloneNewNet = 0x40000000;
-    public const int Eintr = 4, Eagain = 11, Enoent = 2, Enobufs = 105, Eopnotsupp = 95, Einval = 22;
+    public const int Eintr = 4, Eagain = 11, Enoent = 2, Enobufs = 105, Eopnotsupp = 95, Einval = 22, Eafnosupport = 97;
     public const short PollIn = 0x1;
     /// <summary>MSG_DONTWAIT: a recv that returns EAGAIN instead of blocking.</summary>
     public const int MsgDontWait = 0x40;

@@ -24,6 +24,8 @@ internal static class Rtnetlink
     public const ushort RtaDst = 1, RtaSrc = 2, RtaIif = 3, RtaOif = 4, RtaGateway = 5, RtaPriority = 6, RtaPrefsrc = 7;
     public const ushort RtaCacheinfo = 12, RtaTable = 15, RtaPref = 20, RtaExpires = 23;
     public const byte RtnUnicast = 1;
+    /// <summary>RTM_F_CLONED in rtm_flags: a cached clone, not a route of any table.</summary>
+    public const uint RtmFCloned = 0x200;
     public const byte RtprotBoot = 3;
     public const byte RtScopeUniverse = 0, RtScopeLink = 253;
     public const uint RtnhFOnlink = 4;

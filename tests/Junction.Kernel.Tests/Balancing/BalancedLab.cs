@@ -2,7 +2,7 @@ using System.Net;
 using Junction.Configuration;
 using Junction.Kernel.Tests.Lab;
 using Junction.Linux.Apply;
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Model;
 using Junction.Planning;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Junction.Linux.Lab;
+using Junction.Lab;
 
 namespace Junction.Kernel.Tests.Balancing;
 

@@ -1,4 +1,4 @@
-using Junction.Linux.Lab;
+using Junction.Lab;
 
 namespace Junction.Kernel.Tests.Balancing;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Junction.Kernel.Tests.Balancing;
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Linux.Processes;
 
 namespace Junction.Kernel.Tests.Daemon;

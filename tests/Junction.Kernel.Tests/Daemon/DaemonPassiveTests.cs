@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Junction.Kernel.Tests.Observe;
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Linux.Processes;
 
 namespace Junction.Kernel.Tests.Daemon;

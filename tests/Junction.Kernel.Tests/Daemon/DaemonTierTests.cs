@@ -34,7 +34,7 @@ public sealed class DaemonTierTests
     }
 
     /// <summary>Both tier-1 uplinks silently dead: tier 2 takes over; connections are held on it; tier 1 comes back.</summary>
-    private static async Task<Linux.Lab.HeldConnections> FailOverHoldAndReturn(DaemonLab lab)
+    private static async Task<Junction.Lab.HeldConnections> FailOverHoldAndReturn(DaemonLab lab)
     {
         lab.Blackhole(2);
         await lab.WaitBalancedOver(3);
@@ -54,7 +54,7 @@ public sealed class DaemonTierTests
         Observe.StatusCommandTests.Cli(Linux.Processes.CommandRunner.Current, "status", "--socket", lab.SocketPath) is { Ok: true } r ? r.Stdout : null;
 
     /// <summary>How many of the held connections conntrack still has, marked for uplink i.</summary>
-    private static int HeldOn(DaemonLab lab, Linux.Lab.HeldConnections held, int uplink)
+    private static int HeldOn(DaemonLab lab, Junction.Lab.HeldConnections held, int uplink)
     {
         var marks = lab.Lab.ConntrackMarks();
         return held.Outcomes.Count(o => o.Local is { } local && marks.TryGetValue(local.Port, out var m) && (m & 0x00ff0000) == (uint)uplink << 16);

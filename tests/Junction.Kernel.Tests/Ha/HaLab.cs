@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Junction.Kernel.Tests.Lab;
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Linux.Processes;
 
 namespace Junction.Kernel.Tests.Ha;

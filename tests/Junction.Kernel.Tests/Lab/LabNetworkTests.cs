@@ -1,5 +1,5 @@
 using System.Net;
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Linux.Processes;
 
 namespace Junction.Kernel.Tests.Lab;

@@ -1,4 +1,4 @@
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Linux.Namespaces;
 
 namespace Junction.Kernel.Tests.Lab;

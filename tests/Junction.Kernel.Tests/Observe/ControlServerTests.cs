@@ -4,7 +4,7 @@ using System.Text.Json;
 using Junction.Cli.Control;
 using Junction.Explain;
 using Junction.Kernel.Tests.Balancing;
-using Junction.Linux.Lab;
+using Junction.Lab;
 
 namespace Junction.Kernel.Tests.Observe;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using Junction.Explain;
 using Junction.Kernel.Tests.Balancing;
-using Junction.Linux.Lab;
+using Junction.Lab;
 
 namespace Junction.Kernel.Tests.Observe;
 

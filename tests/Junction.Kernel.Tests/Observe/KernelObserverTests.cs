@@ -1,5 +1,5 @@
 using Junction.Kernel.Tests.Balancing;
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Linux.Observe;
 
 namespace Junction.Kernel.Tests.Observe;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Junction.Cli.Control;
 using Junction.Kernel.Tests.Balancing;
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Linux.Processes;
 
 namespace Junction.Kernel.Tests.Observe;

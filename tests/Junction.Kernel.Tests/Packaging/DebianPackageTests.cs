@@ -9,7 +9,7 @@ namespace Junction.Kernel.Tests.Packaging;
 /// The Debian package as a router gets it: packaging/build-deb builds it (lintian checks it
 /// where installed), <c>dpkg -x</c> unpacks it into a temporary root, and from there, with no
 /// <c>dotnet</c> reachable on PATH, the shipped conffile validates, every example plans, and
-/// the unpacked daemon balances a namespace lab's connections.
+/// the unpacked daemon balances a namespace lab's connections. The lab itself is not in it.
 /// </summary>
 public sealed class DebianPackageTests : IDisposable
 {
@@ -46,11 +46,14 @@ public sealed class DebianPackageTests : IDisposable
         // The man page and completion follow the command tree: every verb --help lists is in them.
         var man = CommandRunner.Current.Check("sh", "-c", $"gzip -dc '{root}/usr/share/man/man8/junction.8.gz'");
         var completion = File.ReadAllText(Path.Combine(root, "usr/share/bash-completion/completions/junction"));
-        foreach (var verb in new[] { "validate", "plan", "apply", "flush", "run", "status", "explain", "install", "lab up" })
+        foreach (var verb in new[] { "validate", "plan", "apply", "flush", "run", "status", "explain", "install", "lab" })
         {
             Assert.Contains($".SS \"junction {verb}\"", man);
             Assert.Contains($"'{verb}')", completion);
         }
+        // The lab is a program of the checkout (junction-lab): the package has only a pointer to it.
+        Assert.DoesNotContain(".SS \"junction lab up\"", man);
+        Assert.Empty(Directory.GetFiles(root, "junction-lab*", SearchOption.AllDirectories));
 
         // A PATH with the unpacked /usr/sbin and the kernel tools the daemon runs, and no dotnet.
         var tools = Path.Combine(_dir, "tools");
@@ -60,6 +63,10 @@ public sealed class DebianPackageTests : IDisposable
         var path = $"{Path.Combine(root, "usr", "sbin")}:{tools}";
         Assert.False(Run(path, "sh", "-c", "command -v dotnet").Ok, "dotnet is reachable on the test's PATH");
         Assert.Contains(junction, Run(path, "sh", "-c", "command -v junction").Stdout);
+
+        var labDemo = Run(path, "junction", "lab", "demo");
+        Assert.Equal(1, labDemo.ExitCode);
+        Assert.Contains("./setup.sh && ./junction lab demo", labDemo.Stderr);
 
         var validate = Run(path, "junction", "validate", "-c", Path.Combine(root, "etc", "junction", "junction.yaml"));
         Assert.True(validate.Ok, validate.Stdout + validate.Stderr);

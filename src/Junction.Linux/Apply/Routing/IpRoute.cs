@@ -112,12 +112,11 @@ internal sealed record IpRoute(Families Family, uint Table, string Type, string 
     /// </summary>
     public static IpRoute? From(ReadOnlySpan<byte> body, IReadOnlyDictionary<int, string> links)
     {
-        const uint cloned = 0x200;
         if (body.Length < Rtnetlink.RtMsgLength) return null;
         var family = body[0] == Rtnetlink.AfInet6 ? Families.IPv6 : Families.IPv4;
         var (dstLen, headerTable, protocol, scope, type) = (body[1], body[4], body[5], body[6], body[7]);
         var flags = BinaryPrimitives.ReadUInt32LittleEndian(body[8..]);
-        if ((flags & cloned) != 0) return null;
+        if ((flags & Rtnetlink.RtmFCloned) != 0) return null;
         string destination = "default";
         string? gateway = null, device = null;
         var named = false;

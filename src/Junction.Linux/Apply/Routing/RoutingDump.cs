@@ -11,8 +11,6 @@ namespace Junction.Linux.Apply.Routing;
 /// </summary>
 internal sealed record RoutingDump(Families Family, IReadOnlyList<IpRule> Rules, IReadOnlyList<IpRoute> Routes)
 {
-    private const int Eafnosupport = 97;
-
     /// <summary>A kernel without IPv6 (ipv6.disable=1) has no IPv6 rules or routes rather than an error.</summary>
     public static RoutingDump Read(RtnetlinkClient client, Families family)
     {
@@ -31,7 +29,7 @@ internal sealed record RoutingDump(Families Family, IReadOnlyList<IpRule> Rules,
                 if (type == Rtnetlink.NewRoute && IpRoute.From(body, links) is { } route) routes.Add(route);
             });
         }
-        catch (NetlinkException e) when (family == Families.IPv6 && e.Errno is Eafnosupport or Libc.Eopnotsupp)
+        catch (NetlinkException e) when (family == Families.IPv6 && e.Errno is Libc.Eafnosupport or Libc.Eopnotsupp)
         {
             return new RoutingDump(family, [], []);
         }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Junction.Cli.Commands.Lab;
 using Junction.Linux.Apply;
 using Junction.Linux.Processes;
 using Junction.Planning;

@@ -1,64 +1,33 @@
 using System.CommandLine;
-using Junction.Linux.Lab;
 
 namespace Junction.Cli.Commands.Lab;
 
-/// <summary><c>junction lab</c>: a little internet in network namespaces, to see and test Junction for real.</summary>
+/// <summary>
+/// <c>junction lab</c> in this executable: only where the lab is. The lab (≈ 2,000 lines of
+/// namespace plumbing and traffic drivers) is the program junction-lab, which a source
+/// checkout's <c>./junction</c> launcher runs for <c>./junction lab ...</c>; the installed
+/// executable and the Debian package do not carry it.
+/// </summary>
 internal static class LabCommand
 {
-    public static Command Create() => new("lab",
-        "Build a test network in network namespaces (clients, a router running Junction, ISPs, a server) " +
-        "and see how Junction spreads real connections. Needs root; never changes this machine's own " +
-        "interfaces, routes or firewall.")
-    {
-        LabUpCommand.Create(),
-        LabDownCommand.Create(),
-        LabDemoCommand.Create(),
-        LabConnectCommand.Create(),
-        LabServeCommand.Create(),
-    };
+    public const string Where =
+        "The lab is a separate program, run from a source checkout: './setup.sh && ./junction lab demo' " +
+        "(also 'lab up', 'lab connect', 'lab down'; see README.md). The installed junction does not include it.";
 
-    public static Option<string> Prefix() => new("--prefix", "-p")
+    public static Command Create()
     {
-        Description = $"Name prefix of the lab's namespaces (PREFIX-router, PREFIX-isp1, ...), so several labs can coexist.",
-        DefaultValueFactory = _ => LabOptions.DefaultPrefix,
-        HelpName = "PREFIX",
-    };
-
-    public static Option<int> Uplinks(int byDefault) => new("--uplinks", "-u")
-    {
-        Description = $"How many ISPs (uplinks wan1..wanN), 1 to {LabOptions.MaxUplinks}.",
-        DefaultValueFactory = _ => byDefault,
-        HelpName = "N",
-    };
-
-    public static Option<int> Clients(int byDefault) => new("--clients")
-    {
-        Description = $"How many client namespaces on the LAN, 1 to {LabOptions.MaxClients}.",
-        DefaultValueFactory = _ => byDefault,
-        HelpName = "N",
-    };
-
-    /// <summary>Prints the option problems one per line; true when there were any.</summary>
-    public static bool Report(IReadOnlyList<string> problems)
-    {
-        foreach (var problem in problems)
-            Console.Error.WriteLine($"error: {problem}");
-        return problems.Count > 0;
-    }
-
-    /// <summary>The one-line error for a lab that could not be built or driven, without a stack trace.</summary>
-    public static int Fail(string what, Exception e)
-    {
-        Console.Error.WriteLine($"error: {what}: {e.Message}");
-        return ExitCodes.Failed;
-    }
-
-    /// <summary>Namespaces need root; say so plainly rather than let 'ip' fail obscurely.</summary>
-    public static bool NeedsRoot()
-    {
-        if (Environment.IsPrivilegedProcess) return false;
-        Console.Error.WriteLine("error: the lab makes network namespaces, which needs root; run it with sudo");
-        return true;
+        var command = new Command("lab",
+            "Build a test network in network namespaces (clients, a router running Junction, ISPs, a server) " +
+            "and see how Junction spreads real connections. " + Where)
+        {
+            // 'junction lab demo -n 50' gets the pointer, not a parse error about 'demo'.
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        command.SetAction(_ =>
+        {
+            Console.Error.WriteLine($"error: this junction has no lab. {Where}");
+            return ExitCodes.Failed;
+        });
+        return command;
     }
 }

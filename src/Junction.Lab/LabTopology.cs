@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 
-namespace Junction.Linux.Lab;
+namespace Junction.Lab;
 
 /// <summary>
 /// The names and addresses of one lab, computed from its options and nothing else, so a

@@ -1,7 +1,6 @@
 using System.Text;
-using Junction.Linux.Lab;
 
-namespace Junction.Cli.Commands.Lab;
+namespace Junction.Lab.Commands;
 
 /// <summary>The configuration 'lab demo' applies on the lab's router: its LAN, its uplinks, their weights.</summary>
 internal static class DemoConfig

@@ -2,7 +2,7 @@ using System.Net;
 using Junction.Linux.Interop;
 using Junction.Linux.Netlink;
 
-namespace Junction.Linux.Lab;
+namespace Junction.Lab;
 
 /// <summary>A UDP conntrack entry to create: its original tuple, the address replies go to (an SNAT address) and its mark.</summary>
 public sealed record ConntrackSeed(IPAddress Source, ushort SourcePort, IPAddress Destination, ushort DestinationPort, IPAddress ReplyDestination, uint Mark);

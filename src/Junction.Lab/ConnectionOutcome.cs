@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Junction.Linux.Lab;
+namespace Junction.Lab;
 
 /// <summary>
 /// One connection the driver opened: the local end it had and the source the server saw

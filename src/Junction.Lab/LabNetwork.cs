@@ -3,7 +3,7 @@ using System.Text;
 using Junction.Linux.Namespaces;
 using Junction.Linux.Processes;
 
-namespace Junction.Linux.Lab;
+namespace Junction.Lab;
 
 /// <summary>
 /// A lab built in network namespaces: clients, a router where Junction runs, N ISPs and a

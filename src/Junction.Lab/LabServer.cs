@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Junction.Linux.Namespaces;
 
-namespace Junction.Linux.Lab;
+namespace Junction.Lab;
 
 /// <summary>
 /// The lab's TCP service. For each connection it writes one line, the source

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using Junction.Linux.Lab;
 
-namespace Junction.Cli.Commands.Lab;
+namespace Junction.Lab.Commands;
 
 /// <summary>
 /// 'lab up --ha': starts, on each of the two routers, conntrackd, 'junction run' and
@@ -16,13 +15,13 @@ internal static class HaLabSoftware
     {
         var pair = new HaPair(lab.Topology, lab.StateDirectory);
         var weights = Enumerable.Repeat(1, lab.Topology.Uplinks).ToList();
-        var (program, args) = SelfInvocation.Command();
+        var program = JunctionProgram.Path();
         foreach (var r in new[] { 1, 2 })
             pair.WriteFiles(r, weights);
         foreach (var r in new[] { 1, 2 })
         {
             pair.StartConntrackd(r);
-            pair.StartDetached(r, pair.Log(r, "junction"), program, [.. args, "run", "-c", pair.ConfigPath(r), "--socket", pair.SocketPath(r)]);
+            pair.StartDetached(r, pair.Log(r, "junction"), program, ["run", "-c", pair.ConfigPath(r), "--socket", pair.SocketPath(r)]);
             pair.StartKeepalived(r);
         }
         var waited = Stopwatch.StartNew();

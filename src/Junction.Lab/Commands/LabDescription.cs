@@ -1,9 +1,9 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Junction.Linux.Lab;
+using System.Text.Json;
+using System.Text;
+using Junction.Cli.Commands;
 
-namespace Junction.Cli.Commands.Lab;
+namespace Junction.Lab.Commands;
 
 /// <summary>Prints a lab's namespaces, interfaces and addresses, for people and for scripts.</summary>
 internal static class LabDescription

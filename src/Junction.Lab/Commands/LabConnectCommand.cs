@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Net;
 using System.Text.Json.Nodes;
-using Junction.Linux.Lab;
+using Junction.Cli.Commands;
 
-namespace Junction.Cli.Commands.Lab;
+namespace Junction.Lab.Commands;
 
 /// <summary><c>junction lab connect</c>: open connections from a client of a running lab and show which uplinks they used.</summary>
 internal static class LabConnectCommand

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Junction.Linux.Lab;
+namespace Junction.Lab;
 
 /// <summary>
 /// Keeps data flowing on held connections: each sends a line every <c>interval</c> and

@@ -1,9 +1,8 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
-using Junction.Linux.Lab;
+using System.Text;
 
-namespace Junction.Cli.Commands.Lab;
+namespace Junction.Lab.Commands;
 
 /// <summary>One uplink's line of the result: what the configuration asked for and what the server saw.</summary>
 internal sealed record ShareRow(int Uplink, string Interface, int? Weight, double? Expected, int Connections, double Actual)

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Junction.Linux.Lab;
+namespace Junction.Lab;
 
 /// <summary>What lab to build. Every count is bounded so a typo cannot make thousands of namespaces.</summary>
 public sealed partial record LabOptions

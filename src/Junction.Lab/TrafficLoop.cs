@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Junction.Linux.Namespaces;
 
-namespace Junction.Linux.Lab;
+namespace Junction.Lab;
 
 /// <summary>What a <see cref="TrafficLoop"/> did: connections tried, answered (accepted or refused), and not answered.</summary>
 public sealed record TrafficCounts(int Tried, int Answered, int Unanswered);

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Junction.Linux.Lab;
+namespace Junction.Lab;
 
 /// <summary>What connections <see cref="ConnectionDriver"/> opens.</summary>
 public sealed record ConnectOptions

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Junction.Linux.Lab;
+namespace Junction.Lab;
 
 /// <summary>
 /// Builds the HA lab: two routers on the same segments, as a pair is cabled.

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
-using Junction.Linux.Lab;
+using Junction.Cli.Commands;
 
-namespace Junction.Cli.Commands.Lab;
+namespace Junction.Lab.Commands;
 
 /// <summary><c>junction lab down</c>: remove a lab completely; running it twice is fine.</summary>
 internal static class LabDownCommand

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Junction.Linux.Namespaces;
 
-namespace Junction.Linux.Lab;
+namespace Junction.Lab;
 
 /// <summary>
 /// Opens real TCP connections from a lab namespace to the lab's server and reports, for

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Net;
-using Junction.Linux.Lab;
+using Junction.Cli.Commands;
 
-namespace Junction.Cli.Commands.Lab;
+namespace Junction.Lab.Commands;
 
 /// <summary>
 /// <c>junction lab serve</c> (hidden): the lab's TCP service as a process of its own, which

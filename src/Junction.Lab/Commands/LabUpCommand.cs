@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Junction.Linux.Lab;
+using Junction.Cli.Commands;
 
-namespace Junction.Cli.Commands.Lab;
+namespace Junction.Lab.Commands;
 
 /// <summary><c>junction lab up</c>: build the lab and leave it running for experiments.</summary>
 internal static class LabUpCommand

@@ -5,7 +5,7 @@ using Junction.Configuration;
 using Junction.Ha;
 using Junction.Linux.Processes;
 
-namespace Junction.Linux.Lab;
+namespace Junction.Lab;
 
 /// <summary>
 /// The software of the HA lab's two routers: for each, a Junction file (the same on both

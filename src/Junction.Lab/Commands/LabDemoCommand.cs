@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Junction.Cli.Commands;
 using Junction.Configuration;
-using Junction.Linux.Lab;
 
-namespace Junction.Cli.Commands.Lab;
+namespace Junction.Lab.Commands;
 
 /// <summary>
 /// <c>junction lab demo</c>: build a lab, run Junction on its router, open real connections
@@ -52,12 +52,6 @@ internal static class LabDemoCommand
             if (LabCommand.NeedsRoot()) return ExitCodes.Failed;
 
             var apply = !parse.GetValue(noApply);
-            if (apply && parse.RootCommandResult.Command.Subcommands.All(c => c.Name != "apply"))
-            {
-                Console.Error.WriteLine("error: this junction build has no 'apply' verb, so the demo cannot run Junction on the lab's router; " +
-                    "'junction lab demo --no-apply' shows the lab with plain routing instead");
-                return ExitCodes.Failed;
-            }
             if (LabNetwork.Exists(options.Prefix))
             {
                 Console.Error.WriteLine($"error: a lab '{options.Prefix}' is already up and the demo builds its own; remove it with " +
@@ -125,12 +119,12 @@ internal static class LabDemoCommand
                 await File.WriteAllTextAsync(configPath, yaml, cancel);
                 ConfigLoader.Load(configPath); // a bad demo config is this command's bug: say so before the router does
 
-                var (program, args) = SelfInvocation.Command();
+                var program = JunctionProgram.Path();
                 _say.WriteLine($"  [{++step}/{steps}] running Junction on the router: ip netns exec {topology.RouterNamespace} junction apply -c {configPath}");
                 foreach (var line in yaml.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#')))
                     _say.WriteLine($"          {line}");
                 clock.Restart();
-                var result = await Task.Run(() => _lab.Router.Run(program, [.. args, "apply", "-c", configPath], timeout: ApplyTimeout), cancel);
+                var result = await Task.Run(() => _lab.Router.Run(program, ["apply", "-c", configPath], timeout: ApplyTimeout), cancel);
                 cancel.ThrowIfCancellationRequested();
                 if (!result.Ok)
                 {

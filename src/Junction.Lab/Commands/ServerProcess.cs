@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using Junction.Linux.Lab;
 using Junction.Linux.Processes;
 
-namespace Junction.Cli.Commands.Lab;
+namespace Junction.Lab.Commands;
 
 /// <summary>
 /// Starts 'junction lab serve' inside the lab's server namespace as a detached process, so
