@@ -265,7 +265,12 @@ public sealed class ConntrackCountKeeper : IDisposable
             var visitor = new Dumped(_counts, mask);
             // Events are read before each part of the dump: an entry the kernel created before
             // that part was filled is then known as created during the dump, and counted once.
-            socket.Dump(_request, sequence, "conntrack dump (connection counts)", ref visitor, () => Drain(buffer));
+            socket.Dump(_request, sequence, "conntrack dump (connection counts)", ref visitor, () =>
+            {
+                // Stopping: the rest of a long dump is not waited for.
+                if (_stopping) throw new OperationCanceledException();
+                Drain(buffer);
+            });
             _counts.EndResync();
             Volatile.Write(ref _seededMask, mask);
             // The mask changed while dumping: the events meanwhile were counted under both.
@@ -283,6 +288,10 @@ public sealed class ConntrackCountKeeper : IDisposable
         catch (IOException e)
         {
             Failed(e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            Failed("stopped");
         }
 
         void Failed(string why)
