@@ -50,14 +50,24 @@ internal sealed class TamperBench(string router, JunctionModel model, int trials
         var table = rule[(rule.LastIndexOf("lookup ", StringComparison.Ordinal) + 7)..].Trim();
 
         Measure(entries, "`nft flush ruleset` (Junction's table, through libnftables in the router)", () => nft.Run("flush ruleset").Check("flush ruleset"),
-            removed: w => w.Contains("nftables table", StringComparison.Ordinal), back: w => w.Contains("nftables table", StringComparison.Ordinal));
+            removed: w => w.Contains("nftables table", StringComparison.Ordinal), back: w => w.Contains("nftables table", StringComparison.Ordinal),
+            isBack: () => !nft.Run($"list table {DesiredState.TableFamily} {DesiredState.TableName}").NotFound);
         Measure(entries, $"`ip rule del priority {priority}` (uplink 2's fwmark rule)", () => shell.Check("ip", "rule", "del", "priority", priority),
-            removed: w => w.Contains("was deleted", StringComparison.Ordinal), back: w => w.Contains("was added", StringComparison.Ordinal));
+            removed: w => w.Contains("was deleted", StringComparison.Ordinal), back: w => w.Contains("was added", StringComparison.Ordinal),
+            isBack: () => shell.Check("ip", "rule").Contains(rule, StringComparison.Ordinal));
         Measure(entries, $"`ip route del default table {table}` (uplink 2's default route)", () => shell.Check("ip", "route", "del", "default", "table", table),
-            removed: w => w.Contains("was deleted", StringComparison.Ordinal), back: w => w.Contains("was added", StringComparison.Ordinal));
+            removed: w => w.Contains("was deleted", StringComparison.Ordinal), back: w => w.Contains("was added", StringComparison.Ordinal),
+            isBack: () => shell.Check("ip", "route", "show", "table", table).Contains("default", StringComparison.Ordinal));
     }
 
-    private void Measure(string entries, string label, Action tamper, Func<string, bool> removed, Func<string, bool> back)
+    /// <summary>
+    /// The watcher tells a burst of notifications once until it is read: when the put-back came
+    /// before this benchmark read the removal, its notification is not seen. Such a trial is
+    /// repeated if the kernel holds the thing again (and counted); if not, the benchmark fails.
+    /// </summary>
+    public int Repeated { get; private set; }
+
+    private void Measure(string entries, string label, Action tamper, Func<string, bool> removed, Func<string, bool> back, Func<bool> isBack)
     {
         var took = new List<double>();
         var gone = new List<double>();
@@ -73,7 +83,7 @@ internal sealed class TamperBench(string router, JunctionModel model, int trials
             took.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             var deadline = Stopwatch.StartNew();
             (long At, string What)? removal = null, restored = null;
-            while (deadline.Elapsed < TimeSpan.FromSeconds(10) && restored is null)
+            while (deadline.Elapsed < TimeSpan.FromSeconds(3) && restored is null)
             {
                 lock (_seen)
                 {
@@ -82,7 +92,13 @@ internal sealed class TamperBench(string router, JunctionModel model, int trials
                 }
                 Thread.Sleep(1);
             }
-            if (removal is null || restored is null) throw new InvalidOperationException($"{label}: not put back within 10 s (seen: {string.Join("; ", _seen.Select(s => s.What))})");
+            if ((removal is null || restored is null) && isBack() && Repeated < 3 * trials)
+            {
+                Repeated++;
+                t--;
+                continue;
+            }
+            if (removal is null || restored is null) throw new InvalidOperationException($"{label}: not put back within 3 s (seen: {string.Join("; ", _seen.Select(s => s.What))})");
             gone.Add(Stopwatch.GetElapsedTime(start, removal.Value.At).TotalMilliseconds);
             returned.Add(Stopwatch.GetElapsedTime(start, restored.Value.At).TotalMilliseconds);
             gap.Add(Stopwatch.GetElapsedTime(removal.Value.At, restored.Value.At).TotalMilliseconds);

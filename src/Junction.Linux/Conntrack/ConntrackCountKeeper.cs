@@ -251,6 +251,7 @@ public sealed class ConntrackCountKeeper : IDisposable
     {
         _lostDuringResync = false;
         var mask = _mask;
+        var unremembered = _counts.Unremembered;
         _counts.BeginResync();
         try
         {
@@ -275,6 +276,9 @@ public sealed class ConntrackCountKeeper : IDisposable
             Volatile.Write(ref _seededMask, mask);
             // The mask changed while dumping: the events meanwhile were counted under both.
             if (mask != _mask) _lostDuringResync = true;
+            // More entries were created during the dump than could be remembered: some may be
+            // counted twice, so the next resync follows soon too.
+            if (_counts.Unremembered > unremembered) _lostDuringResync = true;
             _lastError = null;
             Interlocked.Increment(ref _resyncs);
             _lastResyncEnded = Environment.TickCount64;
