@@ -32,13 +32,15 @@ for (var i = 0; i < args.Length; i++)
     if (args[i] == "--verbose") verbose = true;
     else if (args[i] == "--baseline" && i + 1 < args.Length && File.Exists(args[i + 1])) baseline = Path.GetFullPath(args[++i]);
     else if (args[i] == "--daemon" && i + 1 < args.Length && File.Exists(args[i + 1])) daemonPath = Path.GetFullPath(args[++i]);
+    else if (args[i] == "--every" && i + 1 < args.Length && int.TryParse(args[++i], CultureInfo.InvariantCulture, out var every) && every is >= 1 and <= 100)
+        FailoverBench.Every = TimeSpan.FromMilliseconds(every);
     else if (args[i] == "--cases" && i + 1 < args.Length && args[++i].Split(',') is var wanted && wanted.All(cases.Contains))
         cases = wanted;
     else if (args[i] == "--false-alarm" && i + 1 < args.Length && int.TryParse(args[++i], CultureInfo.InvariantCulture, out var f) && f is >= 1 and <= 3600)
         falseAlarm = f;
     else if (args[i] == "--trials" && i + 1 < args.Length && int.TryParse(args[++i], CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 100)
         trials = n;
-    else { Console.Error.WriteLine("usage: Junction.Bench.Failover [--trials N (1-100, default 10)] [--cases blackhole,carrier,tier,traffic (default: all)] [--false-alarm SECONDS (also measure a dead destination)] [--verbose: the daemon log on stderr] [--daemon PATH: junction.dll or a native junction] [--baseline PATH: alternate trials with that build]"); return 2; }
+    else { Console.Error.WriteLine("usage: Junction.Bench.Failover [--trials N (1-100, default 10)] [--cases blackhole,carrier,tier,traffic (default: all)] [--false-alarm SECONDS (also measure a dead destination)] [--verbose: the daemon log on stderr] [--daemon PATH: junction.dll or a native junction] [--every MS: a new client connection every MS ms (default 10)] [--baseline PATH: alternate trials with that build]"); return 2; }
 if (Environment.UserName != "root") { Console.Error.WriteLine("failover bench: needs root (it builds network namespaces)"); return 1; }
 
 var loadBefore = File.ReadAllText("/proc/loadavg").Split(' ')[0];
@@ -111,7 +113,8 @@ namespace Junction.Bench.Failover
     /// <summary>One lab, a fresh daemon per trial, a client opening a connection every 10 ms.</summary>
     internal sealed partial class FailoverBench(LabNetwork lab, bool verbose)
     {
-        private static readonly TimeSpan Every = TimeSpan.FromMilliseconds(10);
+        /// <summary>The client's cadence: the first connection after the apply waits half of it on average.</summary>
+        public static TimeSpan Every { get; set; } = TimeSpan.FromMilliseconds(10);
         private static readonly TimeSpan FaultAfter = TimeSpan.FromMilliseconds(300);
         private static readonly TimeSpan Window = TimeSpan.FromMilliseconds(2500);
         // Far below the first SYN retransmission (1 s): a connection whose SYN went into the

@@ -55,7 +55,7 @@ internal sealed class FlushBench(uint[] marks, uint mask, Func<int, int, uint?, 
         for (var r = 0; r < runs; r++)
             foreach (var way in ways)
                 results[way].Add(Measure(way));
-        var table = new MarkdownTable($"flush of one uplink's {perMark:N0} entries (median of {runs})", "wall, ms (min–max)", "on a CPU, ms", "waiting for a CPU, ms", "entries deleted", "other uplinks' entries left");
+        var table = new MarkdownTable($"flush of one uplink's {perMark:N0} entries (median of {runs})", "wall, ms (min–max)", "on a CPU, ms", "waiting for a CPU, ms", "blocked (neither), ms", "entries deleted", "other uplinks' entries left");
         foreach (var way in ways)
         {
             var m = results[way];
@@ -63,6 +63,7 @@ internal sealed class FlushBench(uint[] marks, uint mask, Func<int, int, uint?, 
             table.Row(way.Label, $"{Stats.Median(wall):0.0} ({wall.Min():0.0}–{wall.Max():0.0})",
                 way.Process ? "–" : $"{Stats.Median(m.Select(x => x.Cpu).ToList()):0.0}",
                 way.Process ? "–" : $"{Stats.Median(m.Select(x => x.Wait).ToList()):0.0}",
+                way.Process ? "–" : $"{Stats.Median(m.Select(x => Math.Max(0, x.Wall - x.Cpu - x.Wait)).ToList()):0.0}",
                 m[0].Deleted, way.Others ? $"{m.Min(x => x.Kept):N0} of {2 * perMark:N0}" : "–");
         }
         return table;

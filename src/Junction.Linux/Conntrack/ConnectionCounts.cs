@@ -6,7 +6,8 @@ namespace Junction.Linux.Conntrack;
 /// <summary>
 /// Live connections per masked mark and SNAT address, kept from conntrack events (a NEW adds
 /// one, a DESTROY takes one away) and set afresh by a dump now and then (a resync). Only the
-/// groups are held, nothing per connection, except during a resync: the ids of the entries
+/// groups are held, nothing per connection, except during a resync: the identities (a 64-bit
+/// hash of the id and original tuple, see <see cref="ConntrackGroupKey.TryRead"/>) of the entries
 /// created while the dump runs (at most <see cref="MaxBornDuringResync"/>), so an entry that is
 /// both announced and dumped is counted once.
 /// <para>
@@ -24,7 +25,7 @@ internal sealed class ConnectionCounts
     private readonly Lock _lock = new();
     private Dictionary<ConntrackGroupKey, long> _live = [];
     private Dictionary<ConntrackGroupKey, long>? _fresh;
-    private HashSet<uint>? _bornDuring;
+    private HashSet<ulong>? _bornDuring;
 
     /// <summary>Whether a resync completed: before that the counts mean nothing.</summary>
     public bool Seeded { get; private set; }
@@ -32,7 +33,7 @@ internal sealed class ConnectionCounts
     /// <summary>Entries created during resyncs whose id could not be remembered (<see cref="MaxBornDuringResync"/>).</summary>
     public long Unremembered { get; private set; }
 
-    public void Created(uint id, ConntrackGroupKey key)
+    public void Created(ulong id, ConntrackGroupKey key)
     {
         lock (_lock)
         {
@@ -68,7 +69,7 @@ internal sealed class ConnectionCounts
     }
 
     /// <summary>One entry of the dump.</summary>
-    public void Dumped(uint id, ConntrackGroupKey key)
+    public void Dumped(ulong id, ConntrackGroupKey key)
     {
         lock (_lock)
         {

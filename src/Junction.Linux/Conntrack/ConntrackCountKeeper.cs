@@ -251,6 +251,7 @@ public sealed class ConntrackCountKeeper : IDisposable
     {
         _lostDuringResync = false;
         var mask = _mask;
+        var unremembered = _counts.Unremembered;
         _counts.BeginResync();
         try
         {
@@ -265,11 +266,19 @@ public sealed class ConntrackCountKeeper : IDisposable
             var visitor = new Dumped(_counts, mask);
             // Events are read before each part of the dump: an entry the kernel created before
             // that part was filled is then known as created during the dump, and counted once.
-            socket.Dump(_request, sequence, "conntrack dump (connection counts)", ref visitor, () => Drain(buffer));
+            socket.Dump(_request, sequence, "conntrack dump (connection counts)", ref visitor, () =>
+            {
+                // Stopping: the rest of a long dump is not waited for.
+                if (_stopping) throw new OperationCanceledException();
+                Drain(buffer);
+            });
             _counts.EndResync();
             Volatile.Write(ref _seededMask, mask);
             // The mask changed while dumping: the events meanwhile were counted under both.
             if (mask != _mask) _lostDuringResync = true;
+            // More entries were created during the dump than could be remembered: some may be
+            // counted twice, so the next resync follows soon too.
+            if (_counts.Unremembered > unremembered) _lostDuringResync = true;
             _lastError = null;
             Interlocked.Increment(ref _resyncs);
             _lastResyncEnded = Environment.TickCount64;
@@ -283,6 +292,10 @@ public sealed class ConntrackCountKeeper : IDisposable
         catch (IOException e)
         {
             Failed(e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            Failed("stopped");
         }
 
         void Failed(string why)

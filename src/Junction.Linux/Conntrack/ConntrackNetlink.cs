@@ -31,7 +31,7 @@ public sealed class ConntrackNetlink(string? netns = null) : IConntrack, IDispos
 
     /// <summary>
     /// Whether the kernel's filtered delete also keeps to one family when asked with nfgenmsg
-    /// version 1 ("ctnetlink: Support L3 protocol-filter on flush", Linux 5.1 and later; version
+    /// version 1 ("ctnetlink: Support L3 protocol-filter on flush"; relied on from Linux 5.2; version
     /// 0 means every family, for older programs' sake). Without it a delete of one family first
     /// dumps the other to see whether the kernel's filter can be used: a second walk of the
     /// whole table, which doubled the flush of an IPv4-only uplink.

@@ -92,6 +92,23 @@ public sealed partial class ConntrackCountKeeperTests
         Assert.Equal(Listed(ns.Runner, $"0x20000/0x{mask:x}"), Kept(automatic, mask, 0x20000));
     }
 
+    [Fact]
+    public async Task Asked_under_another_mask_the_keeper_answers_nothing_until_a_resync_counted_under_it()
+    {
+        using var ns = TestNamespace.Create();
+        Assert.Equal(300, ConntrackSeeder.Insert(ns.Name, Seeds(300)));
+        using var keeper = ConntrackCountKeeper.TryStart(0x00ff0000, ns.Name) ?? throw new InvalidOperationException("no conntrack events");
+        await Until(() => keeper.Seeded, "the first dump");
+        Assert.Equal(150, Kept(keeper, 0x00ff0000, 0x10000));
+
+        // A reload that moved Junction's bits: the caller dumps meanwhile (null here).
+        Assert.Null(keeper.TryCount(0x000000ff));
+        await Until(() => keeper.TryCount(0x000000ff) is not null, "a resync under the new mask");
+
+        Assert.Equal(Listed(ns.Runner, "0x1/0xff"), Kept(keeper, 0x000000ff, 0x1));
+        Assert.DoesNotContain(keeper.TryCount(0x000000ff)!, c => c.Mark == 0x10000);
+    }
+
     /// <summary>Half on uplink 1 (IPv4), half on uplink 2, a third of those IPv6, each with its own SNAT address.</summary>
     private static IEnumerable<ConntrackSeed> Seeds(int count, int from = 0)
     {

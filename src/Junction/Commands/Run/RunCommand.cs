@@ -36,8 +36,8 @@ internal static class RunCommand
             "Run the daemon: apply the configuration, probe every uplink through itself, watch link events, and " +
             "re-apply when an uplink fails or recovers (new connections move; a dead uplink's established ones are " +
             "deleted from conntrack by mark when 'flush: dead'). SIGHUP reloads the file (an invalid one is reported " +
-            "and the running one kept); SIGTERM/Ctrl-C stops. Puts its nftables table back within 5 s when something else " +
-            "(e.g. 'nft flush ruleset') removed or replaced it. Serves 'junction status' and 'explain' on --socket, and " +
+            "and the running one kept); SIGTERM/Ctrl-C stops. Puts its nftables table, ip rules and routes back at once when something else " +
+            "(e.g. 'nft flush ruleset', 'ip rule del') removed or changed them (kernel notifications; a check every 5 s as a safety net). Serves 'junction status' and 'explain' on --socket, and " +
             "Prometheus metrics on 'metrics.listen' if configured, both bound before the first apply; speaks sd_notify under " +
             "systemd (Type=notify, WatchdogSec). One daemon per network namespace. Logs one line per event.")
         {
