@@ -4,6 +4,7 @@ using Junction.Linux.Apply.Sysctls;
 using Junction.Linux.Processes;
 using Junction.Model;
 using Junction.Planning;
+using Junction.Planning.Nftables;
 
 namespace Junction.Linux.Apply;
 
@@ -30,11 +31,124 @@ public sealed class KernelApplier(CommandRunner runner)
     /// (<see cref="KernelBatch"/>), so a health change starts no process.
     /// </summary>
     /// <exception cref="ApplyFailedException">the kernel refused a change; what was done is undone.</exception>
+    /// <remarks>
+    /// After a successful apply the applier remembers what it applied. While the kernel
+    /// provably still holds that (the nftables generation is the one its write left, and no
+    /// rule or route notice contradicts it), an apply whose rules, routes and sysctls are
+    /// unchanged reads nothing back and replaces only the chains and sets that differ, in
+    /// one transaction (<see cref="NftText.UpdateScript"/>): a health change rewrites the
+    /// <c>choose</c> chain and nothing else. Anything else takes the whole path above. The
+    /// table's ownership record keeps the plan hash of the last whole replacement; the
+    /// applier answers <see cref="InstalledOwnership"/> from memory while the generation is
+    /// its own. Sysctls are not read on the short path: one changed by hand is put back by
+    /// the next whole apply.
+    /// </remarks>
     public ApplyResult Apply(DesiredState plan, bool dryRun = false)
     {
-        var (before, steps) = Prepare(plan);
-        if (!dryRun) new KernelTransaction(_io, before, "apply").Run(steps);
-        return new ApplyResult("apply", steps.Select(s => s.Change).ToList(), dryRun);
+        if (dryRun && Holds(plan) is { } owner0) return new ApplyResult("apply", [], true) { Owner = owner0 };
+        if (!dryRun && Incremental(plan) is { } quick) return quick;
+        _last = null;
+        uint? generation = null;
+        if (!dryRun)
+        {
+            // Subscribed before the kernel is read: a change from now on is noticed.
+            _ = _io.Notices;
+            generation = Generation();
+        }
+        var (before, steps, owner) = Prepare(plan);
+        if (!dryRun)
+        {
+            new KernelTransaction(_io, before, "apply").Run(steps);
+            if (generation is { } g) Remember(plan, owner, before, g + (uint)steps.Count(s => s.NftScript is not null));
+        }
+        return new ApplyResult("apply", steps.Select(s => s.Change).ToList(), dryRun) { Owner = owner };
+    }
+
+    /// <summary>The nftables generation now; null when it cannot be read (then nothing is remembered).</summary>
+    private uint? Generation()
+    {
+        try
+        {
+            return _io.Generation.Read();
+        }
+        catch (Interop.KernelCallException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>What the applier last applied, while it may still be what the kernel holds.</summary>
+    private sealed record Applied(DesiredState Plan, Ownership Owner, uint Generation, IReadOnlyDictionary<int, string> Links,
+        IReadOnlySet<RuleSpec> Rules, IReadOnlySet<RouteSpec> Routes);
+
+    private Applied? _last;
+
+    /// <summary>Remembers a whole apply, unless another nftables write came between (the generation is not the one expected).</summary>
+    private void Remember(DesiredState plan, Ownership owner, KernelSnapshot before, uint expected)
+    {
+        try
+        {
+            var applied = new Applied(plan, owner, expected, before.Links, plan.Rules.ToHashSet(), plan.Routes.ToHashSet());
+            if (_io.Generation.Read() == expected && !Contradicted(applied)) _last = applied;
+        }
+        catch (Interop.KernelCallException)
+        {
+            // Not remembered: the next apply takes the whole path.
+        }
+    }
+
+    private bool Contradicted(Applied applied) => _io.Notices.Contradicted(applied.Owner, applied.Rules, applied.Routes, applied.Links);
+
+    /// <summary>The remembered state when the kernel provably still holds it; forgotten otherwise.</summary>
+    private Applied? Provable()
+    {
+        if (_last is not { } last) return null;
+        try
+        {
+            if (_io.Generation.Read() == last.Generation && !Contradicted(last)) return last;
+        }
+        catch (Interop.KernelCallException)
+        {
+        }
+        _last = null;
+        return null;
+    }
+
+    /// <summary>The plan's ownership when the kernel provably holds exactly this plan.</summary>
+    private Ownership? Holds(DesiredState plan) => _last is { } last && last.Plan == plan && Provable() is { } held ? held.Owner : null;
+
+    /// <summary>The short path (see <see cref="Apply"/>); null when the whole path must run.</summary>
+    private ApplyResult? Incremental(DesiredState plan)
+    {
+        if (_last is not { } last || plan.Rules != last.Plan.Rules || plan.Routes != last.Plan.Routes || plan.Sysctls != last.Plan.Sysctls
+            || plan.Marks != last.Plan.Marks || plan.Uplinks.Count != last.Plan.Uplinks.Count)
+            return null;
+        var owner = Ownership.For(plan);
+        if (!owner.Tables.Equals(last.Owner.Tables) || !owner.Priorities.Equals(last.Owner.Priorities)) return null;
+        if (NftText.UpdateScript(last.Plan.Nft, plan.Nft) is not { } script || Provable() is null) return null;
+        _last = null;
+        var changes = new List<Change>();
+        var generation = last.Generation;
+        if (script.Length > 0)
+        {
+            // One transaction: refused, it changed nothing, and the whole path applies the plan (or says why not).
+            if (!_io.Nft.Run(script).Ok) return null;
+            var chains = plan.Nft.Chains.Where((c, i) => !c.Rules.SequenceEqual(last.Plan.Nft.Chains[i].Rules)).Select(c => c.Name)
+                .Concat(plan.Nft.Sets.Where((x, i) => x != last.Plan.Nft.Sets[i]).Select(x => $"set {x.Name}"));
+            changes.Add(new Change(ChangeAction.Replace, ChangeSubject.Nftables,
+                $"{string.Join(", ", chains)} of table {DesiredState.TableFamily} {DesiredState.TableName} ({plan.Uplinks.Count(u => u.Healthy)} of {plan.Uplinks.Count} uplinks balanced; plan {owner.PlanHash})"));
+            generation++;
+            try
+            {
+                if (_io.Generation.Read() != generation) return new ApplyResult("apply", changes, false) { Owner = owner };
+            }
+            catch (Interop.KernelCallException)
+            {
+                return new ApplyResult("apply", changes, false) { Owner = owner };
+            }
+        }
+        _last = last with { Plan = plan, Owner = owner, Generation = generation };
+        return new ApplyResult("apply", changes, false) { Owner = owner };
     }
 
     /// <summary>
@@ -44,9 +158,10 @@ public sealed class KernelApplier(CommandRunner runner)
     /// <exception cref="ApplyFailedException">the kernel refused a change; what was done is undone.</exception>
     public (ApplyResult Result, KernelCheckpoint Before) ApplyWithCheckpoint(DesiredState plan)
     {
-        var (before, steps) = Prepare(plan);
+        _last = null;
+        var (before, steps, owner) = Prepare(plan);
         new KernelTransaction(_io, before, "apply").Run(steps);
-        return (new ApplyResult("apply", steps.Select(s => s.Change).ToList(), false), new KernelCheckpoint(before));
+        return (new ApplyResult("apply", steps.Select(s => s.Change).ToList(), false) { Owner = owner }, new KernelCheckpoint(before));
     }
 
     /// <summary>
@@ -58,6 +173,7 @@ public sealed class KernelApplier(CommandRunner runner)
     /// <exception cref="ApplyFailedException">the kernel refused a change.</exception>
     public ApplyResult Restore(KernelCheckpoint checkpoint, string verb = "restore")
     {
+        _last = null;
         var then = checkpoint.Snapshot;
         var now = Read(verb, () =>
         {
@@ -91,7 +207,7 @@ public sealed class KernelApplier(CommandRunner runner)
     /// killed between any two steps leaves a record that covers everything it left behind,
     /// so the next apply or <c>junction flush</c> removes it.
     /// </summary>
-    internal (KernelSnapshot Before, List<KernelStep> Steps) Prepare(DesiredState plan)
+    internal (KernelSnapshot Before, List<KernelStep> Steps, Ownership Owner) Prepare(DesiredState plan)
     {
         var owner = Ownership.For(plan);
         var before = Snapshot("apply", owner, plan.Sysctls.Select(s => s.Key));
@@ -120,7 +236,7 @@ public sealed class KernelApplier(CommandRunner runner)
                 $"table {DesiredState.TableFamily} {DesiredState.TableName} (ownership narrowed to tables {owner.Tables}, priorities {owner.Priorities}; plan {owner.PlanHash})");
             steps.Add(KernelStep.Nftables(change, InstalledTable.Script(plan, owner)));
         }
-        return (before, steps);
+        return (before, steps, owner);
     }
 
     /// <summary>
@@ -138,6 +254,7 @@ public sealed class KernelApplier(CommandRunner runner)
     public ApplyResult Flush(bool dryRun = false, Ownership? assumed = null)
     {
         const string verb = "flush";
+        if (!dryRun) _last = null;
         var before = Snapshot(verb, assumed, []);
         if (before.Table is null && before.Rules.Count == 0 && before.Routes.Count == 0) return new ApplyResult(verb, [], dryRun);
 
@@ -167,7 +284,8 @@ public sealed class KernelApplier(CommandRunner runner)
     private static List<IpRoute> Of(Families family, IEnumerable<IpRoute> routes) => [.. routes.Where(r => r.Family == family)];
 
     /// <summary>What the installed table says Junction owns; null when no Junction table is installed.</summary>
-    public Ownership? InstalledOwnership() => Read("status", () => InstalledTable.Read(_io.Nft))?.Owner;
+    /// <remarks>Answered from memory while the kernel provably holds what this applier applied last (see <see cref="Apply"/>).</remarks>
+    public Ownership? InstalledOwnership() => Provable()?.Owner ?? Read("status", () => InstalledTable.Read(_io.Nft))?.Owner;
 
     private KernelSnapshot Snapshot(string verb, Ownership? planned, IEnumerable<string> sysctlKeys) =>
         Read(verb, () => KernelSnapshot.Take(_io, planned, sysctlKeys));

@@ -19,6 +19,9 @@ internal sealed record KernelSnapshot(
     IReadOnlyList<IpRoute> Routes,
     IReadOnlyDictionary<string, string> Sysctls)
 {
+    /// <summary>Every interface's name by index when the snapshot was taken (empty for a checkpoint read back).</summary>
+    public IReadOnlyDictionary<int, string> Links { get; init; } = new Dictionary<int, string>();
+
     /// <summary>
     /// Read in this process, one after the other (each is well under a millisecond): the
     /// table (libnftables), each family's rules and routes (rtnetlink dumps) and the sysctls
@@ -29,12 +32,13 @@ internal sealed record KernelSnapshot(
     {
         var keys = sysctlKeys.ToList();
         var table = InstalledTable.Read(io.Nft);
-        var v4 = RoutingDump.Read(io.Rtnetlink, Families.IPv4);
-        var v6 = RoutingDump.Read(io.Rtnetlink, Families.IPv6);
+        var links = io.Rtnetlink.LinkNames();
+        var v4 = RoutingDump.Read(io.Rtnetlink, Families.IPv4, links);
+        var v6 = RoutingDump.Read(io.Rtnetlink, Families.IPv6, links);
         var sysctls = SysctlReconciler.Read(io.Runner.Netns, keys);
         var owners = new[] { planned, table?.Owner }.OfType<Ownership>().Distinct().ToList();
         var (rules, routes) = Owned(owners, [v4, v6]);
-        return new KernelSnapshot(owners, table, rules, routes, sysctls);
+        return new KernelSnapshot(owners, table, rules, routes, sysctls) { Links = links };
     }
 
     /// <summary>The owned rules and routes as the kernel holds them now (for rollback).</summary>

@@ -427,7 +427,7 @@ internal sealed class JunctionDaemon : IStatusSource
             _appliedUnhealthy = unhealthy;
             _appliedUnroutable = unroutable.ToHashSet();
             _appliedPlan = plan;
-            _appliedHash = Ownership.For(plan).PlanHash;
+            _appliedHash = result.Owner?.PlanHash;
             _tableDrift = null;
             _nextTableCheck = _lastAppliedAt.Value + _setup.TableCheckInterval;
             var healthy = plan.Uplinks.Where(u => u.Healthy).Select(u => u.Name).ToList();

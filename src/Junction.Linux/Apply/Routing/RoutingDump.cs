@@ -14,7 +14,10 @@ internal sealed record RoutingDump(Families Family, IReadOnlyList<IpRule> Rules,
     private const int Eafnosupport = 97;
 
     /// <summary>A kernel without IPv6 (ipv6.disable=1) has no IPv6 rules or routes rather than an error.</summary>
-    public static RoutingDump Read(RtnetlinkClient client, Families family)
+    public static RoutingDump Read(RtnetlinkClient client, Families family) => Read(client, family, client.LinkNames());
+
+    /// <param name="links">every interface's name by index, read once for both families.</param>
+    public static RoutingDump Read(RtnetlinkClient client, Families family, IReadOnlyDictionary<int, string> links)
     {
         var af = family == Families.IPv6 ? Rtnetlink.AfInet6 : Rtnetlink.AfInet;
         var rules = new List<IpRule>();
@@ -25,7 +28,6 @@ internal sealed record RoutingDump(Families Family, IReadOnlyList<IpRule> Rules,
             {
                 if (type == Rtnetlink.NewRule && IpRule.From(body) is { } rule) rules.Add(rule);
             });
-            var links = client.LinkNames();
             client.Dump(Rtnetlink.GetRoute, af, $"dump {Name(family)} routes", routes.Clear, (type, body) =>
             {
                 if (type == Rtnetlink.NewRoute && IpRoute.From(body, links) is { } route) routes.Add(route);
@@ -39,7 +41,11 @@ internal sealed record RoutingDump(Families Family, IReadOnlyList<IpRule> Rules,
     }
 
     /// <summary>Both families.</summary>
-    public static IReadOnlyList<RoutingDump> ReadBoth(RtnetlinkClient client) => [Read(client, Families.IPv4), Read(client, Families.IPv6)];
+    public static IReadOnlyList<RoutingDump> ReadBoth(RtnetlinkClient client)
+    {
+        var links = client.LinkNames();
+        return [Read(client, Families.IPv4, links), Read(client, Families.IPv6, links)];
+    }
 
     public IEnumerable<IpRule> OwnedRules(Func<int, bool> owned) => Rules.Where(r => owned(r.Priority));
 
