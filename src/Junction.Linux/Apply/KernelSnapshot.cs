@@ -24,7 +24,7 @@ internal sealed record KernelSnapshot(
 
     /// <summary>
     /// Read in this process, one after the other (each is well under a millisecond): the
-    /// table (libnftables), each family's rules and routes (rtnetlink dumps) and the sysctls
+    /// table (libnftables), the rules and the routes of both families (two rtnetlink dumps) and the sysctls
     /// (/proc/sys). Every rule and route is read and filtered once the table has said which
     /// ranges it owns.
     /// </summary>
@@ -33,11 +33,10 @@ internal sealed record KernelSnapshot(
         var keys = sysctlKeys.ToList();
         var table = InstalledTable.Read(io.Nft);
         var links = io.Rtnetlink.LinkNames();
-        var v4 = RoutingDump.Read(io.Rtnetlink, Families.IPv4, links);
-        var v6 = RoutingDump.Read(io.Rtnetlink, Families.IPv6, links);
+        var dumps = RoutingDump.ReadBoth(io.Rtnetlink, links);
         var sysctls = SysctlReconciler.Read(io.Runner.Netns, keys);
         var owners = new[] { planned, table?.Owner }.OfType<Ownership>().Distinct().ToList();
-        var (rules, routes) = Owned(owners, [v4, v6]);
+        var (rules, routes) = Owned(owners, dumps);
         return new KernelSnapshot(owners, table, rules, routes, sysctls) { Links = links };
     }
 
