@@ -55,7 +55,7 @@ try
     {
         seeded += ConntrackSeeder.Insert(router, Seeds(seeded, size - seeded), timeoutSeconds: 3600);
         var mask = model.Marks.Mask;
-        var counted = observer.Read(mask).Connections.Sum(c => c.Count);
+        var counted = observer.Read(mask, model.Uplinks.Select(u => u.Name)).Connections.Sum(c => c.Count);
         if (counted != size) throw new InvalidOperationException($"seeded {size} entries but status counts {counted}");
         // The daemon's peak from here on: /proc/PID/clear_refs 5 resets VmHWM to the current RSS.
         File.WriteAllText($"/proc/{daemon.Id}/clear_refs", "5");
@@ -68,7 +68,7 @@ try
             metrics.Add(await Timed(() => http.GetStringAsync("metrics")));
         }
         var peak = (Daemon.Kib(daemon.Id, "VmHWM") - idle) / 1024.0;
-        var (inProcess, inProcessBytes) = Measure(() => observer.Read(mask), Requests);
+        var (inProcess, inProcessBytes) = Measure(() => observer.Read(mask, model.Uplinks.Select(u => u.Name)), Requests);
         var (before, beforeBytes) = Measure(() => ConntrackText.Parse(lab.Router.Run("conntrack", "-L", "-o", "extended").Check().Stdout)
             .GroupBy(c => (c.Mark & mask, c.ReplyDestination.ToString())).Where(g => g.Key.Item1 != 0)
             .Select(g => g.LongCount()).Sum(), size >= 250_000 ? 1 : 3);
