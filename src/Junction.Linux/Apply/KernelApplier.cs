@@ -51,8 +51,9 @@ public sealed class KernelApplier(CommandRunner runner)
         uint? generation = null;
         if (!dryRun)
         {
-            // Subscribed before the kernel is read: a change from now on is noticed.
-            _ = _io.Notices;
+            // Subscribed before the kernel is read: a change from now on is noticed; what came
+            // before is in what the whole path reads.
+            _io.Notices.Discard();
             generation = Generation();
         }
         var (before, steps, owner) = Prepare(plan);
@@ -222,7 +223,7 @@ public sealed class KernelApplier(CommandRunner runner)
             var widened = record == owner ? "" : $"; ownership widened to tables {record.Tables}, priorities {record.Priorities} while older rules and routes go";
             var change = new Change(before.Table is null ? ChangeAction.Add : ChangeAction.Replace, ChangeSubject.Nftables,
                 $"table {DesiredState.TableFamily} {DesiredState.TableName} ({healthy} of {plan.Uplinks.Count} uplinks balanced; plan {owner.PlanHash}{widened})");
-            steps.Add(KernelStep.Nftables(change, InstalledTable.Script(plan, record)));
+            steps.Add(KernelStep.Nftables(change, InstalledTable.Script(plan, record, fresh: before.Table is null)));
         }
         steps.AddRange(SysctlReconciler.Reconcile(before.Sysctls, plan.Sysctls.Select(s => (s.Key, s.Value))));
         foreach (var family in RoutingFamilies)

@@ -63,6 +63,9 @@ internal sealed class RoutingNotices : IDisposable
         }
     }
 
+    /// <summary>Reads and drops every notice that came so far (the whole path reads the kernel itself after this).</summary>
+    public void Discard() => Contradicted(Ownership.Nothing, new HashSet<RuleSpec>(), new HashSet<RouteSpec>(), new Dictionary<int, string>());
+
     private static bool Contradicts(ushort type, ReadOnlySpan<byte> body, Ownership owner, IReadOnlySet<RuleSpec> rules,
         IReadOnlySet<RouteSpec> routes, IReadOnlyDictionary<int, string> links)
     {
