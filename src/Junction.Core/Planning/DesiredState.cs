@@ -24,9 +24,6 @@ public sealed record DesiredState(
 
     /// <summary>True when no uplink is healthy and new connections follow the main table.</summary>
     public bool Fallback => Uplinks.All(u => !u.Healthy);
-
-    /// <summary>The uplink whose mark chain this is (its counter counts the uplink's new connections); null for any other chain.</summary>
-    public UplinkPlan? UplinkOfMarkChain(string chain) => Uplinks.FirstOrDefault(u => u.MarkChain == chain);
 }
 
 /// <summary>An uplink as planned: its numbers and its share of new connections.</summary>
