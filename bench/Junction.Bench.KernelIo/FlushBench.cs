@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Junction.Bench.Report;
 using Junction.Linux.Conntrack;
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Linux.Namespaces;
 using Junction.Linux.Processes;
 using Junction.Model;

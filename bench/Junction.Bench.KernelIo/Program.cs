@@ -65,7 +65,7 @@ try
     {
         seeded += ConntrackSeeder.Insert(router, Seeds(seeded, size - seeded, null), timeoutSeconds: 3600);
         var mask = model.Marks.Mask;
-        var counted = observer.Read(mask).Connections.Sum(c => c.Count);
+        var counted = observer.Read(mask, model.Uplinks.Select(u => u.Name)).Connections.Sum(c => c.Count);
         if (counted != size) throw new InvalidOperationException($"seeded {size} entries but a dump counts {counted}");
         // The burst of NEW events overflows the daemon's event socket: its counts are right
         // once the resync after the overrun is done.
@@ -81,7 +81,7 @@ try
             metrics.Add(await Timed(() => http.GetStringAsync("metrics")));
         }
         var peak = (Daemon.Kib(daemon.Id, "VmHWM") - idle) / 1024.0;
-        var (inProcess, inProcessBytes) = Measure(() => observer.Read(mask), Requests);
+        var (inProcess, inProcessBytes) = Measure(() => observer.Read(mask, model.Uplinks.Select(u => u.Name)), Requests);
         var (before, beforeBytes) = Measure(() => ConntrackText.Parse(lab.Router.Run("conntrack", "-L", "-o", "extended").Check().Stdout)
             .GroupBy(c => (c.Mark & mask, c.ReplyDestination.ToString())).Where(g => g.Key.Item1 != 0)
             .Select(g => g.LongCount()).Sum(), size >= 250_000 ? 1 : 3);

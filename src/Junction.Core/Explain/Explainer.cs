@@ -3,24 +3,21 @@ using System.Net;
 using System.Net.Sockets;
 using Junction.Model;
 using Junction.Planning;
+using Junction.Planning.Nftables;
 
 namespace Junction.Explain;
 
 /// <summary>
-/// Walks a connection through the rules of the table the planner writes, in the kernel's
-/// order, and says which one decides and what it picks. Pure: the health (unhealthy set)
-/// and this host's addresses are given. For hash modes the uplink is computed with the
-/// kernel's own jhash (<see cref="NftJhash"/>); round-robin and random picks depend on
-/// what came before, so only the candidates and their shares are known.
+/// Walks a connection through the rules of the <c>choose</c> chain the planner builds for
+/// this health, the very rules the kernel gets, in their order, and says which one decides
+/// and what it picks: the never-balanced networks and the bypass set as the table holds
+/// them, the pins that have a rule, the slots of the balancing verdict map. Pure: the
+/// health (unhealthy set) and this host's addresses are given. For hash modes the uplink is
+/// computed with the kernel's own jhash (<see cref="NftJhash"/>); round-robin and random
+/// picks depend on what came before, so only the candidates and their shares are known.
 /// </summary>
 public static class Explainer
 {
-    private static readonly (string Network, string What)[] NeverBalanced =
-    [
-        ("127.0.0.0/8", "loopback"), ("169.254.0.0/16", "link-local"), ("224.0.0.0/3", "multicast or reserved"),
-        ("::1/128", "loopback"), ("fe80::/10", "link-local"), ("ff00::/8", "multicast"),
-    ];
-
     public static Explanation WouldBe(JunctionModel model, IReadOnlySet<string> unhealthy, ConnectionQuery query,
         IReadOnlyCollection<IPAddress>? localAddresses = null)
     {
@@ -39,15 +36,33 @@ public static class Explainer
             : $"applies to new connections arriving on {string.Join(", ", model.Lan)}{(model.Local ? " and to those this host opens" : " (local: false: not to this host's own)")}");
 
         var d = query.Destination;
-        if (localAddresses?.Contains(d) == true)
-            return Stop(Decision.NeverBalanced, "never-balanced local", $"{d} is an address of this host: never balanced");
-        if (d.Equals(IPAddress.Broadcast))
-            return Stop(Decision.NeverBalanced, "never-balanced broadcast", $"{d} is the broadcast address: never balanced");
-        foreach (var (network, what) in NeverBalanced)
-            if (IPNetwork.Parse(network).Contains(d))
-                return Stop(Decision.NeverBalanced, $"never-balanced {network}", $"{d} is {what} ({network}): never balanced, it follows the main routing table");
-        if (model.Bypass.Where(n => n.Contains(d)).Cast<IPNetwork?>().FirstOrDefault() is { } bypass)
-            return Stop(Decision.Bypass, $"bypass {bypass}", $"{d} is in bypass {bypass}: not balanced, it follows the main routing table");
+        var plan = Planner.Plan(model, unhealthy);
+        var rules = plan.Nft.Chain(ChoosePlanner.Name)!.Rules.ToList();
+        var ip = d.AddressFamily == AddressFamily.InterNetwork ? "ip" : "ip6";
+        foreach (var returning in rules.TakeWhile(r => r.Comment is null && r.Statements[^1] == NftVerdict.Return))
+        {
+            switch (returning.Statements[0])
+            {
+                case NftMatch { Left: NftFib }:
+                    if (localAddresses?.Contains(d) == true)
+                        return Stop(Decision.NeverBalanced, "never-balanced local", $"{d} is an address of this host: never balanced");
+                    if (d.Equals(IPAddress.Broadcast))
+                        return Stop(Decision.NeverBalanced, "never-balanced broadcast", $"{d} is the broadcast address: never balanced");
+                    break;
+                case NftMatch { Left: NftPayload { Field: "daddr" } p, Right: NftSetLiteral set } when p.Protocol == ip:
+                    foreach (var network in set.Elements.Select(Network))
+                        if (network.Contains(d))
+                        {
+                            var what = NeverBalancedNetwork.All.First(n => n.Network == network).What;
+                            return Stop(Decision.NeverBalanced, $"never-balanced {network}", $"{d} is {what} ({network}): never balanced, it follows the main routing table");
+                        }
+                    break;
+                case NftMatch { Left: NftPayload { Field: "daddr" } p, Right: NftSetRef named } when p.Protocol == ip:
+                    if (plan.Nft.Set(named.Name)!.Elements.Select(Network).Where(n => n.Contains(d)).Cast<IPNetwork?>().FirstOrDefault() is { } bypass)
+                        return Stop(Decision.Bypass, $"bypass {bypass}", $"{d} is in bypass {bypass}: not balanced, it follows the main routing table");
+                    break;
+            }
+        }
 
         for (var i = 0; i < model.Pins.Count; i++)
         {
@@ -59,7 +74,7 @@ public static class Explainer
                 steps.Add($"pin[{i}] ({Describe(pin)}) applies only if the connection's {string.Join(" and ", unknown)} match{(unknown.Count == 1 ? "es" : "")}: give them to decide; assuming it does not");
                 continue;
             }
-            if (unhealthy.Contains(pin.Via))
+            if (!rules.Any(r => r.Comment == $"pin[{i}]"))
             {
                 steps.Add($"pin[{i}] ({Describe(pin)}) matches, but uplink '{pin.Via}' is down: the connection is balanced instead");
                 continue;
@@ -71,9 +86,8 @@ public static class Explainer
         var familyName = family == Families.IPv4 ? "IPv4" : "IPv6";
         if (!model.Uplinks.Any(u => u.Families.HasFlag(family)))
             return Stop(Decision.NotHandled, "none", $"no uplink carries {familyName}: the connection is not marked and follows the main routing table");
-        var healthy = model.Uplinks.Select(u => !unhealthy.Contains(u.Name) && u.Families.HasFlag(family)).ToArray();
-        var slots = Planner.BalanceSlots(model, healthy);
-        if (slots.All(s => s < 0))
+        var slots = Slots(plan, rules, family);
+        if (slots.Length == 0)
             return Stop(Decision.Fallback, "fallback", $"no uplink carrying {familyName} is healthy: the connection is not marked and follows the main routing table");
 
         if (model.Tiered) steps.Add(TierStep(model, slots, family, familyName));
@@ -146,6 +160,31 @@ public static class Explainer
             steps.Add($"the current table would decide otherwise ({would.Rule}{(would.Uplink is null ? "" : $" → '{would.Uplink}'")}): the mark was set under an earlier plan (a health change or a reload), or the connection arrived on '{uplink.Interface}'");
         return would with { Uplink = uplink.Name, Steps = steps, Live = seen };
     }
+
+    /// <summary>
+    /// The owner (index into the uplinks) of each slot of the verdict map that balances this
+    /// family: the one behind <c>meta nfproto</c> of the family, or the one without (every
+    /// uplink carries every family); empty when the chain has none (nothing healthy).
+    /// </summary>
+    private static int[] Slots(DesiredState plan, IReadOnlyList<NftRule> rules, Families family)
+    {
+        var word = family == Families.IPv4 ? "ipv4" : "ipv6";
+        foreach (var rule in rules)
+        {
+            if (rule.Statements[^1] is not NftVmap { Key: NftNumgen or Planning.Nftables.NftJhash } vmap) continue;
+            var proto = rule.Statements.OfType<NftMatch>().FirstOrDefault(m => m.Left == NftMeta.Nfproto)?.Right;
+            if (proto is NftSymbol s && s.Name != word) continue;
+            return [.. vmap.Entries.Select(e => plan.Uplinks.ToList().FindIndex(u => u.MarkChain == e.Verdict.Chain))];
+        }
+        return [];
+    }
+
+    private static IPNetwork Network(NftExpr e) => e switch
+    {
+        NftPrefix p => p.Network,
+        NftAddress a => new IPNetwork(a.Address, a.Address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128),
+        _ => throw new ArgumentException($"not a network: {e}"),
+    };
 
     /// <summary>Which tier takes the connection, and why not a better one.</summary>
     private static string TierStep(JunctionModel model, int[] slots, Families family, string familyName)

@@ -24,9 +24,6 @@ public sealed record DesiredState(
 
     /// <summary>True when no uplink is healthy and new connections follow the main table.</summary>
     public bool Fallback => Uplinks.All(u => !u.Healthy);
-
-    /// <summary>The uplink whose mark chain this is (its counter counts the uplink's new connections); null for any other chain.</summary>
-    public UplinkPlan? UplinkOfMarkChain(string chain) => Uplinks.FirstOrDefault(u => u.MarkChain == chain);
 }
 
 /// <summary>An uplink as planned: its numbers and its share of new connections.</summary>
@@ -55,16 +52,19 @@ public sealed record UplinkPlan(
     public bool InUse => Healthy && !Reserve;
 
     /// <summary>The chain that gives a new connection this uplink's mark; its counter counts them.</summary>
-    public string MarkChain => "mark_" + ChainWord;
+    public string MarkChain => MarkChainOf(Name);
+
+    /// <summary>The mark chain of the uplink of this name.</summary>
+    public static string MarkChainOf(string uplink) => "mark_" + ChainWord(uplink);
 
     /// <summary>The chain that copies this uplink's mark from the connection to its packets.</summary>
-    public string RestoreChain => "restore_" + ChainWord;
+    public string RestoreChain => "restore_" + ChainWord(Name);
 
     /// <summary>The chain that source-NATs this uplink's pool.</summary>
-    public string SnatChain => "snat_" + ChainWord;
+    public string SnatChain => "snat_" + ChainWord(Name);
 
     // A chain name cannot carry every legal uplink name: 'isp-1' lives in chain mark_isp_1.
-    private string ChainWord => Name.Replace('-', '_');
+    private static string ChainWord(string uplink) => uplink.Replace('-', '_');
 }
 
 /// <summary>

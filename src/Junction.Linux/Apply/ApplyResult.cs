@@ -10,6 +10,9 @@ namespace Junction.Linux.Apply;
 /// </summary>
 public sealed record ApplyResult(string Verb, IReadOnlyList<Change> Changes, bool DryRun)
 {
+    /// <summary>What the applied plan owns (an apply's; null for a flush or restore), computed once per apply.</summary>
+    public Ownership? Owner { get; init; }
+
     public bool NoChanges => Changes.Count == 0;
 
     public string ToText()

@@ -4,6 +4,7 @@ using Junction.Linux.Apply.Sysctls;
 using Junction.Linux.Processes;
 using Junction.Model;
 using Junction.Planning;
+using Junction.Planning.Nftables;
 
 namespace Junction.Linux.Apply;
 
@@ -13,7 +14,7 @@ namespace Junction.Linux.Apply;
 /// routes in its tables, plus the sysctls the plan names. Unchanged objects are left alone,
 /// so applying the same plan twice changes nothing; a failure part-way undoes what was done.
 /// </summary>
-public sealed class KernelApplier(CommandRunner runner)
+public sealed partial class KernelApplier(CommandRunner runner)
 {
     private readonly KernelIo _io = new(runner);
 
@@ -30,11 +31,38 @@ public sealed class KernelApplier(CommandRunner runner)
     /// (<see cref="KernelBatch"/>), so a health change starts no process.
     /// </summary>
     /// <exception cref="ApplyFailedException">the kernel refused a change; what was done is undone.</exception>
+    /// <remarks>
+    /// After a successful apply the applier remembers what it applied. While the kernel
+    /// provably still holds that (the nftables generation is the one its write left, and no
+    /// rule or route notice contradicts it), an apply whose rules, routes and sysctls are
+    /// unchanged reads nothing back and replaces only the chains and sets that differ, in
+    /// one transaction (<see cref="NftText.UpdateScript"/>): a health change rewrites the
+    /// <c>choose</c> chain and nothing else. Anything else takes the whole path above. The
+    /// table's ownership record keeps the plan hash of the last whole replacement; the
+    /// applier answers <see cref="InstalledOwnership"/> from memory while the generation is
+    /// its own. Sysctls are not read on the short path: one changed by hand is put back by
+    /// the next whole apply.
+    /// </remarks>
     public ApplyResult Apply(DesiredState plan, bool dryRun = false)
     {
-        var (before, steps) = Prepare(plan);
-        if (!dryRun) new KernelTransaction(_io, before, "apply").Run(steps);
-        return new ApplyResult("apply", steps.Select(s => s.Change).ToList(), dryRun);
+        if (dryRun && Holds(plan) is { } owner0) return new ApplyResult("apply", [], true) { Owner = owner0 };
+        if (!dryRun && Incremental(plan) is { } quick) return quick;
+        _last = null;
+        uint? generation = null;
+        if (!dryRun)
+        {
+            // Subscribed before the kernel is read: a change from now on is noticed; what came
+            // before is in what the whole path reads.
+            _io.Notices.Discard();
+            generation = Generation();
+        }
+        var (before, steps, owner) = Prepare(plan);
+        if (!dryRun)
+        {
+            new KernelTransaction(_io, before, "apply").Run(steps);
+            if (generation is { } g) Remember(plan, owner, before, g + (uint)steps.Count(s => s.NftScript is not null));
+        }
+        return new ApplyResult("apply", steps.Select(s => s.Change).ToList(), dryRun) { Owner = owner };
     }
 
     /// <summary>
@@ -44,9 +72,10 @@ public sealed class KernelApplier(CommandRunner runner)
     /// <exception cref="ApplyFailedException">the kernel refused a change; what was done is undone.</exception>
     public (ApplyResult Result, KernelCheckpoint Before) ApplyWithCheckpoint(DesiredState plan)
     {
-        var (before, steps) = Prepare(plan);
+        _last = null;
+        var (before, steps, owner) = Prepare(plan);
         new KernelTransaction(_io, before, "apply").Run(steps);
-        return (new ApplyResult("apply", steps.Select(s => s.Change).ToList(), false), new KernelCheckpoint(before));
+        return (new ApplyResult("apply", steps.Select(s => s.Change).ToList(), false) { Owner = owner }, new KernelCheckpoint(before));
     }
 
     /// <summary>
@@ -58,6 +87,7 @@ public sealed class KernelApplier(CommandRunner runner)
     /// <exception cref="ApplyFailedException">the kernel refused a change.</exception>
     public ApplyResult Restore(KernelCheckpoint checkpoint, string verb = "restore")
     {
+        _last = null;
         var then = checkpoint.Snapshot;
         var now = Read(verb, () =>
         {
@@ -91,7 +121,7 @@ public sealed class KernelApplier(CommandRunner runner)
     /// killed between any two steps leaves a record that covers everything it left behind,
     /// so the next apply or <c>junction flush</c> removes it.
     /// </summary>
-    internal (KernelSnapshot Before, List<KernelStep> Steps) Prepare(DesiredState plan)
+    internal (KernelSnapshot Before, List<KernelStep> Steps, Ownership Owner) Prepare(DesiredState plan)
     {
         var owner = Ownership.For(plan);
         var before = Snapshot("apply", owner, plan.Sysctls.Select(s => s.Key));
@@ -106,7 +136,7 @@ public sealed class KernelApplier(CommandRunner runner)
             var widened = record == owner ? "" : $"; ownership widened to tables {record.Tables}, priorities {record.Priorities} while older rules and routes go";
             var change = new Change(before.Table is null ? ChangeAction.Add : ChangeAction.Replace, ChangeSubject.Nftables,
                 $"table {DesiredState.TableFamily} {DesiredState.TableName} ({healthy} of {plan.Uplinks.Count} uplinks balanced; plan {owner.PlanHash}{widened})");
-            steps.Add(KernelStep.Nftables(change, InstalledTable.Script(plan, record)));
+            steps.Add(KernelStep.Nftables(change, InstalledTable.Script(plan, record, fresh: before.Table is null)));
         }
         steps.AddRange(SysctlReconciler.Reconcile(before.Sysctls, plan.Sysctls.Select(s => (s.Key, s.Value))));
         foreach (var family in RoutingFamilies)
@@ -120,7 +150,7 @@ public sealed class KernelApplier(CommandRunner runner)
                 $"table {DesiredState.TableFamily} {DesiredState.TableName} (ownership narrowed to tables {owner.Tables}, priorities {owner.Priorities}; plan {owner.PlanHash})");
             steps.Add(KernelStep.Nftables(change, InstalledTable.Script(plan, owner)));
         }
-        return (before, steps);
+        return (before, steps, owner);
     }
 
     /// <summary>
@@ -138,6 +168,7 @@ public sealed class KernelApplier(CommandRunner runner)
     public ApplyResult Flush(bool dryRun = false, Ownership? assumed = null)
     {
         const string verb = "flush";
+        if (!dryRun) _last = null;
         var before = Snapshot(verb, assumed, []);
         if (before.Table is null && before.Rules.Count == 0 && before.Routes.Count == 0) return new ApplyResult(verb, [], dryRun);
 
@@ -167,7 +198,8 @@ public sealed class KernelApplier(CommandRunner runner)
     private static List<IpRoute> Of(Families family, IEnumerable<IpRoute> routes) => [.. routes.Where(r => r.Family == family)];
 
     /// <summary>What the installed table says Junction owns; null when no Junction table is installed.</summary>
-    public Ownership? InstalledOwnership() => Read("status", () => InstalledTable.Read(_io.Nft))?.Owner;
+    /// <remarks>Answered from memory while the kernel provably holds what this applier applied last (see <see cref="Apply"/>).</remarks>
+    public Ownership? InstalledOwnership() => Provable()?.Owner ?? Read("status", () => InstalledTable.Read(_io.Nft))?.Owner;
 
     private KernelSnapshot Snapshot(string verb, Ownership? planned, IEnumerable<string> sysctlKeys) =>
         Read(verb, () => KernelSnapshot.Take(_io, planned, sysctlKeys));

@@ -29,12 +29,13 @@ internal static class KernelBatch
     }
 
     /// <summary>Runs a group <see cref="Length"/> chose; null when every step succeeded.</summary>
-    public static BatchFailure? Run(KernelIo io, IReadOnlyList<KernelStep> group)
+    /// <param name="links">interface names by index read just before (null: read them when a route needs them).</param>
+    public static BatchFailure? Run(KernelIo io, IReadOnlyList<KernelStep> group, IReadOnlyDictionary<int, string>? links = null)
     {
         switch (group[0].Kind)
         {
             case BatchKind.Routing:
-                return Routing(io, group);
+                return Routing(io, group, links);
             case BatchKind.Sysctl:
                 return SysctlReconciler.Write(io.Runner.Netns, [.. group.Select(s => s.SysctlSetting!.Value)]) is { } failed
                     ? new BatchFailure(failed.Index, failed.Reason)
@@ -51,12 +52,12 @@ internal static class KernelBatch
         }
     }
 
-    private static BatchFailure? Routing(KernelIo io, IReadOnlyList<KernelStep> group)
+    private static BatchFailure? Routing(KernelIo io, IReadOnlyList<KernelStep> group, IReadOnlyDictionary<int, string>? known)
     {
         var requests = group.Select(s => s.RoutingChange!).ToList();
         // Planned routes name their interface; requests carry its index.
         IReadOnlyDictionary<string, int> links = requests.Any(r => r.Route is { Raw: null })
-            ? io.Rtnetlink.LinkNames().ToDictionary(kv => kv.Value, kv => kv.Key, StringComparer.Ordinal)
+            ? (known ?? io.Rtnetlink.LinkNames()).ToDictionary(kv => kv.Value, kv => kv.Key, StringComparer.Ordinal)
             : new Dictionary<string, int>();
         for (var i = 0; i < requests.Count; i++)
             if (requests[i].Route is { Raw: null, Spec: { } spec } && !links.ContainsKey(spec.Device))

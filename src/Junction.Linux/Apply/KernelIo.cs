@@ -1,3 +1,4 @@
+using Junction.Linux.Apply.Routing;
 using Junction.Linux.Netlink;
 using Junction.Linux.Nftables;
 using Junction.Linux.Processes;
@@ -19,6 +20,14 @@ internal sealed class KernelIo(CommandRunner runner, INftables nft)
     public INftables Nft { get; } = nft;
 
     private RtnetlinkClient? _rtnetlink;
+    private NftGeneration? _generation;
+    private RoutingNotices? _notices;
 
     public RtnetlinkClient Rtnetlink => LazyInitializer.EnsureInitialized(ref _rtnetlink, () => RtnetlinkClient.Open(Runner.Netns));
+
+    /// <summary>The nftables ruleset generation, read over its own netlink socket.</summary>
+    public NftGeneration Generation => LazyInitializer.EnsureInitialized(ref _generation, () => NftGeneration.Open(Runner.Netns));
+
+    /// <summary>Rule and route notifications, subscribed the first time this is asked (before the kernel is read).</summary>
+    public RoutingNotices Notices => LazyInitializer.EnsureInitialized(ref _notices, () => RoutingNotices.Open(Runner.Netns));
 }

@@ -19,9 +19,12 @@ internal sealed record KernelSnapshot(
     IReadOnlyList<IpRoute> Routes,
     IReadOnlyDictionary<string, string> Sysctls)
 {
+    /// <summary>Every interface's name by index when the snapshot was taken (empty for a checkpoint read back).</summary>
+    public IReadOnlyDictionary<int, string> Links { get; init; } = new Dictionary<int, string>();
+
     /// <summary>
     /// Read in this process, one after the other (each is well under a millisecond): the
-    /// table (libnftables), each family's rules and routes (rtnetlink dumps) and the sysctls
+    /// table (libnftables), the rules and the routes of both families (two rtnetlink dumps) and the sysctls
     /// (/proc/sys). Every rule and route is read and filtered once the table has said which
     /// ranges it owns.
     /// </summary>
@@ -29,12 +32,12 @@ internal sealed record KernelSnapshot(
     {
         var keys = sysctlKeys.ToList();
         var table = InstalledTable.Read(io.Nft);
-        var v4 = RoutingDump.Read(io.Rtnetlink, Families.IPv4);
-        var v6 = RoutingDump.Read(io.Rtnetlink, Families.IPv6);
+        var links = io.Rtnetlink.LinkNames();
+        var dumps = RoutingDump.ReadBoth(io.Rtnetlink, links);
         var sysctls = SysctlReconciler.Read(io.Runner.Netns, keys);
         var owners = new[] { planned, table?.Owner }.OfType<Ownership>().Distinct().ToList();
-        var (rules, routes) = Owned(owners, [v4, v6]);
-        return new KernelSnapshot(owners, table, rules, routes, sysctls);
+        var (rules, routes) = Owned(owners, dumps);
+        return new KernelSnapshot(owners, table, rules, routes, sysctls) { Links = links };
     }
 
     /// <summary>The owned rules and routes as the kernel holds them now (for rollback).</summary>

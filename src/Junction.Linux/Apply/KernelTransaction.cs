@@ -19,7 +19,7 @@ internal sealed class KernelTransaction(KernelIo io, KernelSnapshot before, stri
         for (var i = 0; i < steps.Count;)
         {
             var n = KernelBatch.Length(steps, i);
-            if (KernelBatch.Run(io, steps.Skip(i).Take(n).ToList()) is { } failure)
+            if (KernelBatch.Run(io, steps.Skip(i).Take(n).ToList(), before.Links.Count == 0 ? null : before.Links) is { } failure)
             {
                 // Every step of the batch counts as touched: sysctl goes on past a failed key.
                 var problems = Rollback(steps.Take(i + n).Select(s => s.Change.Subject).ToHashSet());

@@ -47,6 +47,9 @@ public sealed partial record Ownership(uint MarkMask, RangeSet Tables, RangeSet 
         return owned with { PlanHash = Convert.ToHexStringLower(digest)[..16] };
     }
 
+    /// <summary>A record that owns nothing.</summary>
+    internal static readonly Ownership Nothing = new(0, RangeSet.Of([]), RangeSet.Of([]), "");
+
     public bool OwnsTable(uint table) => !MarkLayout.IsSystemTable(table) && Tables.Contains(table);
 
     public bool OwnsPriority(int priority) => !MarkLayout.IsSystemPriority(priority) && Priorities.Contains(priority);

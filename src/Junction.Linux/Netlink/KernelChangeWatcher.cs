@@ -61,7 +61,7 @@ public sealed class KernelChangeWatcher : IDisposable
         }
     });
 
-    private static unsafe FileDescriptor Subscribe(int protocol, string what, int[] groups)
+    internal static unsafe FileDescriptor Subscribe(int protocol, string what, int[] groups)
     {
         var fd = new FileDescriptor(Libc.Socket(Libc.AfNetlink, Libc.SockRaw | Libc.SockCloexec, protocol));
         if (fd.IsInvalid) throw SyscallException.Last($"socket(AF_NETLINK, {what})");

@@ -12,8 +12,8 @@ namespace Junction.Linux.Observe;
 
 /// <summary>
 /// Reads the live figures status and metrics report in the namespace the runner points at
-/// (so a test points it at a lab router): the counter in each <c>mark_&lt;uplink&gt;</c>
-/// chain of Junction's nftables table, live connections per mark and SNAT address from a
+/// (so a test points it at a lab router): the counter in each uplink's mark chain of
+/// Junction's nftables table (<see cref="UplinkPlan.MarkChain"/>), live connections per mark and SNAT address from a
 /// streaming ctnetlink dump (<see cref="IConntrack"/>; both families, nothing per entry kept)
 /// or, in the daemon, from the counts its <see cref="ConntrackCountKeeper"/> keeps,
 /// and interface bytes. Each read that fails is named in <see cref="KernelFigures.Errors"/>
@@ -21,30 +21,30 @@ namespace Junction.Linux.Observe;
 /// </summary>
 public sealed class KernelObserver(CommandRunner runner, IConntrack conntrack, INftables nft)
 {
-    public const string MarkChainPrefix = "mark_";
-
     public KernelObserver(CommandRunner runner) : this(runner, new CountedConntrack(new ConntrackNetlink(runner.Netns), runner.Netns), LibNftables.For(runner.Netns)) { }
 
     public CommandRunner Runner { get; } = runner;
 
     public IConntrack Conntrack { get; } = conntrack;
 
-    public KernelFigures Read(uint markMask)
+    /// <param name="uplinks">the configured uplinks' names: their counters are looked for in their mark chains.</param>
+    public KernelFigures Read(uint markMask, IEnumerable<string> uplinks)
     {
         var errors = new List<string>();
-        var counters = Try(errors, "nftables counters", NewConnectionCounters) ?? new Dictionary<string, long>();
+        var counters = Try(errors, "nftables counters", () => NewConnectionCounters(uplinks)) ?? new Dictionary<string, long>();
         var connections = Try(errors, "conntrack", () => Conntrack.CountByMark(markMask)) ?? [];
         var interfaces = Try(errors, "interface counters", InterfaceBytes) ?? new Dictionary<string, InterfaceBytes>();
         return new KernelFigures(counters, connections, interfaces, errors);
     }
 
     /// <summary>
-    /// The packet count of the counter in each uplink's mark chain: one per new connection,
-    /// keyed by the uplink's name, which the planner writes as that rule's comment (a chain
-    /// name cannot carry every legal uplink name: 'isp-1' lives in chain mark_isp_1).
+    /// The packet count of the counter in each uplink's mark chain (one per new connection),
+    /// keyed by the uplink's name: the chain is the one the planner names for that uplink
+    /// (<see cref="UplinkPlan.MarkChainOf"/>), so nothing is read back from a name or a comment.
     /// </summary>
-    public IReadOnlyDictionary<string, long> NewConnectionCounters()
+    public IReadOnlyDictionary<string, long> NewConnectionCounters(IEnumerable<string> uplinks)
     {
+        var byChain = uplinks.ToDictionary(UplinkPlan.MarkChainOf, u => u, StringComparer.Ordinal);
         var result = nft.Run($"list table {DesiredState.TableFamily} {DesiredState.TableName}", json: true);
         var counters = new Dictionary<string, long>(StringComparer.Ordinal);
         // No table yet (before the first apply, or after a flush): no counts, not an error.
@@ -53,9 +53,7 @@ public sealed class KernelObserver(CommandRunner runner, IConntrack conntrack, I
         foreach (var item in doc.RootElement.GetProperty("nftables").EnumerateArray())
         {
             if (!item.TryGetProperty("rule", out var rule)) continue;
-            var chain = rule.GetProperty("chain").GetString() ?? "";
-            if (!chain.StartsWith(MarkChainPrefix, StringComparison.Ordinal)) continue;
-            if (!rule.TryGetProperty("comment", out var comment) || comment.GetString() is not { Length: > 0 } uplink) continue;
+            if (!byChain.TryGetValue(rule.GetProperty("chain").GetString() ?? "", out var uplink)) continue;
             foreach (var expr in rule.GetProperty("expr").EnumerateArray())
                 if (expr.TryGetProperty("counter", out var counter))
                     counters[uplink] = counters.GetValueOrDefault(uplink) + counter.GetProperty("packets").GetInt64();

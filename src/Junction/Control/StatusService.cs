@@ -21,7 +21,7 @@ internal sealed class StatusService(IStatusSource source, Func<JunctionModel> mo
     public StatusReport Report()
     {
         var snapshot = source.Snapshot();
-        var figures = kernel.Read(snapshot.MarkMask);
+        var figures = kernel.Read(snapshot.MarkMask, snapshot.Uplinks.Select(u => u.Name));
         if (!figures.Errors.Any(e => e.StartsWith("nftables", StringComparison.Ordinal)))
             window.Record(figures.NewConnectionCounters);
         return StatusBuilder.Build(snapshot, figures, window);
@@ -32,7 +32,7 @@ internal sealed class StatusService(IStatusSource source, Func<JunctionModel> mo
     {
         try
         {
-            window.Record(kernel.NewConnectionCounters());
+            window.Record(kernel.NewConnectionCounters(model().Uplinks.Select(u => u.Name)));
         }
         catch (Exception e) when (e is Linux.Processes.CommandFailedException or Linux.Interop.KernelCallException or System.Text.Json.JsonException)
         {

@@ -51,7 +51,7 @@ internal sealed class AppliedState
         TableDrift is not null || Model != model || !Unhealthy.SetEquals(unhealthy);
 
     /// <summary>An apply succeeded: the kernel holds <paramref name="plan"/>.</summary>
-    public void Succeeded(JunctionModel model, HashSet<string> unhealthy, IReadOnlySet<string> unroutable, DesiredState plan,
+    public void Succeeded(JunctionModel model, HashSet<string> unhealthy, IReadOnlySet<string> unroutable, DesiredState plan, string? hash,
         TimeSpan duration, DateTimeOffset at, TimeSpan tableCheckInterval)
     {
         LastDuration = duration;
@@ -63,7 +63,8 @@ internal sealed class AppliedState
         Unhealthy = unhealthy;
         Unroutable = unroutable.ToHashSet();
         Plan = plan;
-        Hash = Junction.Linux.Apply.Ownership.For(plan).PlanHash;
+        // The applier computed the ownership once; a kernel that does not say (a test's fake) is asked for it here.
+        Hash = hash ?? Junction.Linux.Apply.Ownership.For(plan).PlanHash;
         TableDrift = null;
         NextTableCheck = at + tableCheckInterval;
     }

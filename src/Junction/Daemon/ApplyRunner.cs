@@ -52,7 +52,7 @@ internal sealed class ApplyRunner(DaemonSetup setup)
         {
             var result = setup.Kernel.Apply(plan);
             var duration = Stopwatch.GetElapsedTime(started);
-            State.Succeeded(model, unhealthy, unroutable, plan, duration, _time.GetUtcNow(), setup.TableCheckInterval);
+            State.Succeeded(model, unhealthy, unroutable, plan, result.Owner?.PlanHash, duration, _time.GetUtcNow(), setup.TableCheckInterval);
             var healthy = plan.Uplinks.Where(u => u.Healthy).Select(u => u.Name).ToList();
             DaemonLog.Applied(_log, healthy.Count == 0 ? "no uplink is healthy, new connections follow the main table" : $"balancing over {string.Join(", ", healthy)}",
                 ApplySummary.Of(result), (long)duration.TotalMilliseconds);

@@ -28,7 +28,7 @@ internal sealed class LinuxKernel(CommandRunner runner) : IDaemonKernel
     {
         var result = _applier.Apply(plan);
         // Changes to rules and routes count inside the ranges this plan owns.
-        var owner = Ownership.For(plan);
+        var owner = result.Owner!;
         _watcher?.Watch(new KernelChangeWatcher.Scope(owner.Tables, owner.Priorities));
         return result;
     }

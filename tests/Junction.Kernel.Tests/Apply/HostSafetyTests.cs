@@ -227,7 +227,7 @@ public sealed class HostSafetyTests
         applier.Apply(Configs.Plan(Configs.TwoUplinks));
         var moved = Configs.Plan(MovedRanges);
 
-        var (_, steps) = applier.Prepare(moved);
+        var (_, steps, _) = applier.Prepare(moved);
         steps[0].Run(applier.Io);
 
         var wide = applier.InstalledOwnership()!;

@@ -189,7 +189,7 @@ public sealed class KernelApplierTests
         var before = KernelState.Of(ns.Runner);
         var sysctls = KernelState.Sysctls(ns.Runner, Configs.SysctlKeys);
         var applier = new KernelApplier(ns.Runner);
-        var (snapshot, steps) = applier.Prepare(Configs.Plan(Configs.ThreeUplinks));
+        var (snapshot, steps, _) = applier.Prepare(Configs.Plan(Configs.ThreeUplinks));
         // The kernel refuses a backward goto; by then the table, sysctls, routes and rules went in.
         steps.Add(new KernelStep(new Change(ChangeAction.Add, ChangeSubject.Rule, "a rule the kernel refuses"),
             "ip", ["rule", "add", "priority", "1100", "goto", "1000"]));
@@ -215,7 +215,7 @@ public sealed class KernelApplierTests
         // network of wan2 (request 2, refused); the kernel carries on with the rest, and
         // rollback undoes whatever went in.
         var broken = Configs.Plan(Configs.ThreeUplinks.Replace("10.11.0.1", "10.11.0.9").Replace("10.12.0.1", "10.98.0.1"));
-        var (_, steps) = applier.Prepare(broken);
+        var (_, steps, _) = applier.Prepare(broken);
         var routes = steps.Where(s => s.Kind == BatchKind.Routing).ToList();
         Assert.True(routes.Count >= 4, "the routes and rules are one batch");
         Assert.Contains("10.11.0.9", routes[0].Change.Description);
@@ -239,7 +239,7 @@ public sealed class KernelApplierTests
         var before = KernelState.Of(ns.Runner);
         var sysctls = KernelState.Sysctls(ns.Runner, Configs.SysctlKeys);
         var applier = new KernelApplier(ns.Runner);
-        var (snapshot, steps) = applier.Prepare(Configs.Plan(Configs.ThreeUplinks));
+        var (snapshot, steps, _) = applier.Prepare(Configs.Plan(Configs.ThreeUplinks));
         // A backward goto the kernel refuses, after the first IPv4 rule and before the others.
         var at = steps.FindIndex(s => s is { Kind: BatchKind.Routing, Change.Subject: ChangeSubject.Rule }) + 1;
         Assert.True(at > 0 && steps[at] is { Kind: BatchKind.Routing, Change.Subject: ChangeSubject.Rule }, "rules follow the one the bad rule goes after");
@@ -262,7 +262,7 @@ public sealed class KernelApplierTests
         var before = KernelState.Of(ns.Runner);
         var sysctls = KernelState.Sysctls(ns.Runner, Configs.SysctlKeys);
         var applier = new KernelApplier(ns.Runner);
-        var (snapshot, steps) = applier.Prepare(Configs.Plan(Configs.ThreeUplinks));
+        var (snapshot, steps, _) = applier.Prepare(Configs.Plan(Configs.ThreeUplinks));
         var first = steps.FindIndex(s => s.Kind == BatchKind.Sysctl);
         Assert.True(steps.Skip(first + 1).TakeWhile(s => s.Kind == BatchKind.Sysctl).Count() >= 2, "sysctls follow the bad one");
         steps.Insert(first + 1, KernelStep.Sysctl(new Change(ChangeAction.Set, ChangeSubject.Sysctl, "a value the kernel refuses"),

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Junction.Kernel.Tests.Balancing;
 using Junction.Kernel.Tests.Support;
 using Junction.Linux.Conntrack;
-using Junction.Linux.Lab;
+using Junction.Lab;
 using Junction.Linux.Processes;
 using Junction.Model;
 

@@ -17,14 +17,15 @@ public sealed class KernelObserverTests
         lab.Apply(lab.Config("lan: [lan]", [1, 2, 1]));
         var observer = new KernelObserver(lab.Lab.Network.Router);
         var mask = lab.Model!.Marks.Mask;
-        var before = observer.Read(mask);
+        var names = lab.Model.Uplinks.Select(u => u.Name).ToList();
+        var before = observer.Read(mask, names);
         Assert.Empty(before.Errors);
 
         await using var held = await lab.Hold(40);
         var seen = lab.PerUplink(held.Outcomes);
         Assert.Equal(new[] { 0, 10, 20, 10 }, seen);
 
-        var figures = observer.Read(mask);
+        var figures = observer.Read(mask, names);
         Assert.Empty(figures.Errors);
         for (var i = 1; i <= 3; i++)
         {
@@ -51,7 +52,7 @@ public sealed class KernelObserverTests
         await using var held = await lab.Hold(24);
         Assert.Equal(new[] { 0, 12, 12 }, lab.PerUplink(held.Outcomes));
 
-        var figures = new KernelObserver(lab.Lab.Network.Router).Read(lab.Model!.Marks.Mask);
+        var figures = new KernelObserver(lab.Lab.Network.Router).Read(lab.Model!.Marks.Mask, lab.Model.Uplinks.Select(u => u.Name));
         var mark = lab.Model.Marks.Value(2);
         foreach (var address in pool)
             Assert.Equal(4, figures.Connections.Single(c => c.Mark == mark && c.SeenSource == address.ToString()).Count);
@@ -61,7 +62,7 @@ public sealed class KernelObserverTests
     public void Without_junctions_table_there_are_no_counters_and_no_error()
     {
         using var ns = Support.TestNamespace.Create();
-        var figures = new KernelObserver(ns.Runner).Read(0x00ff0000);
+        var figures = new KernelObserver(ns.Runner).Read(0x00ff0000, ["isp1"]);
         Assert.Empty(figures.NewConnectionCounters);
         Assert.Empty(figures.Errors);
         Assert.Contains("lo", figures.Interfaces.Keys);

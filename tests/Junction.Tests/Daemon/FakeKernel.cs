@@ -47,8 +47,9 @@ internal sealed class FakeKernel : IDaemonKernel
             throw new ApplyFailedException("apply", null, "nft: Operation not permitted", []);
         }
         Applied.Add(plan);
-        Installed = Ownership.For(plan).PlanHash;
-        return new ApplyResult("apply", Changes, false);
+        var owner = Ownership.For(plan);
+        Installed = owner.PlanHash;
+        return new ApplyResult("apply", Changes, false) { Owner = owner };
     }
 
     public string? InstalledPlanHash()

@@ -31,6 +31,40 @@ public static class NftText
     public static string ReplaceScript(NftTable table) =>
         $"add table {table.Family} {table.Name}\ndelete table {table.Family} {table.Name}\n{Table(table)}";
 
+    /// <summary>
+    /// One transaction that turns <paramref name="from"/> (which the kernel holds) into
+    /// <paramref name="to"/> by replacing only the chains and sets whose rules or elements
+    /// differ: empty when nothing does; null when the two differ in their shape (other
+    /// sets, chains or hooks), which only a whole replacement can change. A chain that is
+    /// flushed and refilled in one transaction is never seen half-way by a packet.
+    /// </summary>
+    public static string? UpdateScript(NftTable from, NftTable to)
+    {
+        if (from.Family != to.Family || from.Name != to.Name || from.Sets.Count != to.Sets.Count || from.Chains.Count != to.Chains.Count)
+            return null;
+        var s = new StringBuilder();
+        var at = $"{to.Family} {to.Name}";
+        for (var i = 0; i < to.Sets.Count; i++)
+        {
+            var (a, b) = (from.Sets[i], to.Sets[i]);
+            if (a == b) continue;
+            if (a.Name != b.Name || a.Type != b.Type || a.Flags != b.Flags) return null;
+            s.Append(CultureInfo.InvariantCulture, $"flush set {at} {b.Name}\n");
+            if (b.Elements.Count > 0)
+                s.Append(CultureInfo.InvariantCulture, $"add element {at} {b.Name} {{ {string.Join(", ", b.Elements.Select(Expr))} }}\n");
+        }
+        for (var i = 0; i < to.Chains.Count; i++)
+        {
+            var (a, b) = (from.Chains[i], to.Chains[i]);
+            if (a.Name != b.Name || a.Hook != b.Hook) return null;
+            if (a.Rules.SequenceEqual(b.Rules)) continue;
+            s.Append(CultureInfo.InvariantCulture, $"flush chain {at} {b.Name}\n");
+            foreach (var rule in b.Rules)
+                s.Append(CultureInfo.InvariantCulture, $"add rule {at} {b.Name} {Rule(rule, oneLine: true)}\n");
+        }
+        return s.ToString();
+    }
+
     /// <summary>The chain's lines (hook line, remarks, rules), each indented two tabs and ended by a newline.</summary>
     public static void AppendBody(StringBuilder s, NftChain chain)
     {
@@ -48,9 +82,10 @@ public static class NftText
     public static string Set(NftSet set) =>
         $"set {set.Name} {{ type {set.Type}; {(set.Flags.Count == 0 ? "" : $"flags {string.Join(", ", set.Flags)}; ")}elements = {{ {string.Join(", ", set.Elements.Select(Expr))} }} }}";
 
-    public static string Rule(NftRule rule)
+    /// <param name="oneLine">no line breaks in long maps (a rule of an <c>add rule</c> command).</param>
+    public static string Rule(NftRule rule, bool oneLine = false)
     {
-        var text = string.Join(" ", rule.Statements.Select(Statement));
+        var text = string.Join(" ", rule.Statements.Select(s => Statement(oneLine && s is NftVmap v ? v with { Wrap = false } : s)));
         return rule.Comment is null ? text : $"{text} comment {NftQuote.String(rule.Comment)}";
     }
 

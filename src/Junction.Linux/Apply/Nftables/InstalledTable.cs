@@ -29,8 +29,13 @@ internal sealed partial record InstalledTable(string Text, Ownership? Owner)
     /// ownership record. A table declared twice in one script is merged; the comment of
     /// the first declaration stays.
     /// </summary>
-    public static string Script(DesiredState plan, Ownership owner) =>
-        $"{Reset}table {DesiredState.TableFamily} {DesiredState.TableName} {{ comment {NftQuote.String(owner.Comment)}; }}\n{NftText.Table(plan.Nft)}";
+    /// <param name="fresh">
+    /// no table was there when the kernel was read: 'create' (which fails if one appeared
+    /// since, and the transaction with it) instead of 'add' and 'delete', which make
+    /// libnftables read the kernel's tables first.
+    /// </param>
+    public static string Script(DesiredState plan, Ownership owner, bool fresh = false) =>
+        $"{(fresh ? "create table" : Reset + "table")} {DesiredState.TableFamily} {DesiredState.TableName} {{ comment {NftQuote.String(owner.Comment)}; }}\n{NftText.Table(plan.Nft)}";
 
     /// <summary>One transaction that puts a listed table back exactly as it was.</summary>
     public string RestoreScript => Reset + Text;

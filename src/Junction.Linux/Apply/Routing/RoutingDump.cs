@@ -11,33 +11,31 @@ namespace Junction.Linux.Apply.Routing;
 /// </summary>
 internal sealed record RoutingDump(Families Family, IReadOnlyList<IpRule> Rules, IReadOnlyList<IpRoute> Routes)
 {
-    /// <summary>A kernel without IPv6 (ipv6.disable=1) has no IPv6 rules or routes rather than an error.</summary>
-    public static RoutingDump Read(RtnetlinkClient client, Families family)
+    /// <summary>Both families.</summary>
+    public static IReadOnlyList<RoutingDump> ReadBoth(RtnetlinkClient client) => ReadBoth(client, client.LinkNames());
+
+    /// <summary>
+    /// Both families in two dumps (every family's rules, then every family's routes) rather
+    /// than four; other families' entries are skipped, and a kernel without IPv6
+    /// (ipv6.disable=1) simply lists none.
+    /// </summary>
+    public static IReadOnlyList<RoutingDump> ReadBoth(RtnetlinkClient client, IReadOnlyDictionary<int, string> links)
     {
-        var af = family == Families.IPv6 ? Rtnetlink.AfInet6 : Rtnetlink.AfInet;
         var rules = new List<IpRule>();
         var routes = new List<IpRoute>();
-        try
+        client.Dump(Rtnetlink.GetRule, 0, "dump rules", rules.Clear, (type, body) =>
         {
-            client.Dump(Rtnetlink.GetRule, af, $"dump {Name(family)} rules", rules.Clear, (type, body) =>
-            {
-                if (type == Rtnetlink.NewRule && IpRule.From(body) is { } rule) rules.Add(rule);
-            });
-            var links = client.LinkNames();
-            client.Dump(Rtnetlink.GetRoute, af, $"dump {Name(family)} routes", routes.Clear, (type, body) =>
-            {
-                if (type == Rtnetlink.NewRoute && IpRoute.From(body, links) is { } route) routes.Add(route);
-            });
-        }
-        catch (NetlinkException e) when (family == Families.IPv6 && e.Errno is Libc.Eafnosupport or Libc.Eopnotsupp)
+            if (type == Rtnetlink.NewRule && Ours(body) && IpRule.From(body) is { } rule) rules.Add(rule);
+        });
+        client.Dump(Rtnetlink.GetRoute, 0, "dump routes", routes.Clear, (type, body) =>
         {
-            return new RoutingDump(family, [], []);
-        }
-        return new RoutingDump(family, rules, routes);
+            if (type == Rtnetlink.NewRoute && Ours(body) && IpRoute.From(body, links) is { } route) routes.Add(route);
+        });
+        return [.. new[] { Families.IPv4, Families.IPv6 }.Select(f => new RoutingDump(f,
+            [.. rules.Where(r => r.Family == f)], [.. routes.Where(r => r.Family == f)]))];
     }
 
-    /// <summary>Both families.</summary>
-    public static IReadOnlyList<RoutingDump> ReadBoth(RtnetlinkClient client) => [Read(client, Families.IPv4), Read(client, Families.IPv6)];
+    private static bool Ours(ReadOnlySpan<byte> body) => body.Length > 0 && body[0] is Rtnetlink.AfInet or Rtnetlink.AfInet6;
 
     public IEnumerable<IpRule> OwnedRules(Func<int, bool> owned) => Rules.Where(r => owned(r.Priority));
 
