@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Junction.Cli.Commands;
 using Junction.Lab.Commands;
 
 namespace Junction.Lab;
@@ -24,6 +25,9 @@ internal static class Program
             // Without a timeout System.CommandLine 2.0 never passes SIGTERM/Ctrl-C to the action's token.
             ProcessTerminationTimeout = TimeSpan.FromSeconds(10),
         };
-        return await root.Parse(args).InvokeAsync(invocation);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && args.Length > 1)
+            return UsageError.Report(parse);
+        return await parse.InvokeAsync(invocation);
     }
 }

@@ -21,26 +21,7 @@ internal static class Program
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && args.Length > 0)
-            return UsageError(parse);
+            return UsageError.Report(parse);
         return await parse.InvokeAsync(invocation);
-    }
-
-    /// <summary>
-    /// One 'error:' line per problem and where to read more, exit 2: the whole help text
-    /// after every typo buries the one line that matters. 'junction' alone still shows help.
-    /// </summary>
-    private static int UsageError(ParseResult parse)
-    {
-        var command = parse.CommandResult.Command;
-        var path = new List<string>();
-        for (var c = parse.CommandResult; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult)
-            if (c.Command is not RootCommand) path.Insert(0, c.Command.Name);
-        var name = string.Join(' ', ["junction", .. path]);
-        foreach (var message in parse.Errors.Select(e => e.Message).Distinct())
-            Console.Error.WriteLine($"error: {message}");
-        Console.Error.WriteLine(command.Subcommands.Count > 0 && path.Count == 0
-            ? "Run 'junction --help' for the commands."
-            : $"Run '{name} --help' for its options.");
-        return ExitCodes.Usage;
     }
 }

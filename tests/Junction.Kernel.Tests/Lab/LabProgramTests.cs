@@ -38,4 +38,16 @@ public sealed class LabProgramTests
             LabNetwork.Down(prefix);
         }
     }
+
+    [Theory]
+    [InlineData("junction.dll", "plan")]
+    [InlineData("junction-lab.dll", "lab demo")]
+    public void A_wrong_option_gets_one_error_line_and_the_command_to_read_as_junction_spells_it(string program, string verb)
+    {
+        var result = CommandRunner.Current.Run(JunctionCli.Dotnet, [Path.Combine(AppContext.BaseDirectory, program), .. verb.Split(' '), "--bogus"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(["error: Unrecognized command or argument '--bogus'.", $"Run 'junction {verb} --help' for its options."],
+            result.Stderr.Trim().Split('\n'));
+    }
 }
