@@ -22,7 +22,7 @@ if (args is ["footprint", .. var footprintArgs])
 }
 // 'apply' measures the applier alone (no daemon footprint), e.g. while profiling it.
 var applyOnly = args is ["apply", ..];
-const int Repeats = 5;
+const int Repeats = 9;
 const int PoolSize = 1024;
 const int DaemonUplinks = 8;
 const int DaemonRuns = 3;

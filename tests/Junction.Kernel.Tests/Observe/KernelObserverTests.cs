@@ -43,6 +43,27 @@ public sealed class KernelObserverTests
     }
 
     [Fact]
+    public async Task Uplinks_whose_names_are_not_chain_names_are_counted_by_name()
+    {
+        // 'isp-1' lives in chain mark_isp_1: the count reaches the uplink through the planner's chain name.
+        await using var lab = BalancedLab.Start(new LabOptions { Uplinks = 3 });
+        string[] names = ["isp-1", "fiber-two", "lte3"];
+        var yaml = lab.Config("lan: [lan]", [1, 1, 1]);
+        for (var i = 1; i <= 3; i++) yaml = yaml.Replace($"name: isp{i}", $"name: {names[i - 1]}", StringComparison.Ordinal);
+        lab.Apply(yaml);
+
+        await using var held = await lab.Hold(30);
+        var seen = lab.PerUplink(held.Outcomes);
+
+        var figures = new KernelObserver(lab.Lab.Network.Router).Read(lab.Model!.Marks.Mask, lab.Model.Uplinks.Select(u => u.Name));
+        Assert.Empty(figures.Errors);
+        Assert.Equal(names.Order(), figures.NewConnectionCounters.Keys.Order());
+        for (var i = 1; i <= 3; i++)
+            Assert.Equal(seen[i], figures.NewConnectionCounters[names[i - 1]]);
+        Assert.Equal(30, figures.NewConnectionCounters.Values.Sum());
+    }
+
+    [Fact]
     public async Task Pool_addresses_are_counted_per_address()
     {
         await using var lab = BalancedLab.Start(new LabOptions { Uplinks = 2, ExtraWanAddresses = 3 });
