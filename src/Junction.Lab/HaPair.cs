@@ -183,6 +183,9 @@ public sealed class HaPair(LabTopology topology, string root)
     {
         var ns = Topology.RouterNamespaceOf(router);
         Router(router).Run("conntrack", ["-F"]);
+        // ha.state-dir is under /run, which a reboot empties: the health and role files go too.
+        File.Delete(Path.Combine(Directory(router), "health"));
+        File.Delete(RoleFile(router));
         var batch = new StringBuilder().AppendLine($"link set {LabTopology.LanInterface} up").AppendLine($"link set {LabTopology.SyncInterface} up");
         for (var i = 1; i <= Topology.Uplinks; i++) batch.AppendLine($"link set {Topology.WanInterface(i)} up");
         // The links going down took the main table's default route with them; a booting

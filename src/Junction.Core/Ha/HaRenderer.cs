@@ -81,13 +81,13 @@ public static partial class HaRenderer
 
         var dir = o.ConfigDirectory.TrimEnd('/');
         return new HaFiles(
-            Keepalived(ha, o, lan, vips, dir),
+            Keepalived(ha, o, lan, vips, dir, model.Uplinks.Count),
             Conntrackd(ha, o),
             Notify(ha, o, dir));
     }
 
     private static string Keepalived(HaModel ha, HaRenderOptions o, string lan,
-        IReadOnlyList<(IPAddress Address, int Prefix, string Interface, string Why)> vips, string dir)
+        IReadOnlyList<(IPAddress Address, int Prefix, string Interface, string Why)> vips, string dir, int uplinks)
     {
         var s = new StringBuilder();
         Header(s, "#", o);
@@ -101,10 +101,12 @@ public static partial class HaRenderer
          .AppendLine()
          .AppendLine("# Junction's daemon writes the number of unhealthy uplinks here ('ha.state-dir' in the Junction file);")
          .AppendLine(Inv($"# each one costs {o.TrackWeight} priority, so the router with more working uplinks is master."))
+         .AppendLine("# Until Junction has written it (a reboot empties /run), every uplink counts as unhealthy:")
+         .AppendLine("# a router that has just started does not take over before Junction balances there.")
          .AppendLine(Inv($"track_file {TrackName} {{"))
          .AppendLine(Inv($"    file \"{ha.HealthFile}\""))
          .AppendLine(Inv($"    weight -{o.TrackWeight}"))
-         .AppendLine("    init_file 0")
+         .AppendLine(Inv($"    init_file {uplinks}"))
          .AppendLine("}")
          .AppendLine()
          .AppendLine(Inv($"vrrp_instance {InstanceName} {{"))

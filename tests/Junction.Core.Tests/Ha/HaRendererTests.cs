@@ -58,6 +58,16 @@ public sealed class HaRendererTests
     }
 
     [Fact]
+    public void Until_Junction_writes_the_health_file_every_uplink_counts_as_unhealthy()
+    {
+        // With 'init_file 0' a router that had just booted (its /run empty) took over at full
+        // priority before its Junction had started, and balanced nothing.
+        var k = Render(Pair).Files.Keepalived;
+        Assert.Contains("    init_file 3\n", k.ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("init_file 0", k);
+    }
+
+    [Fact]
     public void Conntrackd_replicates_in_ftfw_over_the_sync_link_with_its_own_lock_and_socket()
     {
         var c = Render(Pair).Files.Conntrackd;
