@@ -14,7 +14,8 @@ namespace Junction.Cli.Control;
 /// The daemon's small HTTP/JSON API on a Unix socket (root only: mode 0600), and, only when
 /// configured, a Prometheus listener on a TCP port that serves <c>/metrics</c> and nothing
 /// else. Endpoints on the socket: <c>GET /v1/status</c>, <c>GET /v1/explain?c=CONNECTION</c>,
-/// <c>GET /metrics</c>. <c>POST /v1/operator</c>. The two are separate <see cref="HttpServer"/>s sharing one <see cref="StatusService"/>,
+/// <c>GET /metrics</c>, <c>POST /v1/operator?uplink=NAME&amp;mode=MODE</c>. The two are separate
+/// <see cref="HttpServer"/>s sharing one <see cref="StatusService"/>,
 /// so a reload can move the metrics listener (<see cref="MoveMetricsAsync"/>) without closing
 /// the socket or losing the new-connection window. The daemon starts it once it has applied
 /// and stops it by disposing.
