@@ -130,6 +130,25 @@ public sealed class HttpServerTests : IAsyncDisposable
         Assert.True(await ClosedWithin(s, TimeSpan.FromSeconds(5)));
     }
 
+    [Fact]
+    public async Task Expect_100_continue_is_answered_before_the_body_and_HTTP_1_0_is_closed_after_its_answer()
+    {
+        using var s = await Connect();
+        await Send(s, "POST /v1/operator?mode=auto HTTP/1.1\r\nHost: j\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
+        var buffer = new byte[64];
+        var n = await s.ReceiveAsync(buffer, SocketFlags.None, Cancel);
+        Assert.Equal("HTTP/1.1 100 Continue\r\n\r\n", Encoding.ASCII.GetString(buffer, 0, n));
+        await Send(s, "abc");
+        Assert.Equal("auto", (await Read(s)).Body);
+
+        using var old = await Connect();
+        await Send(old, "GET /v1/status HTTP/1.0\r\n\r\n");
+        var answer = await Read(old);
+        Assert.Equal(200, answer.Status);
+        Assert.Equal("close", answer.Headers["Connection"]);
+        Assert.True(await ClosedWithin(old, TimeSpan.FromSeconds(5)));
+    }
+
     [Theory]
     [InlineData("POST /v1/operator HTTP/1.1\r\nHost: j\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 501)]
     [InlineData("POST /v1/operator HTTP/1.1\r\nHost: j\r\nContent-Length: 100000\r\n\r\n", 413)]
