@@ -7,13 +7,6 @@ using Junction.Linux.Processes;
 using Junction.Metrics;
 using Junction.Model;
 using Junction.Status;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Junction.Cli.Control;
 
@@ -21,23 +14,24 @@ namespace Junction.Cli.Control;
 /// The daemon's small HTTP/JSON API on a Unix socket (root only: mode 0600), and, only when
 /// configured, a Prometheus listener on a TCP port that serves <c>/metrics</c> and nothing
 /// else. Endpoints on the socket: <c>GET /v1/status</c>, <c>GET /v1/explain?c=CONNECTION</c>,
-/// <c>GET /metrics</c>. The two are separate Kestrel servers sharing one <see cref="StatusService"/>,
+/// <c>GET /metrics</c>, <c>POST /v1/operator?uplink=NAME&amp;mode=MODE</c>. The two are separate
+/// <see cref="HttpServer"/>s sharing one <see cref="StatusService"/>,
 /// so a reload can move the metrics listener (<see cref="MoveMetricsAsync"/>) without closing
 /// the socket or losing the new-connection window. The daemon starts it once it has applied
 /// and stops it by disposing.
 /// </summary>
 public sealed class ControlServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly HttpServer _control;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sampler;
     private readonly SemaphoreSlim _metricsGate = new(1, 1);
-    private WebApplication? _metrics;
+    private HttpServer? _metrics;
     private volatile IPEndPoint? _metricsEndpoint;
 
-    private ControlServer(WebApplication app, StatusService status, string socketPath, TimeSpan interval, TimeProvider time)
+    private ControlServer(HttpServer app, StatusService status, string socketPath, TimeSpan interval, TimeProvider time)
     {
-        _app = app;
+        _control = app;
         Status = status;
         SocketPath = socketPath;
         _sampler = SampleAsync(interval, time, _stop.Token);
@@ -61,24 +55,28 @@ public sealed class ControlServer : IAsyncDisposable
         var status = new StatusService(source, model, new KernelObserver(runner), new NewConnectionWindow(options.Time));
         status.Sample();
 
-        var app = Build(k => k.ListenUnixSocket(options.SocketPath), ListenerLimits.ControlConnections);
-        app.MapGet("/v1/status", () => Results.Json(status.Report(), StatusJson.Info<StatusReport>()));
-        app.MapGet("/v1/explain", (string? c) =>
-        {
-            if (string.IsNullOrWhiteSpace(c)) return Error($"give the connection as ?c=..., e.g. {ConnectionQuery.Syntax}");
-            return ConnectionQuery.TryParse(c, out var query, out var error)
-                ? Results.Json(status.Explain(query!), StatusJson.Info<Explanation>())
-                : Error(error);
-        });
-        app.MapGet("/metrics", () => Results.Text(status.Metrics(), PrometheusWriter.ContentType));
-        app.MapPost("/v1/operator", async (string? uplink, string? mode) =>
-        {
-            if (options.Operator is not { } control) return Error("this server takes no operator requests", 404);
-            var (reply, code, error) = await OperatorEndpoint.Handle(control, uplink, mode);
-            return reply is not null ? Results.Json(reply, StatusJson.Info<OperatorReply>()) : Error(error ?? "refused", code);
-        });
-        await StartOrExplain(app, $"cannot listen on {options.SocketPath}", ct);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(options.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        HttpRoute[] routes =
+        [
+            new("GET", "/v1/status", _ => Task.FromResult(HttpResponse.Json(status.Report()))),
+            new("GET", "/v1/explain", request =>
+            {
+                var c = request.QueryValue("c");
+                if (string.IsNullOrWhiteSpace(c)) return Task.FromResult(Error($"give the connection as ?c=..., e.g. {ConnectionQuery.Syntax}"));
+                return Task.FromResult(ConnectionQuery.TryParse(c, out var query, out var error)
+                    ? HttpResponse.Json(status.Explain(query!))
+                    : Error(error));
+            }),
+            new("GET", "/metrics", _ => Task.FromResult(HttpResponse.Text(status.Metrics(), PrometheusWriter.ContentType))),
+            new("POST", "/v1/operator", async request =>
+            {
+                if (options.Operator is not { } control) return Error("this server takes no operator requests", 404);
+                var (reply, code, error) = await OperatorEndpoint.Handle(control, request.QueryValue("uplink"), request.QueryValue("mode"));
+                return reply is not null ? HttpResponse.Json(reply) : Error(error ?? "refused", code);
+            }),
+        ];
+        // The socket is made 0600 between bind and listen: nobody can connect before.
+        var app = Listen(() => HttpServer.ListenUnix(options.SocketPath, ListenerLimits.ControlConnections, routes),
+            $"cannot listen on {options.SocketPath}");
 
         var server = new ControlServer(app, status, options.SocketPath, options.SampleInterval, options.Time);
         try
@@ -110,18 +108,14 @@ public sealed class ControlServer : IAsyncDisposable
             {
                 _metrics = null;
                 _metricsEndpoint = null;
-                await old.StopAsync(CancellationToken.None);
                 await old.DisposeAsync();
             }
             if (listen is null) return;
             // The TCP listener is for Prometheus only: status and explain stay root-only on the socket.
-            var app = Build(k => k.Listen(listen), ListenerLimits.MetricsConnections);
-            app.MapGet("/metrics", () => Results.Text(Status.Metrics(), PrometheusWriter.ContentType));
-            await StartOrExplain(app, $"cannot listen for metrics on {listen}", ct);
-            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-                .Select(a => new Uri(a)).First(u => u.Scheme == "http");
+            HttpRoute[] routes = [new("GET", "/metrics", _ => Task.FromResult(HttpResponse.Text(Status.Metrics(), PrometheusWriter.ContentType)))];
+            var app = Listen(() => HttpServer.ListenTcp(listen, ListenerLimits.MetricsConnections, routes), $"cannot listen for metrics on {listen}");
             _metrics = app;
-            _metricsEndpoint = new IPEndPoint(listen.Address, bound.Port);
+            _metricsEndpoint = (IPEndPoint)app.LocalEndPoint;
         }
         finally
         {
@@ -129,36 +123,20 @@ public sealed class ControlServer : IAsyncDisposable
         }
     }
 
-    private static WebApplication Build(Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> listen, int maxConnections)
-    {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            listen(k);
-            k.AddServerHeader = false;
-            ListenerLimits.Apply(k, maxConnections);
-        });
-        return builder.Build();
-    }
-
-    /// <summary>Starts <paramref name="app"/>; a bind that fails becomes one line naming what could not be opened.</summary>
-    private static async Task StartOrExplain(WebApplication app, string what, CancellationToken ct)
+    /// <summary>Binds and starts serving; a bind that fails becomes one line naming what could not be opened.</summary>
+    private static HttpServer Listen(Func<HttpServer> listen, string what)
     {
         try
         {
-            await app.StartAsync(ct);
+            return listen();
         }
         catch (Exception e) when (e is IOException or SocketException or UnauthorizedAccessException)
         {
-            await app.DisposeAsync();
-            var inner = e;
-            while (inner.InnerException is { } deeper) inner = deeper;
-            throw new ListenFailedException($"{what}: {inner.Message}", e);
+            throw new ListenFailedException($"{what}: {e.Message}", e);
         }
     }
 
-    private static IResult Error(string message, int status = 400) => Results.Json(new ErrorAnswer(message), StatusJson.Info<ErrorAnswer>(), statusCode: status);
+    private static HttpResponse Error(string message, int status = 400) => HttpResponse.Json(new ErrorAnswer(message), status);
 
     /// <summary>Throws <see cref="ListenFailedException"/> when a live daemon answers on the socket at <paramref name="path"/>.</summary>
     private static void ThrowIfAnswered(string path)
@@ -225,8 +203,7 @@ public sealed class ControlServer : IAsyncDisposable
         await _stop.CancelAsync();
         await _sampler;
         await MoveMetricsAsync(null, CancellationToken.None);
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _control.DisposeAsync();
         _stop.Dispose();
         _metricsGate.Dispose();
         // Only the socket this server made: whatever else took its place stays.

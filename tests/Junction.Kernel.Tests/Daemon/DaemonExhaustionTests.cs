@@ -42,8 +42,8 @@ public sealed class DaemonExhaustionTests
             var rounds = new[] { lab.LogCount("probe isp1:"), lab.LogCount("probe isp2:") };
             await lab.WaitUntil(() => lab.LogCount("probe isp1:") >= rounds[0] + 5 && lab.LogCount("probe isp2:") >= rounds[1] + 5,
                 "five probe rounds of each uplink during the flood");
-            // Kestrel drops connections that send no headers within 5 s (checked on its 1 s
-            // heartbeat): status answers then, flood or not; a loaded machine takes longer than 10 s.
+            // The server drops connections that send no headers within 5 s, and closes one over
+            // its limit at once: status answers then, flood or not; a loaded machine takes longer than 10 s.
             await lab.WaitUntil(async () => await UplinksUp(lab), "status answers during the flood, every uplink up", TimeSpan.FromSeconds(30));
             // An apply still works: a reload with new weights.
             lab.WriteConfig([2, 1]);

@@ -143,7 +143,20 @@ public sealed class ControlServerTests : IDisposable
 
         var bad = await http.GetAsync("http://localhost/v1/explain?c=nonsense", Cancel);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("application/json", bad.Content.Headers.ContentType?.MediaType);
         Assert.Contains("is not an address", await bad.Content.ReadAsStringAsync(Cancel));
+        var none = await http.GetAsync("http://localhost/v1/explain", Cancel);
+        Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
+        Assert.Contains("give the connection as ?c=", await none.Content.ReadAsStringAsync(Cancel));
+
+        // A server without an operator (the daemon has one) refuses overrides with 404 and says so;
+        // a path another method serves is 405, HEAD included; an unknown path 404.
+        var op = await http.PostAsync("http://localhost/v1/operator?uplink=isp1&mode=drain", null, Cancel);
+        Assert.Equal(HttpStatusCode.NotFound, op.StatusCode);
+        Assert.Contains("takes no operator requests", await op.Content.ReadAsStringAsync(Cancel));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.PostAsync("http://localhost/v1/status", null, Cancel)).StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "http://localhost/metrics"), Cancel)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("http://localhost/v2/status", Cancel)).StatusCode);
     }
 
     [Fact]
