@@ -80,7 +80,7 @@ internal sealed class FlushBench(uint[] marks, uint mask, Func<int, int, uint?, 
             using var conntrack = new ConntrackNetlink(null);
             conntrack.Count(Unused, mask, Families.IPv4); // the socket open, as in a running daemon
             using var counts = way.Listeners ? ConntrackCountKeeper.TryStart(mask, null) ?? throw new InvalidOperationException("no conntrack events") : null;
-            using var passive = way.Listeners ? ConntrackEventListener.Open(mask, _ => { }, () => { }, () => { }) : null;
+            using var passive = way.Listeners ? ConntrackEventListener.Open(mask, _ => { }, () => { }, () => null) : null;
             var clock = Stopwatch.StartNew();
             while (counts is { Seeded: false } && clock.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(20);
 

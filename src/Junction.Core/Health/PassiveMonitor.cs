@@ -90,7 +90,7 @@ public sealed class PassiveMonitor
         List<PassiveSuspicion>? found = null;
         foreach (var (name, t) in _uplinks)
         {
-            // Called every few milliseconds: an uplink with nothing pending or unanswered costs nothing.
+            // Called after every burst of events: an uplink with nothing pending or unanswered costs nothing.
             if (t.Pending.Count == 0 && t.Unanswered.Count == 0) continue;
             var deadline = Deadline(t);
             List<uint>? overdue = null;
@@ -114,6 +114,27 @@ public sealed class PassiveMonitor
             (found ??= []).Add(new PassiveSuspicion(name, evidence.Count, destinations, deadline));
         }
         return found ?? [];
+    }
+
+    /// <summary>
+    /// How long until the next pending connection is overdue, null when none is pending: the
+    /// one way time alone makes <see cref="Check"/> find something new. Everything else it
+    /// weighs changes only with an event (an answer, a new connection) or ages out, which
+    /// the next check (after the next event or deadline) sees as well as a timely one.
+    /// </summary>
+    public TimeSpan? UntilNextDeadline()
+    {
+        if (!_model.Enabled) return null;
+        var now = _time.GetUtcNow();
+        DateTimeOffset? next = null;
+        foreach (var t in _uplinks.Values)
+        {
+            if (t.Pending.Count == 0) continue;
+            var deadline = Deadline(t);
+            foreach (var c in t.Pending.Values)
+                if (next is null || c.Started + deadline < next) next = c.Started + deadline;
+        }
+        return next is { } n ? (n > now ? n - now : TimeSpan.Zero) : null;
     }
 
     private TimeSpan Deadline(Track t)

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Junction.Hashing;
 using Junction.Model;
 using Junction.Planning;
 using Junction.Planning.Nftables;
@@ -43,7 +43,7 @@ public sealed partial record Ownership(uint MarkMask, RangeSet Tables, RangeSet 
             RangeSet.Of(m.RulePriority, m.Priority(ids.Max())), "");
         // The ranges are part of the hash: a new rule-priority with the same table text
         // must still rewrite the record.
-        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(owned.Ranges + "\n" + NftText.Table(plan.Nft)));
+        var digest = Sha256.HashData(Encoding.UTF8.GetBytes(owned.Ranges + "\n" + NftText.Table(plan.Nft)));
         return owned with { PlanHash = Convert.ToHexStringLower(digest)[..16] };
     }
 

@@ -31,22 +31,31 @@ public readonly record struct ConnectionEvent(ConnectionEventKind Kind, uint Id,
 /// (status SEEN_REPLY, or a TCP state past SYN_SENT), and any DESTROY (a RST to a SYN ends the
 /// entry at once, unreplied), is <see cref="ConnectionEventKind.Answered"/>.
 /// The receive buffer is made large (SO_RCVBUFFORCE, else SO_RCVBUF); when the kernel drops
-/// events anyway (ENOBUFS) <c>lost</c> is called and reading goes on. <c>idle</c> is called at
-/// least every <see cref="TickMilliseconds"/>, so the consumer can check deadlines on the same thread.
+/// events anyway (ENOBUFS) <c>lost</c> is called and reading goes on.
+/// <para>
+/// <c>idle</c> is the consumer's deadline check, run on the same thread: it returns how long
+/// until its next deadline (null: none pending). The reader blocks in poll(2) until that
+/// deadline, an event or <see cref="Dispose"/> (an eventfd): no tick while nothing is pending,
+/// which was a hundred wake-ups a second on an idle router. After events were passed on, the
+/// check runs again within <see cref="TickMilliseconds"/> (not after every datagram: a busy
+/// router sends thousands a second); events are the only other thing that can add a deadline.
+/// </para>
 /// </summary>
 public sealed class ConntrackEventListener : IDisposable
 {
+    /// <summary>The longest a deadline check waits after events were passed on.</summary>
     public const int TickMilliseconds = 10;
 
     private readonly FileDescriptor _fd;
     private readonly uint _mask;
     private readonly Action<ConnectionEvent> _event;
     private readonly Action _lost;
-    private readonly Action _idle;
+    private readonly Func<TimeSpan?> _idle;
+    private readonly StopEvent _stop = new();
     private readonly Thread _reader;
     private volatile bool _stopping;
 
-    private ConntrackEventListener(FileDescriptor fd, uint mask, Action<ConnectionEvent> onEvent, Action lost, Action idle)
+    private ConntrackEventListener(FileDescriptor fd, uint mask, Action<ConnectionEvent> onEvent, Action lost, Func<TimeSpan?> idle)
     {
         (_fd, _mask, _event, _lost, _idle) = (fd, mask, onEvent, lost, idle);
         _reader = new Thread(Read) { IsBackground = true, Name = "conntrack-events" };
@@ -54,7 +63,7 @@ public sealed class ConntrackEventListener : IDisposable
     }
 
     /// <summary>Subscribes in <paramref name="netns"/> (null: this process's namespace); callbacks run on the listener's thread.</summary>
-    public static ConntrackEventListener Open(uint mask, Action<ConnectionEvent> onEvent, Action lost, Action idle, string? netns = null) =>
+    public static ConntrackEventListener Open(uint mask, Action<ConnectionEvent> onEvent, Action lost, Func<TimeSpan?> idle, string? netns = null) =>
         new(NamespaceThread.In(netns, Subscribe), mask, onEvent, lost, idle);
 
     private static unsafe FileDescriptor Subscribe()
@@ -88,21 +97,29 @@ public sealed class ConntrackEventListener : IDisposable
     {
         var buffer = new byte[256 * 1024];
         var added = false;
+        var stopAdded = false;
         try
         {
             _fd.DangerousAddRef(ref added);
-            var poll = stackalloc Libc.PollFd[1];
-            var nextIdle = Environment.TickCount64 + TickMilliseconds;
+            _stop.Fd.DangerousAddRef(ref stopAdded);
+            var poll = stackalloc Libc.PollFd[2];
+            long? due = null; // Environment.TickCount64 of the next deadline check; null: none pending
+            var lastCheck = long.MinValue / 2;
             while (!_stopping)
             {
                 poll[0] = new Libc.PollFd { Fd = (int)_fd.DangerousGetHandle(), Events = Libc.PollIn };
-                var ready = Libc.Poll(poll, 1, TickMilliseconds);
+                poll[1] = new Libc.PollFd { Fd = (int)_stop.Fd.DangerousGetHandle(), Events = Libc.PollIn };
+                var timeout = due is { } d ? (int)Math.Clamp(d - Environment.TickCount64, 0, int.MaxValue) : -1;
+                var ready = Libc.Poll(poll, 2, timeout);
                 if (ready < 0 && Marshal.GetLastPInvokeError() != Libc.Eintr) throw SyscallException.Last("poll(conntrack events)");
-                if (ready > 0) Drain(buffer);
-                if (Environment.TickCount64 >= nextIdle)
+                if (_stopping) break;
+                if (ready > 0 && poll[0].Revents != 0 && Drain(buffer))
+                    due = Math.Min(due ?? long.MaxValue, lastCheck + TickMilliseconds);
+                if (due is { } at && Environment.TickCount64 >= at)
                 {
-                    _idle();
-                    nextIdle = Environment.TickCount64 + TickMilliseconds;
+                    lastCheck = Environment.TickCount64;
+                    // Rounded up: woken a little early, the check would find nothing and poll(0) again.
+                    due = _idle() is { } wait ? lastCheck + Math.Max(0, (long)Math.Ceiling(wait.TotalMilliseconds)) : null;
                 }
             }
         }
@@ -113,12 +130,15 @@ public sealed class ConntrackEventListener : IDisposable
         }
         finally
         {
+            if (stopAdded) _stop.Fd.DangerousRelease();
             if (added) _fd.DangerousRelease();
         }
     }
 
-    private unsafe void Drain(byte[] buffer)
+    /// <summary>Reads what is queued (at most 64 datagrams); true when an event was passed on.</summary>
+    private unsafe bool Drain(byte[] buffer)
     {
+        var passed = false;
         // Bounded, so the idle callback (deadline checks) runs even under a flood.
         for (var i = 0; i < 64; i++)
         {
@@ -133,7 +153,7 @@ public sealed class ConntrackEventListener : IDisposable
                     continue;
                 }
                 if (errno == Libc.Eintr) continue;
-                if (errno == Libc.Eagain) return;
+                if (errno == Libc.Eagain) return passed;
                 throw new SyscallException("recv(conntrack events)", errno);
             }
             var datagram = buffer.AsSpan(0, (int)n);
@@ -145,10 +165,14 @@ public sealed class ConntrackEventListener : IDisposable
                 var flags = BinaryPrimitives.ReadUInt16LittleEndian(datagram[6..]);
                 if (type is Ctnetlink.MsgNew or Ctnetlink.MsgDelete
                     && Classify(datagram[NetlinkAbi.HeaderLength..length], type == Ctnetlink.MsgDelete, (flags & NetlinkAbi.Create) != 0, _mask) is { } e)
+                {
                     _event(e);
+                    passed = true;
+                }
                 datagram = datagram[Math.Min(NetlinkAbi.Align(length), datagram.Length)..];
             }
         }
+        return passed;
     }
 
     /// <summary>The event a ctnetlink message makes, or null when it is of no interest (not TCP, no Junction mark, nothing new).</summary>
@@ -172,7 +196,9 @@ public sealed class ConntrackEventListener : IDisposable
     public void Dispose()
     {
         _stopping = true;
+        _stop.Set();
         if (Thread.CurrentThread != _reader) _reader.Join();
         _fd.Dispose();
+        _stop.Dispose();
     }
 }

@@ -60,10 +60,11 @@ internal sealed record DaemonSetup(
     public int Seed { get; init; } = Environment.TickCount;
 
     /// <summary>
-    /// Conntrack events for passive health: (mark mask, on event, on lost, on idle) → a
-    /// listener to dispose; null (unit tests): passive health is off.
+    /// Conntrack events for passive health: (mark mask, on event, on lost, deadline check that
+    /// returns the time until the next deadline) → a listener to dispose; null (unit tests):
+    /// passive health is off.
     /// </summary>
-    public Func<uint, Action<Junction.Linux.Conntrack.ConnectionEvent>, Action, Action, IDisposable>? ConnectionEvents { get; init; }
+    public Func<uint, Action<Junction.Linux.Conntrack.ConnectionEvent>, Action, Func<TimeSpan?>, IDisposable>? ConnectionEvents { get; init; }
 
     /// <summary>Where operator overrides (drain, down, up) are kept across restarts; null: in memory only.</summary>
     public string? OperatorStatePath { get; init; }

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Junction.Hashing;
 using Junction.Health;
 using Microsoft.Extensions.Logging;
 
@@ -38,7 +38,7 @@ internal sealed class OperatorState
     public static string PathFor(string configPath)
     {
         var full = System.IO.Path.GetFullPath(configPath);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(full)))[..16];
+        var hash = Convert.ToHexStringLower(Sha256.HashData(Encoding.UTF8.GetBytes(full)))[..16];
         return System.IO.Path.Combine(Directory, $"operator-{hash}.json");
     }
 

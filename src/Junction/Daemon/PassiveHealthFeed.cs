@@ -9,8 +9,8 @@ namespace Junction.Cli.Daemon;
 /// <summary>
 /// Passive health's plumbing: conntrack events (on the listener's own thread, never the
 /// daemon's loop: a busy router sends thousands) go to a <see cref="PassiveMonitor"/> under
-/// a lock, by the uplink whose mark they carry; every few milliseconds its deadlines are
-/// checked, and an uplink that became suspect is posted to the loop as
+/// a lock, by the uplink whose mark they carry; its deadlines are checked on that thread when
+/// they fall due (and after events), and an uplink that became suspect is posted to the loop as
 /// <see cref="PassiveSuspected"/>, which confirms it with a probe burst.
 /// </summary>
 internal sealed class PassiveHealthFeed : IDisposable
@@ -28,7 +28,7 @@ internal sealed class PassiveHealthFeed : IDisposable
     private long _nextSummary;
 
     private PassiveHealthFeed(JunctionModel model, TimeProvider time, ChannelWriter<DaemonEvent> inbox, ILogger log,
-        Func<uint, Action<ConnectionEvent>, Action, Action, IDisposable> open)
+        Func<uint, Action<ConnectionEvent>, Action, Func<TimeSpan?>, IDisposable> open)
     {
         (_time, _inbox, _log) = (time, inbox, log);
         (_monitor, _byMark, _mask) = For(model);
@@ -37,7 +37,7 @@ internal sealed class PassiveHealthFeed : IDisposable
 
     /// <summary>Starts watching; null when passive health is off or the events cannot be had (logged: probes still work).</summary>
     public static PassiveHealthFeed? Start(JunctionModel model, TimeProvider time, ChannelWriter<DaemonEvent> inbox, ILogger log,
-        Func<uint, Action<ConnectionEvent>, Action, Action, IDisposable>? open)
+        Func<uint, Action<ConnectionEvent>, Action, Func<TimeSpan?>, IDisposable>? open)
     {
         if (open is null || !model.Passive.Enabled) return null;
         try
@@ -94,12 +94,15 @@ internal sealed class PassiveHealthFeed : IDisposable
         }
     }
 
-    private void OnIdle()
+    /// <summary>Checks the deadlines; returns how long until the next one (the listener sleeps until then, or until an event).</summary>
+    private TimeSpan? OnIdle()
     {
         IReadOnlyList<PassiveSuspicion> found;
+        TimeSpan? next;
         lock (_lock)
         {
             found = _monitor.Check();
+            next = _monitor.UntilNextDeadline();
             if (Environment.TickCount64 >= _nextSummary && _log.IsEnabled(LogLevel.Debug))
             {
                 _nextSummary = Environment.TickCount64 + 1000;
@@ -107,6 +110,7 @@ internal sealed class PassiveHealthFeed : IDisposable
             }
         }
         foreach (var s in found) _inbox.TryWrite(new PassiveSuspected(s));
+        return next;
     }
 
     private void OnLost()

@@ -71,6 +71,32 @@ public sealed class PassiveMonitorTests
     }
 
     [Fact]
+    public void Sleeping_until_the_next_deadline_finds_the_suspicion_when_the_last_connection_is_overdue()
+    {
+        var m = Busy();
+        Assert.Null(m.UntilNextDeadline());
+        Open(m, "isp1", "a");
+        _time.Advance(TimeSpan.FromMilliseconds(30));
+        Open(m, "isp1", "b");
+        Handshake(m, "isp2", "a");
+        Open(m, "isp1", "c");
+
+        // Opened at 0, 30 and 40 ms with a 100 ms deadline; it is now 40 ms.
+        var waits = new List<double>();
+        IReadOnlyList<PassiveSuspicion> found = [];
+        while (m.UntilNextDeadline() is { } wait)
+        {
+            waits.Add(wait.TotalMilliseconds);
+            _time.Advance(wait);
+            found = m.Check();
+            if (found.Count > 0) break;
+        }
+        Assert.Equal([60, 30, 10], waits);
+        Assert.Equal("isp1", Assert.Single(found).Uplink);
+        Assert.Null(m.UntilNextDeadline());
+    }
+
+    [Fact]
     public void One_dead_destination_is_never_enough_however_many_connections_fail()
     {
         var m = Busy();

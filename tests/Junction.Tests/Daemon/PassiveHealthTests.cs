@@ -30,7 +30,7 @@ public sealed class PassiveHealthTests
     private sealed class FakeEvents : IDisposable
     {
         public Action<ConnectionEvent> Event = _ => { };
-        public Action Idle = () => { };
+        public Func<TimeSpan?> Idle = () => null;
         public uint Mask;
 
         public void Dispose()
@@ -87,8 +87,13 @@ public sealed class PassiveHealthTests
         Open(0x00010000, "198.51.100.4");
         Open(0x00020000, "198.51.100.5");
         Answer(0x00020000);
-        await Task.Delay(PassiveModel.DefaultDeadlineFloor * 2, TestContext.Current.CancellationToken);
-        _events.Idle();
+        // The listener sleeps for as long as the check says: until isp1's connections are overdue.
+        var wait = _events.Idle();
+        Assert.NotNull(wait);
+        Assert.InRange(wait.Value, TimeSpan.Zero, PassiveModel.DeadlineCap);
+        await Task.Delay(wait.Value + TimeSpan.FromMilliseconds(1), TestContext.Current.CancellationToken);
+        // Overdue now, and nothing else pending: the listener may sleep until the next event.
+        Assert.Null(_events.Idle());
     }
 
     [Fact]
