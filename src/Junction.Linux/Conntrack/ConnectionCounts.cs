@@ -80,16 +80,32 @@ internal sealed class ConnectionCounts
         }
     }
 
-    /// <summary>The dump completed: its table replaces the one kept so far.</summary>
-    public void EndResync()
+    /// <summary>
+    /// The dump completed: its table replaces the one kept so far. True when the two differ:
+    /// entries ended or appeared that no event told of (see <see cref="ConntrackCountKeeper"/>
+    /// on entries older than the subscription), or events were lost.
+    /// </summary>
+    public bool EndResync()
     {
         lock (_lock)
         {
-            _live = _fresh ?? throw new InvalidOperationException("no resync in progress");
+            var fresh = _fresh ?? throw new InvalidOperationException("no resync in progress");
+            var differ = !Same(_live, fresh);
+            _live = fresh;
             _fresh = null;
             _bornDuring = null;
             Seeded = true;
+            return differ;
         }
+    }
+
+    private static bool Same(Dictionary<ConntrackGroupKey, long> a, Dictionary<ConntrackGroupKey, long> b)
+    {
+        foreach (var (key, count) in a)
+            if (count != b.GetValueOrDefault(key)) return false;
+        foreach (var (key, count) in b)
+            if (count != a.GetValueOrDefault(key)) return false;
+        return true;
     }
 
     /// <summary>The dump failed: the counts kept so far stay.</summary>

@@ -15,7 +15,9 @@ namespace Junction.Linux.Conntrack;
 /// reply tuple names the SNAT address), and now and then sets the counts afresh from a
 /// streaming dump, a resync (<see cref="ConnectionCounts"/> says how the two are merged):
 /// at start (the seed), soon after the kernel dropped events (ENOBUFS: the socket's buffer
-/// overflowed), and every <see cref="Periodic"/> as a safety net. A resync runs on this
+/// overflowed), after <see cref="CatchUp"/>, twice that, and so on while a resync finds
+/// entries no event told of (entries older than the subscription send none), and every
+/// <see cref="Periodic"/> as a safety net. A resync runs on this
 /// thread, never on a request's path; events keep being read between the dump's parts.
 /// <para>
 /// Its own subscription, not passive health's: that one comes and goes with reloads and
@@ -29,6 +31,14 @@ public sealed class ConntrackCountKeeper : IDisposable
     public static readonly TimeSpan Periodic = TimeSpan.FromMinutes(5);
     /// <summary>How soon after lost events a resync starts (the burst that overflowed the buffer is usually over by then).</summary>
     public static readonly TimeSpan AfterLoss = TimeSpan.FromMilliseconds(250);
+    /// <summary>
+    /// The first interval of the catch-up resyncs that follow a resync which found the counts
+    /// wrong, doubling up to <see cref="Periodic"/>. The kernel's default
+    /// (net.netfilter.nf_conntrack_events = 2) gives events only to entries created while a
+    /// listener exists: entries older than the keeper's subscription (a daemon restarted on a
+    /// busy router) never send their DESTROY, and only a dump sees them go.
+    /// </summary>
+    public static readonly TimeSpan CatchUp = TimeSpan.FromSeconds(5);
     /// <summary>The least time between two resyncs, so a router flooded with events does not dump without pause.</summary>
     public static readonly TimeSpan MinGap = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
@@ -48,15 +58,19 @@ public sealed class ConntrackCountKeeper : IDisposable
     private long _next;
     private long _lastResyncEnded = long.MinValue / 2;
     private bool _lostDuringResync;
+    private TimeSpan _catchUp;
     private long _overruns, _resyncs;
     private volatile string? _lastError;
 
     private readonly Timings _timings;
 
     /// <summary>When resyncs happen, and the event socket's buffer (tests make both small to force an overrun).</summary>
-    internal sealed record Timings(TimeSpan Periodic, TimeSpan AfterLoss, TimeSpan MinGap, int ReceiveBuffer = 8 << 20)
+    internal sealed record Timings(TimeSpan Periodic, TimeSpan AfterLoss, TimeSpan MinGap, int ReceiveBuffer = 8 << 20, TimeSpan? CatchUp = null)
     {
         public static readonly Timings Default = new(ConntrackCountKeeper.Periodic, ConntrackCountKeeper.AfterLoss, ConntrackCountKeeper.MinGap);
+
+        /// <summary>The first catch-up interval, never longer than <see cref="Periodic"/>.</summary>
+        public TimeSpan FirstCatchUp => (CatchUp ?? ConntrackCountKeeper.CatchUp) < Periodic ? CatchUp ?? ConntrackCountKeeper.CatchUp : Periodic;
     }
 
     private ConntrackCountKeeper(FileDescriptor events, uint mask, string? netns, Timings timings)
@@ -272,7 +286,7 @@ public sealed class ConntrackCountKeeper : IDisposable
                 if (_stopping) throw new OperationCanceledException();
                 Drain(buffer);
             });
-            _counts.EndResync();
+            var wrong = _counts.EndResync();
             Volatile.Write(ref _seededMask, mask);
             // The mask changed while dumping: the events meanwhile were counted under both.
             if (mask != _mask) _lostDuringResync = true;
@@ -283,7 +297,17 @@ public sealed class ConntrackCountKeeper : IDisposable
             Interlocked.Increment(ref _resyncs);
             _lastResyncEnded = Environment.TickCount64;
             // Events lost while dumping: the counts may miss them, so another resync follows.
-            Interlocked.Exchange(ref _next, _lastResyncEnded + Ms(_lostDuringResync ? _timings.MinGap : _timings.Periodic));
+            // Counts the dump had to correct (the seed found entries older than the
+            // subscription, or such entries ended unannounced): catch-up resyncs after 5 s,
+            // 10 s, 20 s ... up to the periodic interval, started again by each correction.
+            if (wrong) _catchUp = _timings.FirstCatchUp;
+            var after = _timings.Periodic;
+            if (_catchUp > TimeSpan.Zero)
+            {
+                after = _catchUp;
+                _catchUp = after * 2 < _timings.Periodic ? after * 2 : TimeSpan.Zero;
+            }
+            Interlocked.Exchange(ref _next, _lastResyncEnded + Ms(_lostDuringResync ? _timings.MinGap : after));
         }
         catch (KernelCallException e)
         {

@@ -27,6 +27,37 @@ public sealed class ConnectionCountsTests
     }
 
     [Fact]
+    public void A_resync_says_whether_it_had_to_correct_what_the_events_kept()
+    {
+        var counts = new ConnectionCounts();
+        // The seed of an empty table, events during it: nothing to correct.
+        counts.BeginResync();
+        counts.Created(5, A);
+        Assert.False(counts.EndResync());
+
+        // An entry older than the subscription (no NEW event) is found by the dump.
+        counts.BeginResync();
+        counts.Dumped(5, A);
+        counts.Dumped(6, B);
+        Assert.True(counts.EndResync());
+
+        // Every entry was told of by events: the same counts.
+        counts.Created(8, B);
+        counts.BeginResync();
+        counts.Dumped(5, A);
+        counts.Dumped(6, B);
+        counts.Dumped(8, B);
+        Assert.False(counts.EndResync());
+
+        // B's older entry ended without a DESTROY event (it never had events): corrected.
+        counts.BeginResync();
+        counts.Dumped(5, A);
+        counts.Dumped(8, B);
+        Assert.True(counts.EndResync());
+        Assert.Equal(1, Of(counts, B));
+    }
+
+    [Fact]
     public void Events_after_the_dump_move_the_counts_and_never_below_zero()
     {
         var counts = new ConnectionCounts();
