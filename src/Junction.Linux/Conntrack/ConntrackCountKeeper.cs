@@ -1,3 +1,5 @@
+// Over 300 lines for a reason: this is one thread's whole life (subscription, reading, resync
+// scheduling, the dump's visitor), and its fields belong to that thread alone: one place to check them.
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Junction.Linux.Interop;
@@ -43,7 +45,6 @@ public sealed class ConntrackCountKeeper : IDisposable
     public static readonly TimeSpan MinGap = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
     private const int MaxWaitMilliseconds = 200;
-    private const int GroupNew = 1, GroupDestroy = 3;
 
     private static readonly Lock RegistryLock = new();
     private static readonly Dictionary<string, ConntrackCountKeeper> Running = [];
@@ -114,7 +115,7 @@ public sealed class ConntrackCountKeeper : IDisposable
         try
         {
             if (NamespaceThread.In(netns, EventsDisabled)) return null;
-            keeper = new ConntrackCountKeeper(NamespaceThread.In(netns, () => Subscribe(timings.ReceiveBuffer)), mask, netns, timings);
+            keeper = new ConntrackCountKeeper(NamespaceThread.In(netns, () => ConntrackEventSocket.Subscribe(timings.ReceiveBuffer, Ctnetlink.GroupNew, Ctnetlink.GroupDestroy)), mask, netns, timings);
         }
         catch (Exception e) when (e is SyscallException or IOException or UnauthorizedAccessException)
         {
@@ -155,33 +156,6 @@ public sealed class ConntrackCountKeeper : IDisposable
     {
         const string path = "/proc/sys/net/netfilter/nf_conntrack_events";
         return File.Exists(path) && File.ReadAllText(path).Trim() == "0";
-    }
-
-    private static unsafe FileDescriptor Subscribe(int receiveBuffer)
-    {
-        var fd = new FileDescriptor(Libc.Socket(Libc.AfNetlink, Libc.SockRaw | Libc.SockCloexec, NetlinkAbi.NetfilterProtocol));
-        if (fd.IsInvalid) throw SyscallException.Last("socket(AF_NETLINK, NETLINK_NETFILTER)");
-        try
-        {
-            // Every connection sends two events; a flush of a dead uplink sends one per entry at once.
-            var size = receiveBuffer;
-            if (Libc.SetSockOpt(fd, Libc.SolSocket, Libc.SoRcvbufForce, &size, sizeof(int)) != 0)
-                Libc.SetSockOpt(fd, Libc.SolSocket, Libc.SoRcvbuf, &size, sizeof(int));
-            var address = new Libc.SockaddrNl { Family = Libc.AfNetlink };
-            if (Libc.Bind(fd, &address, sizeof(Libc.SockaddrNl)) != 0) throw SyscallException.Last("bind(AF_NETLINK, NETLINK_NETFILTER)");
-            foreach (var group in (int[])[GroupNew, GroupDestroy])
-            {
-                var g = group;
-                if (Libc.SetSockOpt(fd, NetlinkAbi.SolNetlink, NetlinkAbi.AddMembership, &g, sizeof(int)) != 0)
-                    throw SyscallException.Last($"setsockopt(NETLINK_ADD_MEMBERSHIP {group}, conntrack events)");
-            }
-            return fd;
-        }
-        catch
-        {
-            fd.Dispose();
-            throw;
-        }
     }
 
     private unsafe void Run()

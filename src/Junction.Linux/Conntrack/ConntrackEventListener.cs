@@ -62,36 +62,13 @@ public sealed class ConntrackEventListener : IDisposable
         _reader.Start();
     }
 
-    /// <summary>Subscribes in <paramref name="netns"/> (null: this process's namespace); callbacks run on the listener's thread.</summary>
+    /// <summary>
+    /// Subscribes in <paramref name="netns"/> (null: this process's namespace); callbacks run on
+    /// the listener's thread. A busy router sends several events per connection: 8 MiB rides out a burst.
+    /// </summary>
     public static ConntrackEventListener Open(uint mask, Action<ConnectionEvent> onEvent, Action lost, Func<TimeSpan?> idle, string? netns = null) =>
-        new(NamespaceThread.In(netns, Subscribe), mask, onEvent, lost, idle);
-
-    private static unsafe FileDescriptor Subscribe()
-    {
-        var fd = new FileDescriptor(Libc.Socket(Libc.AfNetlink, Libc.SockRaw | Libc.SockCloexec, NetlinkAbi.NetfilterProtocol));
-        if (fd.IsInvalid) throw SyscallException.Last("socket(AF_NETLINK, NETLINK_NETFILTER)");
-        try
-        {
-            // A busy router sends several events per connection: 8 MiB rides out a burst.
-            var size = 8 << 20;
-            if (Libc.SetSockOpt(fd, Libc.SolSocket, Libc.SoRcvbufForce, &size, sizeof(int)) != 0)
-                Libc.SetSockOpt(fd, Libc.SolSocket, Libc.SoRcvbuf, &size, sizeof(int));
-            var address = new Libc.SockaddrNl { Family = Libc.AfNetlink };
-            if (Libc.Bind(fd, &address, sizeof(Libc.SockaddrNl)) != 0) throw SyscallException.Last("bind(AF_NETLINK, NETLINK_NETFILTER)");
-            foreach (var group in (int[])[GroupNew, GroupUpdate, GroupDestroy])
-            {
-                var g = group;
-                if (Libc.SetSockOpt(fd, NetlinkAbi.SolNetlink, NetlinkAbi.AddMembership, &g, sizeof(int)) != 0)
-                    throw SyscallException.Last($"setsockopt(NETLINK_ADD_MEMBERSHIP {group}, conntrack events)");
-            }
-            return fd;
-        }
-        catch
-        {
-            fd.Dispose();
-            throw;
-        }
-    }
+        new(NamespaceThread.In(netns, () => ConntrackEventSocket.Subscribe(8 << 20, Ctnetlink.GroupNew, Ctnetlink.GroupUpdate, Ctnetlink.GroupDestroy)),
+            mask, onEvent, lost, idle);
 
     private unsafe void Read()
     {
