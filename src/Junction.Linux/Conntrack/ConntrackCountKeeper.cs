@@ -192,24 +192,11 @@ public sealed class ConntrackCountKeeper : IDisposable
     /// <summary>Reads every event queued now; returns when the socket is empty.</summary>
     private unsafe void Drain(byte[] buffer)
     {
-        const int dontWait = 0x40;
         while (true)
         {
-            nint n;
-            fixed (byte* p = buffer) n = Libc.Recv(_events, p, buffer.Length, dontWait);
-            if (n < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno == Libc.Enobufs)
-                {
-                    Lost();
-                    continue;
-                }
-                if (errno == Libc.Eintr) continue;
-                if (errno == Libc.Eagain) return;
-                throw new SyscallException("recv(conntrack events)", errno);
-            }
-            var datagram = buffer.AsSpan(0, (int)n);
+            var n = ConntrackEventSocket.Receive(_events, buffer, Lost);
+            if (n < 0) return;
+            var datagram = buffer.AsSpan(0, n);
             while (datagram.Length >= NetlinkAbi.HeaderLength)
             {
                 var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(datagram);

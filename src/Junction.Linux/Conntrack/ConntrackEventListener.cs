@@ -119,21 +119,9 @@ public sealed class ConntrackEventListener : IDisposable
         // Bounded, so the idle callback (deadline checks) runs even under a flood.
         for (var i = 0; i < 64; i++)
         {
-            nint n;
-            fixed (byte* p = buffer) n = Libc.Recv(_fd, p, buffer.Length, Libc.MsgDontWait);
-            if (n < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno == Libc.Enobufs)
-                {
-                    _lost();
-                    continue;
-                }
-                if (errno == Libc.Eintr) continue;
-                if (errno == Libc.Eagain) return passed;
-                throw new SyscallException("recv(conntrack events)", errno);
-            }
-            var datagram = buffer.AsSpan(0, (int)n);
+            var n = ConntrackEventSocket.Receive(_fd, buffer, _lost);
+            if (n < 0) return passed;
+            var datagram = buffer.AsSpan(0, n);
             while (datagram.Length >= NetlinkAbi.HeaderLength)
             {
                 var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(datagram);

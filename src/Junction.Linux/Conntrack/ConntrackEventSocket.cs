@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Junction.Linux.Interop;
 
 namespace Junction.Linux.Conntrack;
@@ -33,6 +34,25 @@ internal static class ConntrackEventSocket
         {
             fd.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// One queued datagram into <paramref name="buffer"/> without waiting: its length, or -1
+    /// when the queue is empty. Events the kernel dropped (ENOBUFS) call <paramref name="lost"/>
+    /// and the reading goes on.
+    /// </summary>
+    public static unsafe int Receive(FileDescriptor fd, byte[] buffer, Action lost)
+    {
+        while (true)
+        {
+            nint n;
+            fixed (byte* p = buffer) n = Libc.Recv(fd, p, buffer.Length, Libc.MsgDontWait);
+            if (n >= 0) return (int)n;
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == Libc.Enobufs) lost();
+            else if (errno == Libc.Eagain) return -1;
+            else if (errno != Libc.Eintr) throw new SyscallException("recv(conntrack events)", errno);
         }
     }
 }
