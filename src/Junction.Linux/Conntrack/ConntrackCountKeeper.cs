@@ -44,7 +44,9 @@ public sealed class ConntrackCountKeeper : IDisposable
     /// <summary>The least time between two resyncs, so a router flooded with events does not dump without pause.</summary>
     public static readonly TimeSpan MinGap = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
-    private const int MaxWaitMilliseconds = 200;
+    // Wakes the thread when a resync is asked for from another thread, or to stop: it
+    // otherwise sleeps until the next event or the next resync due.
+    private readonly StopEvent _wake = new();
 
     private static readonly Lock RegistryLock = new();
     private static readonly Dictionary<string, ConntrackCountKeeper> Running = [];
@@ -150,7 +152,18 @@ public sealed class ConntrackCountKeeper : IDisposable
     }
 
     /// <summary>Asks for a resync as if events had been lost (tests; an operator's nudge).</summary>
-    public void RequestResync() => Interlocked.Exchange(ref _next, Environment.TickCount64);
+    public void RequestResync()
+    {
+        Interlocked.Exchange(ref _next, Environment.TickCount64);
+        try
+        {
+            _wake.Set();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Asked while the keeper stops: there is no thread left to wake.
+        }
+    }
 
     private static bool EventsDisabled()
     {
@@ -165,14 +178,16 @@ public sealed class ConntrackCountKeeper : IDisposable
         try
         {
             _events.DangerousAddRef(ref added);
-            var poll = stackalloc Libc.PollFd[1];
+            var poll = stackalloc Libc.PollFd[2];
             while (!_stopping)
             {
-                var wait = (int)Math.Clamp(Interlocked.Read(ref _next) - Environment.TickCount64, 0, MaxWaitMilliseconds);
+                var wait = (int)Math.Clamp(Interlocked.Read(ref _next) - Environment.TickCount64, 0, int.MaxValue);
                 poll[0] = new Libc.PollFd { Fd = (int)_events.DangerousGetHandle(), Events = Libc.PollIn };
-                var ready = Libc.Poll(poll, 1, wait);
+                poll[1] = new Libc.PollFd { Fd = (int)_wake.Fd.DangerousGetHandle(), Events = Libc.PollIn };
+                var ready = Libc.Poll(poll, 2, wait);
                 if (ready < 0 && Marshal.GetLastPInvokeError() != Libc.Eintr) throw SyscallException.Last("poll(conntrack events)");
-                if (ready > 0) Drain(buffer);
+                if (ready > 0 && poll[1].Revents != 0) _wake.Clear();
+                if (ready > 0 && poll[0].Revents != 0) Drain(buffer);
                 if (!_stopping && Environment.TickCount64 >= Interlocked.Read(ref _next)) Resync(buffer);
             }
         }
@@ -299,10 +314,12 @@ public sealed class ConntrackCountKeeper : IDisposable
     public void Dispose()
     {
         _stopping = true;
+        _wake.Set();
         lock (RegistryLock)
             if (Running.GetValueOrDefault(_netns ?? "") == this) Running.Remove(_netns ?? "");
         if (_thread.IsAlive && Thread.CurrentThread != _thread) _thread.Join();
         _events.Dispose();
+        _wake.Dispose();
         _dump?.Dispose();
     }
 

@@ -22,10 +22,20 @@ internal sealed partial class StopEvent : IDisposable
         Write(Fd, &one, sizeof(ulong));
     }
 
+    /// <summary>Makes the descriptor unreadable again, for an event that wakes a thread more than once.</summary>
+    public unsafe void Clear()
+    {
+        ulong count;
+        Read(Fd, &count, sizeof(ulong));
+    }
+
     public void Dispose() => Fd.Dispose();
 
     [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
     private static partial int EventFd(uint initial, int flags);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    private static unsafe partial nint Read(FileDescriptor fd, void* buffer, nint length);
 
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     private static unsafe partial nint Write(FileDescriptor fd, void* buffer, nint length);
