@@ -206,14 +206,10 @@ public static class NftJson
                 w.WriteEndObject();
                 break;
             case NftMeta m:
-                w.WriteStartObject("meta");
-                w.WriteString("key", m.Key);
-                w.WriteEndObject();
+                KeyOnly(w, "meta", m.Key);
                 break;
             case NftCt c:
-                w.WriteStartObject("ct");
-                w.WriteString("key", c.Key);
-                w.WriteEndObject();
+                KeyOnly(w, "ct", c.Key);
                 break;
             case NftFib f:
                 w.WriteStartObject("fib");
@@ -280,6 +276,14 @@ public static class NftJson
             default:
                 throw new ArgumentException($"unknown expression {e}");
         }
+        w.WriteEndObject();
+    }
+
+    /// <summary>An expression named by one key, e.g. <c>{"meta": {"key": "mark"}}</c>.</summary>
+    private static void KeyOnly(Utf8JsonWriter w, string expression, string key)
+    {
+        w.WriteStartObject(expression);
+        w.WriteString("key", key);
         w.WriteEndObject();
     }
 }
