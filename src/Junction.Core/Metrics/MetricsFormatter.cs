@@ -73,6 +73,15 @@ public static class MetricsFormatter
         w.Sample(d.Fallback ? 1 : 0);
         w.Family("junction_start_time_seconds", MetricType.Gauge, "When the daemon started (Unix time).");
         w.Sample(d.StartedAt.ToUnixTimeMilliseconds() / 1000.0);
+        if (report.Counting is { } counting)
+        {
+            w.Family("junction_conntrack_counts_from_events", MetricType.Gauge, "1 when the live connection counts come from the daemon's conntrack event keeper, 0 when this scrape dumped the conntrack table for them.");
+            w.Sample(counting.FromEvents ? 1 : 0);
+            w.Family("junction_conntrack_count_resyncs_total", MetricType.Counter, "Times the event keeper set its counts afresh from a conntrack dump (the first one included).");
+            w.Sample(counting.Resyncs);
+            w.Family("junction_conntrack_event_overruns_total", MetricType.Counter, "Times the kernel dropped conntrack events meant for the keeper (its socket buffer was full); each is followed by a resync.");
+            w.Sample(counting.Overruns);
+        }
         w.Family("junction_kernel_read_errors", MetricType.Gauge, "How many kernel figures (nft counters, conntrack, interface bytes) could not be read for this scrape.");
         w.Sample(report.KernelErrors.Count);
         return w.ToString();

@@ -22,6 +22,6 @@ public static class StatusBuilder
             return new UplinkFigures(u.Name, fresh, newSum == 0 ? null : fresh / (double)newSum, totals.GetValueOrDefault(u.Name),
                 live, liveSum == 0 ? null : live / (double)liveSum, bytes?.Receive, bytes?.Transmit, snat);
         }).ToList();
-        return new StatusReport(snapshot, uplinks, covered, liveSum, kernel.Errors);
+        return new StatusReport(snapshot, uplinks, covered, liveSum, kernel.Errors, kernel.Counting);
     }
 }

@@ -103,11 +103,23 @@ public static class StatusFormatter
         }
         sb.Append('\n');
         sb.Append(Inv, $"{report.Connections} conntrack entries carry an uplink's mark.\n");
+        if (report.Counting is { } counting) Wrap(sb, Counted(counting), width);
         Wrap(sb, $"NEW: connections marked in the last {Span(report.Window)} (inbound ones too); LIVE: conntrack entries by mark now (closing ones too).", width);
         if (left.Count > 0)
             Wrap(sb, $"Left out to fit {width} columns: {string.Join(", ", left.AsEnumerable().Reverse())} (a wider terminal, or --json, shows them).", width);
         foreach (var e in report.KernelErrors) Wrap(sb, $"warning: {e}", width);
         return sb.ToString();
+    }
+
+    /// <summary>Where LIVE came from, and whether the kernel dropped events on the way.</summary>
+    private static string Counted(ConnectionCounting c)
+    {
+        var how = c.FromEvents
+            ? $"LIVE is kept from conntrack events ({c.Resyncs} resync{(c.Resyncs == 1 ? "" : "s")} from a dump so far"
+            : "LIVE was dumped from the conntrack table for this report (the daemon's event counts are not ready";
+        var lost = c.Overruns == 0 ? "" : $"; the kernel dropped events {c.Overruns} time{(c.Overruns == 1 ? "" : "s")}, each followed by a resync";
+        var failed = c.LastError is null ? "" : $"; the last resync failed: {c.LastError}";
+        return $"{how}{lost}{failed}).";
     }
 
     private static int TableWidth(List<string> names, List<string[]> rows) =>

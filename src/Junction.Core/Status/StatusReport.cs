@@ -10,7 +10,9 @@ public sealed record StatusReport(
     /// <summary>The span the new-connection counts cover: up to a minute, less just after start.</summary>
     TimeSpan Window,
     long Connections,
-    IReadOnlyList<string> KernelErrors);
+    IReadOnlyList<string> KernelErrors,
+    /// <summary>How the live connection counts were had (<see cref="KernelFigures.Counting"/>).</summary>
+    ConnectionCounting? Counting = null);
 
 /// <summary>One uplink's live figures.</summary>
 public sealed record UplinkFigures(

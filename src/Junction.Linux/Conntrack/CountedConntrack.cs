@@ -11,8 +11,18 @@ namespace Junction.Linux.Conntrack;
 /// </summary>
 public sealed class CountedConntrack(IConntrack kernel, string? netns) : IConntrack
 {
-    public IReadOnlyList<MarkCount> CountByMark(uint mask) =>
-        ConntrackCountKeeper.Find(netns)?.TryCount(mask) ?? kernel.CountByMark(mask);
+    public IReadOnlyList<MarkCount> CountByMark(uint mask) => CountByMark(mask, out _);
+
+    /// <summary>The counts, and whether the keeper gave them or the kernel was dumped for them.</summary>
+    public IReadOnlyList<MarkCount> CountByMark(uint mask, out ConnectionCounting counting)
+    {
+        var keeper = ConntrackCountKeeper.Find(netns);
+        var kept = keeper?.TryCount(mask);
+        counting = keeper is null
+            ? new ConnectionCounting(false, 0, 0, null)
+            : new ConnectionCounting(kept is not null, keeper.Resyncs, keeper.Overruns, keeper.LastError);
+        return kept ?? kernel.CountByMark(mask);
+    }
 
     public long Count(uint mark, uint mask, Families families) => kernel.Count(mark, mask, families);
 

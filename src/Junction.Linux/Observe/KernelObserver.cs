@@ -32,9 +32,12 @@ public sealed class KernelObserver(CommandRunner runner, IConntrack conntrack, I
     {
         var errors = new List<string>();
         var counters = Try(errors, "nftables counters", () => NewConnectionCounters(uplinks)) ?? new Dictionary<string, long>();
-        var connections = Try(errors, "conntrack", () => Conntrack.CountByMark(markMask)) ?? [];
+        ConnectionCounting? counting = null;
+        var connections = Try(errors, "conntrack", () => Conntrack is CountedConntrack counted
+            ? counted.CountByMark(markMask, out counting)
+            : Conntrack.CountByMark(markMask)) ?? [];
         var interfaces = Try(errors, "interface counters", InterfaceBytes) ?? new Dictionary<string, InterfaceBytes>();
-        return new KernelFigures(counters, connections, interfaces, errors);
+        return new KernelFigures(counters, connections, interfaces, errors, counting);
     }
 
     /// <summary>

@@ -14,7 +14,8 @@ public sealed class MetricsFormatterTests
         window.Record(new Dictionary<string, long> { ["isp1"] = 12, ["isp2"] = 3 });
         var kernel = new KernelFigures(new Dictionary<string, long>(),
             [new MarkCount(0x00010000, "10.1.1.1", 4), new MarkCount(0x00020000, "192.0.2.12", 2)],
-            new Dictionary<string, InterfaceBytes> { ["wan1"] = new(10, 20), ["wan2"] = new(30, 40) }, []);
+            new Dictionary<string, InterfaceBytes> { ["wan1"] = new(10, 20), ["wan2"] = new(30, 40) }, [],
+            new ConnectionCounting(FromEvents: true, Resyncs: 3, Overruns: 1, LastError: null));
         return MetricsFormatter.Format(StatusBuilder.Build(Snapshots.Two(), kernel, window));
     }
 
@@ -34,7 +35,18 @@ public sealed class MetricsFormatterTests
     [InlineData("junction_apply_failures_total 1")]
     [InlineData("junction_last_apply_duration_seconds 0.041")]
     [InlineData("junction_fallback 0")]
+    [InlineData("junction_conntrack_counts_from_events 1")]
+    [InlineData("junction_conntrack_count_resyncs_total 3")]
+    [InlineData("junction_conntrack_event_overruns_total 1")]
     public void Every_figure_is_exported(string line) => Assert.Contains(line + "\n", Text());
+
+    [Fact]
+    public void Without_word_of_how_connections_were_counted_no_conntrack_counting_family_is_announced()
+    {
+        var kernel = new KernelFigures(new Dictionary<string, long>(), [], new Dictionary<string, InterfaceBytes>(), []);
+        var text = MetricsFormatter.Format(StatusBuilder.Build(Snapshots.Two(), kernel, new NewConnectionWindow(TimeProvider.System)));
+        Assert.DoesNotContain("junction_conntrack_", text);
+    }
 
     [Fact]
     public void Every_sample_belongs_to_a_family_announced_before_it()

@@ -53,6 +53,25 @@ public sealed class StatusBuilderTests
     }
 
     [Fact]
+    public void Status_says_where_live_counts_came_from_and_whether_events_were_lost()
+    {
+        var report = Report();
+        Assert.DoesNotContain("conntrack events", StatusFormatter.Format(report));
+
+        var kept = StatusFormatter.Format(report with { Counting = new ConnectionCounting(true, 1, 0, null) });
+        Assert.Contains("LIVE is kept from conntrack events (1 resync from a dump so far).", kept);
+
+        var lossy = StatusFormatter.Format(report with { Counting = new ConnectionCounting(true, 4, 2, "conntrack dump: ENOMEM") }, width: 200);
+        Assert.Contains("(4 resyncs from a dump so far; the kernel dropped events 2 times, each followed by a resync; the last resync failed: conntrack dump: ENOMEM).", lossy);
+
+        var dumped = StatusFormatter.Format(report with { Counting = new ConnectionCounting(false, 0, 0, null) }, width: 200);
+        Assert.Contains("LIVE was dumped from the conntrack table for this report", dumped);
+        var json = StatusJson.Serialize(report with { Counting = new ConnectionCounting(true, 1, 0, null) });
+        Assert.Contains("\"counting\": {", json);
+        Assert.Contains("\"fromEvents\": true", json);
+    }
+
+    [Fact]
     public void The_table_fits_120_columns_with_reasons_below_it_and_no_rtt_for_a_link_that_is_down()
     {
         var report = Report();

@@ -42,6 +42,8 @@ public sealed partial class DaemonStatusTests
             s.Uplinks[i - 1].NewConnectionsTotal == MarkCounter(lab, i)), "status new connections = the mark chains' counters");
         var report = Status(lab)!;
         Assert.Empty(report.KernelErrors);
+        // LIVE comes from the daemon's conntrack event keeper (seeded by one dump), not a dump per request.
+        Assert.True(report.Counting is { FromEvents: true, Resyncs: >= 1, Overruns: 0, LastError: null }, $"counting: {report.Counting}");
         Assert.Equal(new long[] { 5, 10, 5 }, report.Uplinks.Select(u => u.NewConnections));
         Assert.Equal([0.25, 0.5, 0.25], report.Daemon.Uplinks.Select(u => u.PlannedShare));
         Assert.All(report.Daemon.Uplinks, u =>
@@ -64,6 +66,8 @@ public sealed partial class DaemonStatusTests
         }
 
         var metrics = await Scrape(lab.Topology.RouterNamespace, 9419);
+        Assert.Contains("junction_conntrack_counts_from_events 1\n", metrics);
+        Assert.Contains("junction_conntrack_event_overruns_total 0\n", metrics);
         for (var i = 1; i <= 3; i++)
         {
             Assert.Contains($"junction_uplink_up{{uplink=\"isp{i}\",interface=\"wan{i}\"}} 1\n", metrics);
