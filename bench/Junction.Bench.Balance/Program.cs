@@ -9,6 +9,12 @@ using Junction.Model;
 // Balance accuracy: 1,000 real connections per case through the lab router, counted per
 // uplink by the source address the server saw, for Junction and what users use instead.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+// `-- clients`: only the 20,000-client spread and stickiness (a section of its own).
+if (args.Contains("clients"))
+{
+    await Junction.Bench.Balance.ManyClients.Run();
+    return;
+}
 const int Connections = 1000;
 const int Clients = 20;
 const int Servers = 5;

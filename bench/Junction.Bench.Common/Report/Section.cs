@@ -8,14 +8,14 @@ namespace Junction.Bench.Report;
 /// the command that reproduces it, the machine and the date, then the program's text.
 /// Writing replaces only that section, so the programs (and hand-written sections) share the file.
 /// </summary>
-public sealed class Section(string heading, string project)
+public sealed class Section(string heading, string project, string arguments = "")
 {
     private readonly StringBuilder _body = new();
     private readonly DateTime _started = DateTime.UtcNow;
     private readonly string _loadAtStart = Load();
 
     public string Heading { get; } = heading;
-    public string Command => $"dotnet run -c Release --project bench/{project}";
+    public string Command => $"dotnet run -c Release --project bench/{project}{(arguments.Length > 0 ? $" -- {arguments}" : "")}";
 
     public Section Line(string text = "")
     {
