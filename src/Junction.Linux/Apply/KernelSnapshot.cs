@@ -30,8 +30,14 @@ internal sealed record KernelSnapshot(
     /// </summary>
     public static KernelSnapshot Take(KernelIo io, Ownership? planned, IEnumerable<string> sysctlKeys)
     {
-        var keys = sysctlKeys.ToList();
         var table = InstalledTable.Read(io.Nft);
+        return Take(io, planned, sysctlKeys, table);
+    }
+
+    /// <summary>The rest of the snapshot, the table having been read already.</summary>
+    public static KernelSnapshot Take(KernelIo io, Ownership? planned, IEnumerable<string> sysctlKeys, InstalledTable? table)
+    {
+        var keys = sysctlKeys.ToList();
         var links = io.Rtnetlink.LinkNames();
         var dumps = RoutingDump.ReadBoth(io.Rtnetlink, links);
         var sysctls = SysctlReconciler.Read(io.Runner.Netns, keys);
