@@ -49,6 +49,24 @@ public sealed class FromNothingApplyTests
         }
     }
 
+    [Fact]
+    public void Notices_of_what_came_before_an_apply_from_nothing_are_dropped_so_the_next_health_change_takes_the_short_path()
+    {
+        using var ns = TestNamespace.Create().Uplinks();
+        var applier = new KernelApplier(ns.Runner);
+        var plan = Configs.Plan(Configs.TwoUplinks);
+        applier.Apply(plan);
+        // The flush's removals of planned rules and routes wait as notices on the applier's subscription.
+        applier.Flush();
+        applier.Apply(plan);
+
+        var down = applier.Apply(Configs.Plan(Configs.TwoUplinks, "isp2"));
+
+        // The short path names the chains it replaced; the whole path would replace the table.
+        var change = Assert.Single(down.Changes);
+        Assert.StartsWith("choose of table inet junction", change.Description);
+    }
+
     /// <summary>Rules and routes; without the link-local ones, which differ from one namespace to another (random MACs).</summary>
     private static string Routing(TestNamespace ns) => string.Join("\n",
         ns.Run("ip", "-4", "rule"), ns.Run("ip", "-6", "rule"), ns.Run("ip", "-4", "route", "show", "table", "all"),
