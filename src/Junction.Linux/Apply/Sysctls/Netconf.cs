@@ -16,7 +16,21 @@ namespace Junction.Linux.Apply.Sysctls;
 /// </summary>
 internal static class Netconf
 {
+    /// <summary>As <see cref="ReadIpv4"/>; nothing when the kernel refuses the dump (then every key is read from its file).</summary>
+    public static Dictionary<string, string> TryReadIpv4(RtnetlinkClient client, IReadOnlyDictionary<int, string> links)
+    {
+        try
+        {
+            return ReadIpv4(client, links);
+        }
+        catch (KernelCallException)
+        {
+            return new Dictionary<string, string>();
+        }
+    }
+
     /// <param name="links">interface names by index, read just before.</param>
+    /// <exception cref="NetlinkException">the kernel refused the dump.</exception>
     public static Dictionary<string, string> ReadIpv4(RtnetlinkClient client, IReadOnlyDictionary<int, string> links)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);

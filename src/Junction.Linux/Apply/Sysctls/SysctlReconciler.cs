@@ -20,7 +20,7 @@ internal static class SysctlReconciler
     {
         var list = keys.Distinct().ToList();
         if (list.Count == 0) return new Dictionary<string, string>();
-        var dumped = Netconf.ReadIpv4(io.Rtnetlink, links);
+        var dumped = Netconf.TryReadIpv4(io.Rtnetlink, links);
         var files = Read(io.Runner.Netns, list.Where(k => !dumped.ContainsKey(k)));
         return list.ToDictionary(k => k, k => dumped.TryGetValue(k, out var v) ? v : files[k]);
     }
