@@ -28,7 +28,9 @@ public sealed partial class KernelApplier(CommandRunner runner)
     /// describes; sysctls (loose rp_filter) and routes before the rules that lead to them.
     /// The kernel is read and written in this process: one libnftables transaction for the
     /// table, /proc/sys for sysctls, and one rtnetlink send for every route and rule change
-    /// (<see cref="KernelBatch"/>), so a health change starts no process.
+    /// (<see cref="KernelBatch"/>), so a health change starts no process. When the namespace
+    /// holds no Junction table, the table's transaction runs beside the rest of the read
+    /// (<see cref="Begin"/>); it still commits before anything else is written.
     /// </summary>
     /// <exception cref="ApplyFailedException">the kernel refused a change; what was done is undone.</exception>
     /// <remarks>
@@ -56,10 +58,10 @@ public sealed partial class KernelApplier(CommandRunner runner)
             _io.Notices.Discard();
             generation = Generation();
         }
-        var (before, steps, owner) = Prepare(plan);
+        var (before, steps, owner, ahead) = dryRun ? Ahead.Nothing(Prepare(plan)) : Begin(plan);
         if (!dryRun)
         {
-            new KernelTransaction(_io, before, "apply").Run(steps);
+            new KernelTransaction(_io, before, "apply").Run(steps, ahead.Done, ahead.Failure);
             if (generation is { } g) Remember(plan, owner, before, g + (uint)steps.Count(s => s.NftScript is not null));
         }
         return new ApplyResult("apply", steps.Select(s => s.Change).ToList(), dryRun) { Owner = owner };
@@ -125,19 +127,18 @@ public sealed partial class KernelApplier(CommandRunner runner)
     {
         var owner = Ownership.For(plan);
         var before = Snapshot("apply", owner, plan.Sysctls.Select(s => s.Key));
+        return (before, Steps(plan, owner, before), owner);
+    }
+
+    /// <summary>The steps of <see cref="Prepare"/>, from the snapshot read.</summary>
+    private static List<KernelStep> Steps(DesiredState plan, Ownership owner, KernelSnapshot before)
+    {
         var record = owner.Widened(
             before.Routes.Select(r => r.Table).Where(t => !owner.OwnsTable(t)),
             before.Rules.Select(r => r.Priority).Where(p => !owner.OwnsPriority(p)));
 
         var steps = new List<KernelStep>();
-        var healthy = plan.Uplinks.Count(u => u.Healthy);
-        if (before.Table?.Owner != record)
-        {
-            var widened = record == owner ? "" : $"; ownership widened to tables {record.Tables}, priorities {record.Priorities} while older rules and routes go";
-            var change = new Change(before.Table is null ? ChangeAction.Add : ChangeAction.Replace, ChangeSubject.Nftables,
-                $"table {DesiredState.TableFamily} {DesiredState.TableName} ({healthy} of {plan.Uplinks.Count} uplinks balanced; plan {owner.PlanHash}{widened})");
-            steps.Add(KernelStep.Nftables(change, InstalledTable.Script(plan, record, fresh: before.Table is null)));
-        }
+        if (before.Table?.Owner != record) steps.Add(TableStep(plan, owner, record, before.Table is null));
         steps.AddRange(SysctlReconciler.Reconcile(before.Sysctls, plan.Sysctls.Select(s => (s.Key, s.Value))));
         foreach (var family in RoutingFamilies)
         {
@@ -150,7 +151,16 @@ public sealed partial class KernelApplier(CommandRunner runner)
                 $"table {DesiredState.TableFamily} {DesiredState.TableName} (ownership narrowed to tables {owner.Tables}, priorities {owner.Priorities}; plan {owner.PlanHash})");
             steps.Add(KernelStep.Nftables(change, InstalledTable.Script(plan, owner)));
         }
-        return (before, steps, owner);
+        return steps;
+    }
+
+    /// <summary>The step that puts the plan's table in, carrying <paramref name="record"/>; <paramref name="fresh"/>: no table is there.</summary>
+    private static KernelStep TableStep(DesiredState plan, Ownership owner, Ownership record, bool fresh)
+    {
+        var widened = record == owner ? "" : $"; ownership widened to tables {record.Tables}, priorities {record.Priorities} while older rules and routes go";
+        var change = new Change(fresh ? ChangeAction.Add : ChangeAction.Replace, ChangeSubject.Nftables,
+            $"table {DesiredState.TableFamily} {DesiredState.TableName} ({plan.Uplinks.Count(u => u.Healthy)} of {plan.Uplinks.Count} uplinks balanced; plan {owner.PlanHash}{widened})");
+        return KernelStep.Nftables(change, InstalledTable.Script(plan, record, fresh));
     }
 
     /// <summary>

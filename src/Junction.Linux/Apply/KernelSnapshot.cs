@@ -24,17 +24,24 @@ internal sealed record KernelSnapshot(
 
     /// <summary>
     /// Read in this process, one after the other (each is well under a millisecond): the
-    /// table (libnftables), the rules and the routes of both families (two rtnetlink dumps) and the sysctls
-    /// (/proc/sys). Every rule and route is read and filtered once the table has said which
+    /// table (libnftables), the rules and the routes of both families (two rtnetlink dumps)
+    /// and the sysctls (a netconf dump for IPv4 forwarding and rp_filter, /proc/sys for the
+    /// rest). Every rule and route is read and filtered once the table has said which
     /// ranges it owns.
     /// </summary>
     public static KernelSnapshot Take(KernelIo io, Ownership? planned, IEnumerable<string> sysctlKeys)
     {
-        var keys = sysctlKeys.ToList();
         var table = InstalledTable.Read(io.Nft);
+        return Take(io, planned, sysctlKeys, table);
+    }
+
+    /// <summary>The rest of the snapshot, the table having been read already.</summary>
+    public static KernelSnapshot Take(KernelIo io, Ownership? planned, IEnumerable<string> sysctlKeys, InstalledTable? table)
+    {
+        var keys = sysctlKeys.ToList();
         var links = io.Rtnetlink.LinkNames();
         var dumps = RoutingDump.ReadBoth(io.Rtnetlink, links);
-        var sysctls = SysctlReconciler.Read(io.Runner.Netns, keys);
+        var sysctls = SysctlReconciler.Read(io, keys, links);
         var owners = new[] { planned, table?.Owner }.OfType<Ownership>().Distinct().ToList();
         var (rules, routes) = Owned(owners, dumps);
         return new KernelSnapshot(owners, table, rules, routes, sysctls) { Links = links };

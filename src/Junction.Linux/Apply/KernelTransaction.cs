@@ -14,19 +14,30 @@ namespace Junction.Linux.Apply;
 /// </summary>
 internal sealed class KernelTransaction(KernelIo io, KernelSnapshot before, string verb)
 {
-    public void Run(IReadOnlyList<KernelStep> steps)
+    public void Run(IReadOnlyList<KernelStep> steps) => Run(steps, 0, null);
+
+    /// <summary>
+    /// Runs the steps from <paramref name="done"/> on: the ones before it already ran (as one
+    /// batch, beside the read of the kernel: <see cref="KernelApplier"/>), and
+    /// <paramref name="failed"/> is how that went. A failure there is rolled back like any other.
+    /// </summary>
+    public void Run(IReadOnlyList<KernelStep> steps, int done, BatchFailure? failed)
     {
-        for (var i = 0; i < steps.Count;)
+        if (failed is not null) Fail(steps, 0, done, failed);
+        for (var i = done; i < steps.Count;)
         {
             var n = KernelBatch.Length(steps, i);
             if (KernelBatch.Run(io, steps.Skip(i).Take(n).ToList(), before.Links.Count == 0 ? null : before.Links) is { } failure)
-            {
-                // Every step of the batch counts as touched: sysctl goes on past a failed key.
-                var problems = Rollback(steps.Take(i + n).Select(s => s.Change.Subject).ToHashSet());
-                throw new ApplyFailedException(verb, steps[i + failure.Index].Change, failure.Reason, problems);
-            }
+                Fail(steps, i, n, failure);
             i += n;
         }
+    }
+
+    /// <summary>Every step of the failed batch counts as touched: sysctl goes on past a failed key.</summary>
+    private void Fail(IReadOnlyList<KernelStep> steps, int start, int n, BatchFailure failure)
+    {
+        var problems = Rollback(steps.Take(start + n).Select(s => s.Change.Subject).ToHashSet());
+        throw new ApplyFailedException(verb, steps[start + failure.Index].Change, failure.Reason, problems);
     }
 
     /// <summary>In the reverse of the order apply works in: the nftables table (and its ownership record) last.</summary>

@@ -10,6 +10,12 @@ internal static class Rtnetlink
     public const ushort NewAddr = 20, DelAddr = 21, GetAddr = 22;
     public const ushort NewRoute = 24, DelRoute = 25, GetRoute = 26;
     public const ushort NewRule = 32, DelRule = 33, GetRule = 34;
+    public const ushort NewNetconf = 80, GetNetconf = 82;
+
+    /// <summary>struct netconfmsg (one byte, the family, padded); its attributes (linux/netconf.h), and the indexes that stand for conf/all and conf/default.</summary>
+    public const int NetconfMsgLength = 1;
+    public const ushort NetconfaIfindex = 1, NetconfaForwarding = 2, NetconfaRpFilter = 3;
+    public const int NetconfaIfindexAll = -1, NetconfaIfindexDefault = -2;
 
     /// <summary>struct ifinfomsg, ifaddrmsg, rtmsg, fib_rule_hdr; struct rtgenmsg for dumps is one byte, padded.</summary>
     public const int IfInfoMsgLength = 16, IfAddrMsgLength = 8, RtMsgLength = 12, FibRuleHdrLength = 12, RtGenMsgLength = 1;

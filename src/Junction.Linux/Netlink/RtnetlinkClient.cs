@@ -22,7 +22,7 @@ internal sealed class RtnetlinkClient : IDisposable
     public static RtnetlinkClient Open(string? netns) => new(NetlinkSocket.Open(NetlinkAbi.RouteProtocol, "NETLINK_ROUTE", netns));
 
     /// <summary>
-    /// Dumps every object of a kind (RTM_GETLINK, RTM_GETADDR, RTM_GETRULE, RTM_GETROUTE) of one
+    /// Dumps every object of a kind (RTM_GETLINK, RTM_GETADDR, RTM_GETRULE, RTM_GETROUTE, RTM_GETNETCONF) of one
     /// family. A dump the kernel marks as interrupted by a change is read again (<paramref name="restart"/>
     /// is called before each attempt), so the caller sees one consistent listing.
     /// </summary>
@@ -33,6 +33,7 @@ internal sealed class RtnetlinkClient : IDisposable
             Rtnetlink.GetLink => Rtnetlink.IfInfoMsgLength,
             Rtnetlink.GetAddr => Rtnetlink.IfAddrMsgLength,
             Rtnetlink.GetRoute => Rtnetlink.RtMsgLength,
+            Rtnetlink.GetNetconf => Rtnetlink.NetconfMsgLength,
             _ => Rtnetlink.FibRuleHdrLength,
         };
         lock (_lock)

@@ -35,7 +35,7 @@ internal sealed partial record InstalledTable(string Text, Ownership? Owner)
     /// libnftables read the kernel's tables first.
     /// </param>
     public static string Script(DesiredState plan, Ownership owner, bool fresh = false) =>
-        $"{(fresh ? "create table" : Reset + "table")} {DesiredState.TableFamily} {DesiredState.TableName} {{ comment {NftQuote.String(owner.Comment)}; }}\n{NftText.Table(plan.Nft)}";
+        $"{(fresh ? "create table" : Reset + "table")} {DesiredState.TableFamily} {DesiredState.TableName} {{ comment {NftQuote.String(owner.Comment)}; }}\n{Ownership.TableText(plan)}";
 
     /// <summary>One transaction that puts a listed table back exactly as it was.</summary>
     public string RestoreScript => Reset + Text;

@@ -63,8 +63,23 @@ internal sealed class RoutingNotices : IDisposable
         }
     }
 
-    /// <summary>Reads and drops every notice that came so far (the whole path reads the kernel itself after this).</summary>
-    public void Discard() => Contradicted(Ownership.Nothing, new HashSet<RuleSpec>(), new HashSet<RouteSpec>(), new Dictionary<int, string>());
+    /// <summary>
+    /// Reads and drops every notice that came so far, unparsed (the whole path reads the
+    /// kernel itself after this; after a flush of 64 uplinks, 129 notices wait here).
+    /// </summary>
+    public unsafe void Discard()
+    {
+        while (true)
+        {
+            nint n;
+            fixed (byte* p = _buffer) n = Libc.Recv(_fd, p, _buffer.Length, DontWait);
+            if (n >= 0) continue;
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno is Libc.Eintr or Libc.Enobufs) continue;
+            if (errno == Libc.Eagain) return;
+            throw new SyscallException("recv(rule and route notifications)", errno);
+        }
+    }
 
     private static bool Contradicts(ushort type, ReadOnlySpan<byte> body, Ownership owner, IReadOnlySet<RuleSpec> rules,
         IReadOnlySet<RouteSpec> routes, IReadOnlyDictionary<int, string> links)

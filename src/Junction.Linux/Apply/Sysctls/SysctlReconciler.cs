@@ -9,6 +9,22 @@ namespace Junction.Linux.Apply.Sysctls;
 /// </summary>
 internal static class SysctlReconciler
 {
+    /// <summary>
+    /// As <see cref="Read(string?, IEnumerable{string})"/>, with the keys the netconf dump
+    /// carries (IPv4 forwarding, every interface's rp_filter) taken from one dump
+    /// (<see cref="Netconf"/>) and only the others from their files.
+    /// </summary>
+    /// <param name="links">interface names by index, read just before.</param>
+    /// <exception cref="SysctlException">a key does not exist or cannot be read.</exception>
+    public static IReadOnlyDictionary<string, string> Read(KernelIo io, IEnumerable<string> keys, IReadOnlyDictionary<int, string> links)
+    {
+        var list = keys.Distinct().ToList();
+        if (list.Count == 0) return new Dictionary<string, string>();
+        var dumped = Netconf.TryReadIpv4(io.Rtnetlink, links);
+        var files = Read(io.Runner.Netns, list.Where(k => !dumped.ContainsKey(k)));
+        return list.ToDictionary(k => k, k => dumped.TryGetValue(k, out var v) ? v : files[k]);
+    }
+
     /// <exception cref="SysctlException">a key does not exist or cannot be read.</exception>
     public static IReadOnlyDictionary<string, string> Read(string? netns, IEnumerable<string> keys)
     {
