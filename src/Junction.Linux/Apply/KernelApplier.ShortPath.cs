@@ -70,20 +70,23 @@ public sealed partial class KernelApplier
     {
         if (_last is not { } last || plan.Rules != last.Plan.Rules || plan.Marks != last.Plan.Marks || plan.Uplinks.Count != last.Plan.Uplinks.Count)
             return null;
-        var owner = Ownership.For(plan);
-        if (!owner.Tables.Equals(last.Owner.Tables) || !owner.Priorities.Equals(last.Owner.Priorities)) return null;
+        var ranges = Ownership.Unhashed(plan);
+        if (!ranges.Tables.Equals(last.Owner.Tables) || !ranges.Priorities.Equals(last.Owner.Priorities)) return null;
         if (NftText.UpdateScript(last.Plan.Nft, plan.Nft) is not { } script || Provable() is null) return null;
-        // Read before anything is written: a read that fails leaves the kernel to the whole path.
+        // Sysctls are read before anything is written: a read that fails leaves the kernel to the whole path.
         if (RoutingSteps(last, plan) is not { } routing) return null;
         var (before, steps) = routing;
         _last = null;
         var changes = new List<Change>();
         var generation = last.Generation;
         var remember = true;
+        // The chains first, in one transaction: new connections follow them. Refused, it changed
+        // nothing, and the whole path applies the plan (or says why not).
+        if (script.Length > 0 && !_io.Nft.Run(script).Ok) return null;
+        // The plan's hash renders the whole table, and only reports what was applied: after the write.
+        var owner = Ownership.For(plan);
         if (script.Length > 0)
         {
-            // One transaction: refused, it changed nothing, and the whole path applies the plan (or says why not).
-            if (!_io.Nft.Run(script).Ok) return null;
             var chains = plan.Nft.Chains.Where((c, i) => !c.Rules.SequenceEqual(last.Plan.Nft.Chains[i].Rules)).Select(c => c.Name)
                 .Concat(plan.Nft.Sets.Where((x, i) => x != last.Plan.Nft.Sets[i]).Select(x => $"set {x.Name}"));
             changes.Add(new Change(ChangeAction.Replace, ChangeSubject.Nftables,
@@ -95,9 +98,10 @@ public sealed partial class KernelApplier
         {
             try
             {
+                before = before with { Links = _io.Rtnetlink.LinkNames() };
                 new KernelTransaction(_io, before, "apply").Run(steps);
             }
-            catch (ApplyFailedException)
+            catch (Exception e) when (e is ApplyFailedException or Interop.KernelCallException)
             {
                 // The transaction put the routes and sysctls back; the chains go back too, and
                 // the whole path applies the plan from what it reads (or says why not).
@@ -128,8 +132,9 @@ public sealed partial class KernelApplier
     /// The routes and sysctls that take the kernel from the last plan, which it provably
     /// holds, to <paramref name="plan"/>: a carrier loss plans the uplink's default routes
     /// out, its return plans them (and the uplink's sysctls) back. Routes are written from
-    /// that memory; only the interfaces and the sysctls the plan adds or changes are read
-    /// (a sysctl the plan drops is left as it is, as on the whole path). Null when a read failed.
+    /// that memory; only the sysctls the plan adds or changes are read here (a sysctl the
+    /// plan drops is left as it is, as on the whole path), the interfaces just before the
+    /// routes are written. Null when a read failed.
     /// </summary>
     private (KernelSnapshot Before, List<KernelStep> Steps)? RoutingSteps(Applied last, DesiredState plan)
     {
@@ -141,7 +146,7 @@ public sealed partial class KernelApplier
         {
             var values = SysctlReconciler.Read(Runner.Netns, sysctls.Select(s => s.Key));
             // The rollback copy: what the kernel provably holds of what these steps touch.
-            var before = new KernelSnapshot([last.Owner], null, [], routes, values) { Links = _io.Rtnetlink.LinkNames() };
+            var before = new KernelSnapshot([last.Owner], null, [], routes, values);
             var steps = SysctlReconciler.Reconcile(values, sysctls.Select(s => (s.Key, s.Value)))
                 .Concat(RouteReconciler.Reconcile(routes, plan.Routes.Select(IpRoute.From))).ToList();
             return (before, steps);

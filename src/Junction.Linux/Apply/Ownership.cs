@@ -36,15 +36,19 @@ public sealed partial record Ownership(uint MarkMask, RangeSet Tables, RangeSet 
 
     public static Ownership For(DesiredState plan)
     {
-        var m = plan.Marks;
-        var ids = plan.Uplinks.Select(u => u.Id).DefaultIfEmpty(1).ToList();
-        var owned = new Ownership(m.Mask,
-            RangeSet.Of(m.Table(ids.Min()), m.Table(ids.Max())),
-            RangeSet.Of(m.RulePriority, m.Priority(ids.Max())), "");
+        var owned = Unhashed(plan);
         // The ranges are part of the hash: a new rule-priority with the same table text
         // must still rewrite the record.
         var digest = Sha256.HashData(Encoding.UTF8.GetBytes(owned.Ranges + "\n" + NftText.Table(plan.Nft)));
         return owned with { PlanHash = Convert.ToHexStringLower(digest)[..16] };
+    }
+
+    /// <summary>What <see cref="For"/> records but the plan hash, which renders the whole table: the short path checks it before it writes.</summary>
+    internal static Ownership Unhashed(DesiredState plan)
+    {
+        var m = plan.Marks;
+        var ids = plan.Uplinks.Select(u => u.Id).DefaultIfEmpty(1).ToList();
+        return new Ownership(m.Mask, RangeSet.Of(m.Table(ids.Min()), m.Table(ids.Max())), RangeSet.Of(m.RulePriority, m.Priority(ids.Max())), "");
     }
 
     /// <summary>A record that owns nothing.</summary>
