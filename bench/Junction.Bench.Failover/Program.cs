@@ -267,8 +267,18 @@ namespace Junction.Bench.Failover
         {
             var clock = Stopwatch.StartNew();
             var running = new List<Task<Attempt>>();
-            double? fault = null;
-            var faultAt = DateTime.MinValue;
+            // The fault on a thread of its own, at a moment drawn within one client interval:
+            // a link fails whenever it fails, not just before the client's next attempt, and
+            // the client does not wait for the fault command (a process, a few ms).
+            var due = FaultAfter + Every * Random.Shared.NextDouble();
+            var breaking = Task.Factory.StartNew(() =>
+            {
+                if (due - clock.Elapsed is { Ticks: > 0 } wait) Thread.Sleep(wait);
+                var at = (clock.Elapsed.TotalMilliseconds, DateTime.UtcNow);
+                if (verbose) Console.Error.WriteLine($"fault at {at.UtcNow:HH:mm:ss.fff}");
+                foreach (var v in victims) Fault(kind, v);
+                return at;
+            }, TaskCreationOptions.LongRunning);
             // Each attempt's socket is made during the wait before it (a thread that joins the
             // client's namespace: 0.4 ms, several under load), so an attempt starts with its SYN.
             var next = ConnectionDriver.NewSocket(Options());
@@ -276,13 +286,6 @@ namespace Junction.Bench.Failover
             {
                 while (clock.Elapsed < Window)
                 {
-                    if (fault is null && clock.Elapsed >= FaultAfter)
-                    {
-                        fault = clock.Elapsed.TotalMilliseconds;
-                        faultAt = DateTime.UtcNow;
-                        if (verbose) Console.Error.WriteLine($"fault at {DateTime.UtcNow:HH:mm:ss.fff}");
-                        foreach (var v in victims) Fault(kind, v);
-                    }
                     running.Add(Attempt(clock, next));
                     var wait = Task.Delay(Every);
                     next = ConnectionDriver.NewSocket(Options());
@@ -293,8 +296,9 @@ namespace Junction.Bench.Failover
             {
                 next.Dispose();
             }
+            var (fault, faultAt) = await breaking;
             var done = await Task.WhenAll(running);
-            return ([.. done.Select(a => a with { Start = a.Start - fault!.Value, End = a.End - fault.Value })], faultAt);
+            return ([.. done.Select(a => a with { Start = a.Start - fault, End = a.End - fault })], faultAt);
         }
 
         private ConnectOptions Options() => new()
