@@ -35,8 +35,9 @@ public static class ConnectionDriver
 
     /// <summary>
     /// A socket for <see cref="ConnectAsync"/>, made now in the options' namespace (a thread
-    /// that joins it): a caller that times single connections makes the next one's socket
-    /// while it waits, so the thread is not part of the time it measures.
+    /// that joins it) and bound to no source (the options' sources are not used): a caller
+    /// that times single connections makes the next one's socket while it waits, so the
+    /// thread is not part of the time it measures.
     /// </summary>
     public static Socket NewSocket(ConnectOptions options) => options.Namespace is null
         ? NewSocket(options.Server, null)
