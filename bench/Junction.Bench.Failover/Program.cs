@@ -267,34 +267,55 @@ namespace Junction.Bench.Failover
         {
             var clock = Stopwatch.StartNew();
             var running = new List<Task<Attempt>>();
-            double? fault = null;
-            var faultAt = DateTime.MinValue;
-            while (clock.Elapsed < Window)
+            // The fault on a thread of its own, at a moment drawn within one client interval:
+            // a link fails whenever it fails, not just before the client's next attempt, and
+            // the client does not wait for the fault command (a process, a few ms).
+            var due = FaultAfter + Every * Random.Shared.NextDouble();
+            var breaking = Task.Factory.StartNew(() =>
             {
-                if (fault is null && clock.Elapsed >= FaultAfter)
+                if (due - clock.Elapsed is { Ticks: > 0 } wait) Thread.Sleep(wait);
+                var at = (clock.Elapsed.TotalMilliseconds, DateTime.UtcNow);
+                if (verbose) Console.Error.WriteLine($"fault at {at.UtcNow:HH:mm:ss.fff}");
+                foreach (var v in victims) Fault(kind, v);
+                return at;
+            }, TaskCreationOptions.LongRunning);
+            // Each attempt's socket is made during the wait before it (a thread that joins the
+            // client's namespace: 0.4 ms, several under load), so an attempt starts with its SYN.
+            var next = ConnectionDriver.NewSocket(Options());
+            try
+            {
+                while (clock.Elapsed < Window)
                 {
-                    fault = clock.Elapsed.TotalMilliseconds;
-                    faultAt = DateTime.UtcNow;
-                    if (verbose) Console.Error.WriteLine($"fault at {DateTime.UtcNow:HH:mm:ss.fff}");
-                    foreach (var v in victims) Fault(kind, v);
+                    running.Add(Attempt(clock, next));
+                    var wait = Task.Delay(Every);
+                    next = ConnectionDriver.NewSocket(Options());
+                    await wait;
                 }
-                running.Add(Attempt(clock));
-                await Task.Delay(Every);
             }
+            finally
+            {
+                next.Dispose();
+            }
+            var (fault, faultAt) = await breaking;
             var done = await Task.WhenAll(running);
-            return ([.. done.Select(a => a with { Start = a.Start - fault!.Value, End = a.End - fault.Value })], faultAt);
+            return ([.. done.Select(a => a with { Start = a.Start - fault, End = a.End - fault })], faultAt);
         }
 
-        private async Task<Attempt> Attempt(Stopwatch clock)
+        private ConnectOptions Options() => new()
+        {
+            Namespace = T.ClientNamespace(1),
+            Server = T.Service,
+            Count = 1,
+            Timeout = AttemptTimeout,
+        };
+
+        /// <param name="socket">made beforehand in the client's namespace; null: made here, inside the attempt's time.</param>
+        private async Task<Attempt> Attempt(Stopwatch clock, System.Net.Sockets.Socket? socket = null)
         {
             var start = clock.Elapsed.TotalMilliseconds;
-            var outcome = (await ConnectionDriver.RunAsync(new ConnectOptions
-            {
-                Namespace = T.ClientNamespace(1),
-                Server = T.Service,
-                Count = 1,
-                Timeout = AttemptTimeout,
-            }))[0];
+            var outcome = socket is null
+                ? (await ConnectionDriver.RunAsync(Options()))[0]
+                : await ConnectionDriver.ConnectAsync(socket, Options());
             var uplink = outcome.Seen is { } seen ? T.UplinkOf(seen.Address) : null;
             return new Attempt(start, clock.Elapsed.TotalMilliseconds, outcome.Ok, uplink);
         }

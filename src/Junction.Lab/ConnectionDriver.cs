@@ -33,6 +33,26 @@ public static class ConnectionDriver
         return new HeldConnections(outcomes, sockets);
     }
 
+    /// <summary>
+    /// A socket for <see cref="ConnectAsync"/>, made now in the options' namespace (a thread
+    /// that joins it) and bound to no source (the options' sources are not used): a caller
+    /// that times single connections makes the next one's socket while it waits, so the
+    /// thread is not part of the time it measures.
+    /// </summary>
+    public static Socket NewSocket(ConnectOptions options) => options.Namespace is null
+        ? NewSocket(options.Server, null)
+        : NamespaceThread.Run(options.Namespace, () => NewSocket(options.Server, null));
+
+    /// <summary>Opens one connection on a socket from <see cref="NewSocket(ConnectOptions)"/>, reads the server's line, closes it.</summary>
+    public static async Task<ConnectionOutcome> ConnectAsync(Socket socket, ConnectOptions options, CancellationToken cancel = default)
+    {
+        if (options.Problems() is { Count: > 0 } problems)
+            throw new ArgumentException(string.Join("; ", problems), nameof(options));
+        var (outcome, open) = await OpenOne(options, 0, cancel, socket);
+        open?.Dispose();
+        return outcome;
+    }
+
     private static async Task<(ConnectionOutcome[], Socket?[])> Open(ConnectOptions options, bool hold, CancellationToken cancel)
     {
         if (options.Problems() is { Count: > 0 } problems)
@@ -68,15 +88,15 @@ public static class ConnectionDriver
         return (outcomes, sockets);
     }
 
-    private static async Task<(ConnectionOutcome, Socket?)> OpenOne(ConnectOptions options, int index, CancellationToken cancel)
+    private static async Task<(ConnectionOutcome, Socket?)> OpenOne(ConnectOptions options, int index, CancellationToken cancel, Socket? prepared = null)
     {
-        var source = options.Sources.Count > 0 ? options.Sources[index % options.Sources.Count] : null;
-        Socket? socket = null;
+        var source = prepared is null && options.Sources.Count > 0 ? options.Sources[index % options.Sources.Count] : null;
+        var socket = prepared;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         deadline.CancelAfter(options.Timeout);
         try
         {
-            socket = options.Namespace is null ? NewSocket(options.Server, source) : NamespaceThread.Run(options.Namespace, () => NewSocket(options.Server, source));
+            socket ??= options.Namespace is null ? NewSocket(options.Server, source) : NamespaceThread.Run(options.Namespace, () => NewSocket(options.Server, source));
             await socket.ConnectAsync(options.Server, deadline.Token);
             var local = (IPEndPoint)socket.LocalEndPoint!;
             var line = await ReadLineAsync(socket, deadline.Token);

@@ -1,3 +1,5 @@
+using Junction.Linux.Apply.Routing;
+using Junction.Linux.Apply.Sysctls;
 using Junction.Planning;
 using Junction.Planning.Nftables;
 
@@ -66,34 +68,92 @@ public sealed partial class KernelApplier
     /// <summary>The short path (see <see cref="Apply"/>); null when the whole path must run.</summary>
     private ApplyResult? Incremental(DesiredState plan)
     {
-        if (_last is not { } last || plan.Rules != last.Plan.Rules || plan.Routes != last.Plan.Routes || plan.Sysctls != last.Plan.Sysctls
-            || plan.Marks != last.Plan.Marks || plan.Uplinks.Count != last.Plan.Uplinks.Count)
+        if (_last is not { } last || plan.Rules != last.Plan.Rules || plan.Marks != last.Plan.Marks || plan.Uplinks.Count != last.Plan.Uplinks.Count)
             return null;
-        var owner = Ownership.For(plan);
-        if (!owner.Tables.Equals(last.Owner.Tables) || !owner.Priorities.Equals(last.Owner.Priorities)) return null;
+        var ranges = Ownership.Unhashed(plan);
+        if (!ranges.Tables.Equals(last.Owner.Tables) || !ranges.Priorities.Equals(last.Owner.Priorities)) return null;
         if (NftText.UpdateScript(last.Plan.Nft, plan.Nft) is not { } script || Provable() is null) return null;
+        // Sysctls are read before anything is written: a read that fails leaves the kernel to the whole path.
+        if (RoutingSteps(last, plan) is not { } routing) return null;
+        var (before, steps) = routing;
         _last = null;
         var changes = new List<Change>();
         var generation = last.Generation;
+        var remember = true;
+        // The chains first, in one transaction: new connections follow them. Refused, it changed
+        // nothing, and the whole path applies the plan (or says why not).
+        if (script.Length > 0 && !_io.Nft.Run(script).Ok) return null;
+        // The plan's hash renders the whole table, and only reports what was applied: after the write.
+        var owner = Ownership.For(plan);
         if (script.Length > 0)
         {
-            // One transaction: refused, it changed nothing, and the whole path applies the plan (or says why not).
-            if (!_io.Nft.Run(script).Ok) return null;
             var chains = plan.Nft.Chains.Where((c, i) => !c.Rules.SequenceEqual(last.Plan.Nft.Chains[i].Rules)).Select(c => c.Name)
                 .Concat(plan.Nft.Sets.Where((x, i) => x != last.Plan.Nft.Sets[i]).Select(x => $"set {x.Name}"));
             changes.Add(new Change(ChangeAction.Replace, ChangeSubject.Nftables,
                 $"{string.Join(", ", chains)} of table {DesiredState.TableFamily} {DesiredState.TableName} ({plan.Uplinks.Count(u => u.Healthy)} of {plan.Uplinks.Count} uplinks balanced; plan {owner.PlanHash})"));
             generation++;
+            remember = GenerationIs(generation);
+        }
+        if (steps.Count > 0)
+        {
             try
             {
-                if (_io.Generation.Read() != generation) return new ApplyResult("apply", changes, false) { Owner = owner };
+                before = before with { Links = _io.Rtnetlink.LinkNames() };
+                new KernelTransaction(_io, before, "apply").Run(steps);
             }
-            catch (Interop.KernelCallException)
+            catch (Exception e) when (e is ApplyFailedException or Interop.KernelCallException)
             {
-                return new ApplyResult("apply", changes, false) { Owner = owner };
+                // The transaction put the routes and sysctls back; the chains go back too, and
+                // the whole path applies the plan from what it reads (or says why not).
+                if (script.Length > 0 && NftText.UpdateScript(plan.Nft, last.Plan.Nft) is { } back) _io.Nft.Run(back);
+                return null;
             }
+            changes.AddRange(steps.Select(s => s.Change));
         }
-        _last = last with { Plan = plan, Owner = owner, Generation = generation };
+        if (remember)
+            _last = last with { Plan = plan, Owner = owner, Generation = generation, Links = before.Links.Count > 0 ? before.Links : last.Links, Routes = plan.Routes.ToHashSet() };
         return new ApplyResult("apply", changes, false) { Owner = owner };
+    }
+
+    /// <summary>Whether the nftables generation is <paramref name="expected"/> (no other write came between).</summary>
+    private bool GenerationIs(uint expected)
+    {
+        try
+        {
+            return _io.Generation.Read() == expected;
+        }
+        catch (Interop.KernelCallException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The routes and sysctls that take the kernel from the last plan, which it provably
+    /// holds, to <paramref name="plan"/>: a carrier loss plans the uplink's default routes
+    /// out, its return plans them (and the uplink's sysctls) back. Routes are written from
+    /// that memory; only the sysctls the plan adds or changes are read here (a sysctl the
+    /// plan drops is left as it is, as on the whole path), the interfaces just before the
+    /// routes are written. Null when a read failed.
+    /// </summary>
+    private (KernelSnapshot Before, List<KernelStep> Steps)? RoutingSteps(Applied last, DesiredState plan)
+    {
+        var sysctls = plan.Sysctls.Where(s => !last.Plan.Sysctls.Contains(s)).ToList();
+        var routes = last.Plan.Routes.Select(IpRoute.From).ToList();
+        if (plan.Routes == last.Plan.Routes && sysctls.Count == 0)
+            return (new KernelSnapshot([last.Owner], null, [], routes, new Dictionary<string, string>()), []);
+        try
+        {
+            var values = SysctlReconciler.Read(Runner.Netns, sysctls.Select(s => s.Key));
+            // The rollback copy: what the kernel provably holds of what these steps touch.
+            var before = new KernelSnapshot([last.Owner], null, [], routes, values);
+            var steps = SysctlReconciler.Reconcile(values, sysctls.Select(s => (s.Key, s.Value)))
+                .Concat(RouteReconciler.Reconcile(routes, plan.Routes.Select(IpRoute.From))).ToList();
+            return (before, steps);
+        }
+        catch (Interop.KernelCallException)
+        {
+            return null;
+        }
     }
 }

@@ -36,14 +36,17 @@ public sealed partial class KernelApplier(CommandRunner runner)
     /// <remarks>
     /// After a successful apply the applier remembers what it applied. While the kernel
     /// provably still holds that (the nftables generation is the one its write left, and no
-    /// rule or route notice contradicts it), an apply whose rules, routes and sysctls are
+    /// rule or route notice contradicts it), an apply whose rules, marks and ranges are
     /// unchanged reads nothing back and replaces only the chains and sets that differ, in
     /// one transaction (<see cref="NftText.UpdateScript"/>): a health change rewrites the
-    /// <c>choose</c> chain and nothing else. Anything else takes the whole path above. The
-    /// table's ownership record keeps the plan hash of the last whole replacement; the
-    /// applier answers <see cref="InstalledOwnership"/> from memory while the generation is
-    /// its own. Sysctls are not read on the short path: one changed by hand is put back by
-    /// the next whole apply.
+    /// <c>choose</c> chain and nothing else. Routes the plan adds or drops (a carrier loss
+    /// plans the uplink's default routes out) are written from that memory, in one rtnetlink
+    /// send after the chains, and sysctls the plan adds are read and written; when the kernel
+    /// refuses one, the chains go back and the whole path runs. Anything else takes the
+    /// whole path above. The table's ownership record keeps the plan hash of the last whole
+    /// replacement; the applier answers <see cref="InstalledOwnership"/> from memory while
+    /// the generation is its own. Sysctls the plan keeps are not read on the short path: one
+    /// changed by hand is put back by the next whole apply.
     /// </remarks>
     public ApplyResult Apply(DesiredState plan, bool dryRun = false)
     {

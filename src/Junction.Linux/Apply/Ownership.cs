@@ -50,17 +50,21 @@ public sealed partial record Ownership(uint MarkMask, RangeSet Tables, RangeSet 
 
     private static Render Rendered(DesiredState plan) => Renders.GetValue(plan, static plan =>
     {
-        var m = plan.Marks;
-        var ids = plan.Uplinks.Select(u => u.Id).DefaultIfEmpty(1).ToList();
-        var owned = new Ownership(m.Mask,
-            RangeSet.Of(m.Table(ids.Min()), m.Table(ids.Max())),
-            RangeSet.Of(m.RulePriority, m.Priority(ids.Max())), "");
+        var owned = Unhashed(plan);
         // The ranges are part of the hash: a new rule-priority with the same table text
         // must still rewrite the record.
         var text = NftText.Table(plan.Nft);
         var digest = Sha256.HashData(Encoding.UTF8.GetBytes(owned.Ranges + "\n" + text));
         return new Render(owned with { PlanHash = Convert.ToHexStringLower(digest)[..16] }, text);
     });
+
+    /// <summary>What <see cref="For"/> records but the plan hash, which renders the whole table: the short path checks it before it writes.</summary>
+    internal static Ownership Unhashed(DesiredState plan)
+    {
+        var m = plan.Marks;
+        var ids = plan.Uplinks.Select(u => u.Id).DefaultIfEmpty(1).ToList();
+        return new Ownership(m.Mask, RangeSet.Of(m.Table(ids.Min()), m.Table(ids.Max())), RangeSet.Of(m.RulePriority, m.Priority(ids.Max())), "");
+    }
 
     /// <summary>A record that owns nothing.</summary>
     internal static readonly Ownership Nothing = new(0, RangeSet.Of([]), RangeSet.Of([]), "");
