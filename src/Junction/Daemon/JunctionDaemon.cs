@@ -248,6 +248,11 @@ internal sealed partial class JunctionDaemon : IStatusSource
         if (!_applier.Converge(_model, unhealthy, unroutable)) return;
         _flusher.FlushOwed(_model, _ha, _applier.State.Plan);
         _flusher.FailbackOwed(_model, _ha, _failback);
+        // An apply leaves a few hundred KB of garbage; collected now, while the kernel already
+        // holds the plan and nothing waits, the next apply (a failover) starts with a whole
+        // gen0 budget (1 MiB in the native build) and does not stop midway for a collection
+        // (1.7-6 ms measured in the carrier-loss benchmark). Applies are rare: the cost is nil.
+        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
     }
 
     /// <summary>Tells the failback policy which uplinks the plan leaves out now (its hold starts here).</summary>
