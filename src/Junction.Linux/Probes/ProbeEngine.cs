@@ -177,9 +177,10 @@ public sealed class ProbeEngine : IDisposable
                 case KindStop:
                     return false;
                 case KindTimer:
-                    ulong expirations;
-                    Read(_timer, &expirations, sizeof(ulong));
-                    _armed = long.MaxValue;
+                    // Not read: the next Arm sets the timer again (forced by this value), and
+                    // timerfd_settime clears an expiry, so the descriptor is quiet once more.
+                    // One system call less on each of ~40 wake-ups a second.
+                    _armed = long.MinValue;
                     break;
                 case KindIcmp:
                     _uplinks[uplink].Receive((token & 1) == 1, buffer, now, _finished);
