@@ -49,6 +49,9 @@ internal sealed class EngineUplink
     /// <summary>When the next round starts (a <see cref="Stopwatch"/> timestamp).</summary>
     public long NextStart { get; set; }
 
+    /// <summary>Whether the last round reported was good (none yet: false).</summary>
+    public bool LastGood { get; set; }
+
     /// <summary>Starts a round now, unless <see cref="ProbeScheduler.MaxInFlight"/> are still running.</summary>
     public void StartRound(long now, Action<int, ProbeRound> finished)
     {
@@ -166,6 +169,7 @@ internal sealed class EngineUplink
             _head = (_head + 1) % _slots.Length;
             _count--;
             _job.Timeout.Observe(round);
+            _job.Observed?.Invoke(round);
             finished(Index, round);
         }
     }

@@ -150,6 +150,6 @@ internal sealed partial class JunctionDaemon
         _monitor = NewMonitor(next);
         Signal(_links.Bind(next.Uplinks));
         _ = _probes.Stop();
-        _probes.Start(next);
+        _probes.Start(next, _history);
     }
 }

@@ -15,8 +15,9 @@ namespace Junction.Cli.Daemon;
 /// <see cref="DaemonEvent"/>s into one channel; the loop drains whatever has arrived as one
 /// batch, feeds it to the monitor, and then applies at most once: a carrier loss and the
 /// probe rounds that arrive with it cost one apply, not three. Between batches it sleeps
-/// until the next event or the earliest thing due (<see cref="NextDue"/>), nothing sooner. A failed apply leaves the kernel as it was (the applier
-/// rolls back) and is retried with a doubling delay. Deciding (<see cref="HealthMonitor"/>,
+/// until the next event or the earliest thing due (<see cref="NextDue"/>), nothing sooner.
+/// A failed apply leaves the kernel as it was (the applier rolls back) and is retried with
+/// a doubling delay. Deciding (<see cref="HealthMonitor"/>,
 /// <see cref="Planner"/>) stays pure; this class only sequences it and talks to the kernel.
 /// </summary>
 internal sealed partial class JunctionDaemon : IStatusSource
@@ -100,12 +101,16 @@ internal sealed partial class JunctionDaemon : IStatusSource
     /// <summary>The plan the kernel holds now; null before the first apply succeeded.</summary>
     internal DesiredState? Applied => _applier.State.Plan;
 
-    /// <summary>Thread-safe: an immutable record, rebuilt when the loop has changed something since the last one.</summary>
+    /// <summary>
+    /// Thread-safe: an immutable record, rebuilt when the loop has changed something since the
+    /// last one, and always with the probe engine, whose rounds mostly do not reach the loop
+    /// (their loss and RTT are read from the histories now).
+    /// </summary>
     public DaemonSnapshot Snapshot()
     {
         lock (_gate)
         {
-            if (_stale) Rebuild();
+            if (_stale || _setup.ProbeEngine) Rebuild();
             return _snapshot with { Now = _time.GetUtcNow() };
         }
     }
@@ -128,7 +133,7 @@ internal sealed partial class JunctionDaemon : IStatusSource
         Signal(_links.Bind(_model.Uplinks));
         ObserveTiers();
         Converge();
-        _probes.Start(_model);
+        _probes.Start(_model, _history);
         _passive ??= PassiveHealthFeed.Start(_model, _time, _inbox.Writer, _log, _setup.ConnectionEvents);
         Rebuild();
         Arm();
@@ -198,10 +203,11 @@ internal sealed partial class JunctionDaemon : IStatusSource
         switch (e)
         {
             case ProbeReported r:
-                Reported(r.Uplink, r.Epoch, r.Round);
+                Reported(r.Uplink, r.Epoch, r.Round, record: true);
                 break;
             case ProbesReported many:
-                foreach (var r in many.Reports) Reported(many.Uplinks[r.Job], many.Epoch, r.Round);
+                // The engine recorded and traced these (and the rounds it kept back) itself.
+                foreach (var r in many.Reports) Reported(many.Uplinks[r.Job], many.Epoch, r.Round, record: false);
                 break;
             case LinkObserved { Event: EventsLost }:
                 DaemonLog.EventsLost(_log);
@@ -235,12 +241,14 @@ internal sealed partial class JunctionDaemon : IStatusSource
         }
     }
 
-    private void Reported(string uplink, long epoch, ProbeRound round)
+    private void Reported(string uplink, long epoch, ProbeRound round, bool record)
     {
         if (epoch != _probes.Epoch || !_history.TryGetValue(uplink, out var history)) return;
-        history.Add(round);
-        // 40 rounds a second with 8 uplinks: format them only when someone reads them.
-        if (_log.IsEnabled(LogLevel.Trace)) DaemonLog.Round(_log, uplink, round.ToString());
+        if (record)
+        {
+            history.Add(round);
+            if (_log.IsEnabled(LogLevel.Trace)) DaemonLog.Round(_log, uplink, round.ToString());
+        }
         Log(_monitor.Report(uplink, round));
     }
 
