@@ -74,7 +74,7 @@ public sealed class AdaptiveTimeout(TimeSpan configured)
     {
         if (_srtt is not { } srtt) return configured;
         // The floor first, then the backoff: doubling a 2 ms estimate would stay under the floor.
-        var ms = Math.Max(srtt + K * _rttvar, Floor.TotalMilliseconds) * Math.Pow(2, _failures);
+        var ms = Math.Max(srtt + K * _rttvar, Floor.TotalMilliseconds) * Math.ScaleB(1, _failures);
         return TimeSpan.FromMilliseconds(Math.Min(ms, configured.TotalMilliseconds));
     }
 }

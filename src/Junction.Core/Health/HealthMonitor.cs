@@ -37,7 +37,19 @@ public sealed class HealthMonitor
     /// <summary>Passive health's confirmed verdict (a suspicion a probe burst did not clear).</summary>
     public HealthUpdate ReportDead(string uplink, string reason) => Apply(Get(uplink).OnConfirmedDead(reason));
 
-    /// <summary>Re-checks holds of uplinks without probes; call it every second or so.</summary>
+    /// <summary>When <see cref="Tick"/> is next owed (the earliest <see cref="UplinkHealth.NextTick"/>); null: never, until some input arrives.</summary>
+    public DateTimeOffset? NextTick
+    {
+        get
+        {
+            DateTimeOffset? next = null;
+            foreach (var u in _uplinks.Values)
+                if (u.NextTick is { } at && (next is null || at < next)) next = at;
+            return next;
+        }
+    }
+
+    /// <summary>Re-checks holds of uplinks without probes; due at <see cref="NextTick"/>.</summary>
     public HealthUpdate Tick()
     {
         var transitions = new List<HealthTransition>();

@@ -126,6 +126,14 @@ public sealed class UplinkHealth
             ? Move(HealthState.Up, $"link ready, no probes configured{Waived(waiveHold)}")
             : null;
 
+    /// <summary>
+    /// When <see cref="Tick"/> may next change something: the end of the hold of an uplink
+    /// without probes that waits for it to come back; null when no tick can (probed uplinks
+    /// move on rounds, a link that is not ready on its signal). The loop sleeps until then.
+    /// </summary>
+    public DateTimeOffset? NextTick =>
+        !_probe.Enabled && State != HealthState.Up && LinkReady ? HeldUntil : null;
+
     private HealthTransition? LinkLost(string reason)
     {
         _goodRun = 0;

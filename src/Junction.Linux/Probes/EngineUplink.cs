@@ -49,6 +49,9 @@ internal sealed class EngineUplink
     /// <summary>When the next round starts (a <see cref="Stopwatch"/> timestamp).</summary>
     public long NextStart { get; set; }
 
+    /// <summary>Whether the last round reported was good (none yet: false).</summary>
+    public bool LastGood { get; set; }
+
     /// <summary>Starts a round now, unless <see cref="ProbeScheduler.MaxInFlight"/> are still running.</summary>
     public void StartRound(long now, Action<int, ProbeRound> finished)
     {
@@ -99,21 +102,23 @@ internal sealed class EngineUplink
         }
     }
 
-    /// <summary>Reads every queued datagram of one ICMP socket and matches echo replies to probes.</summary>
+    /// <summary>
+    /// Reads one queued datagram of an ICMP socket and matches an echo reply to its probe.
+    /// One, not until EAGAIN: the epoll set is level-triggered, so more queued ones wake the
+    /// next wait at once, and the usual single reply costs one system call instead of two.
+    /// </summary>
     public unsafe void Receive(bool v6, Span<byte> buffer, long now, Action<int, ProbeRound> finished)
     {
         if ((v6 ? _icmp6 : _icmp4) is not { } socket) return;
         var from = stackalloc byte[SockAddr.Size6];
+        var length = SockAddr.Size6;
+        long got;
         fixed (byte* p = buffer)
-            while (true)
-            {
-                var length = SockAddr.Size6;
-                var got = RecvFrom(socket, p, buffer.Length, 0, from, &length);
-                if (got < 0) return;  // EAGAIN: drained (any other error: the next probe will tell)
-                if (!IcmpProbe.TryReadReply(buffer[..(int)got], v6, out var id, out var seq) || id != Id) continue;
-                var source = new ReadOnlySpan<byte>(from + (v6 ? 8 : 4), v6 ? 16 : 4);
-                Match(seq, source, now, finished);
-            }
+            got = RecvFrom(socket, p, buffer.Length, 0, from, &length);
+        if (got < 0) return;  // EAGAIN (any other error: the next probe will tell)
+        if (!IcmpProbe.TryReadReply(buffer[..(int)got], v6, out var id, out var seq) || id != Id) return;
+        var source = new ReadOnlySpan<byte>(from + (v6 ? 8 : 4), v6 ? 16 : 4);
+        Match(seq, source, now, finished);
     }
 
     private void Match(ushort seq, ReadOnlySpan<byte> source, long now, Action<int, ProbeRound> finished)
@@ -164,6 +169,7 @@ internal sealed class EngineUplink
             _head = (_head + 1) % _slots.Length;
             _count--;
             _job.Timeout.Observe(round);
+            _job.Observed?.Invoke(round);
             finished(Index, round);
         }
     }

@@ -17,11 +17,13 @@ namespace Junction.Linux.Probes;
 /// cancellation sources and a socket per probe, here without the thread pool: the idle
 /// daemon's CPU was thread wake-ups.
 /// <para>
-/// Reports are handed over in batches: at once when a round may change the uplink's health
-/// (it failed, or <c>steady</c> says the uplink is not up), otherwise gathered for up to
-/// <see cref="SteadyDelivery"/>, so an uplink that is up and answering wakes the daemon's loop
-/// once a second rather than five times. Order is kept: a failed round takes the good ones
-/// before it along.
+/// Only rounds that can change the uplink's health are handed over. A good round of an
+/// uplink that is up (<c>steady</c>) after a good one changes nothing: it is not handed over
+/// at all, only heard by the job's <see cref="ProbeJob.Observed"/> (the statistics status reads),
+/// so an uplink that is up and answering does not wake the daemon's loop. Others go in
+/// batches: at once when a round may change the uplink's health (it failed, or the uplink is
+/// not up), and the first good round after a failed one gathered for up to
+/// <see cref="SteadyDelivery"/>. Order is kept: a failed round takes the good ones before it along.
 /// </para>
 /// </summary>
 public sealed class ProbeEngine : IDisposable
@@ -64,7 +66,8 @@ public sealed class ProbeEngine : IDisposable
 
     /// <summary>
     /// Starts probing on a new thread, in the calling thread's network namespace.
-    /// <paramref name="deliver"/> is called on that thread with the finished rounds, in order;
+    /// <paramref name="deliver"/> is called on that thread with the finished rounds that may
+    /// change an uplink's health, in order (every round goes to its job's <see cref="ProbeJob.Observed"/>);
     /// <paramref name="steady"/> (job number → whether the uplink is up) may be read there at
     /// any time; <paramref name="failed"/> hears of anything unexpected (probing goes on).
     /// </summary>
@@ -135,8 +138,14 @@ public sealed class ProbeEngine : IDisposable
 
     private void Finished(int uplink, ProbeRound round)
     {
+        var u = _uplinks[uplink];
+        var wasGood = u.LastGood;
+        u.LastGood = round.Good;
+        var steady = _steady(uplink);
+        // Up, and good after good: the health state machine would change nothing.
+        if (round.Good && wasGood && steady) return;
         _outbox.Add(new ProbeReport(uplink, round));
-        if (!round.Good || !_steady(uplink)) _urgent = true;
+        if (!round.Good || !steady) _urgent = true;
         else if (_deliverAt == long.MaxValue) _deliverAt = Stopwatch.GetTimestamp() + EngineUplink.Ticks(SteadyDelivery);
     }
 
@@ -177,9 +186,10 @@ public sealed class ProbeEngine : IDisposable
                 case KindStop:
                     return false;
                 case KindTimer:
-                    ulong expirations;
-                    Read(_timer, &expirations, sizeof(ulong));
-                    _armed = long.MaxValue;
+                    // Not read: the next Arm sets the timer again (forced by this value), and
+                    // timerfd_settime clears an expiry, so the descriptor is quiet once more.
+                    // One system call less on each of ~40 wake-ups a second.
+                    _armed = long.MinValue;
                     break;
                 case KindIcmp:
                     _uplinks[uplink].Receive((token & 1) == 1, buffer, now, _finished);

@@ -6,8 +6,8 @@ namespace Junction.Cli.Daemon;
 /// that flaps while its uplink is held down still changes which uplinks can take routes
 /// on every flip, and each flip was an apply (177 in 20 s of a 100 ms flap). Such
 /// route-only changes wait until <see cref="MinInterval"/> has passed since the last
-/// apply of any kind; the daemon's tick looks again, so the last state is always applied
-/// (a trailing apply), and a health change in between takes the latest routes with it.
+/// apply of any kind; the loop wakes at <see cref="NextAt"/> to look again, so the last state
+/// is always applied (a trailing apply), and a health change in between takes the latest routes with it.
 /// </summary>
 internal sealed class ApplyPacer(TimeSpan minInterval)
 {
@@ -17,6 +17,9 @@ internal sealed class ApplyPacer(TimeSpan minInterval)
 
     /// <summary>Whether a route-only change may be applied at <paramref name="now"/>.</summary>
     public bool Due(DateTimeOffset now) => _last is not { } last || now - last >= MinInterval;
+
+    /// <summary>When a route-only change may next be applied.</summary>
+    public DateTimeOffset NextAt => _last is { } last ? last + MinInterval : DateTimeOffset.MinValue;
 
     /// <summary>An apply was attempted (successful or not) at <paramref name="now"/>.</summary>
     public void Attempted(DateTimeOffset now) => _last = now;

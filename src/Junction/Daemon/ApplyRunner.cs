@@ -40,6 +40,20 @@ internal sealed class ApplyRunner(DaemonSetup setup)
         return !owed;
     }
 
+    /// <summary>
+    /// When <see cref="Converge"/> or <see cref="CheckTable"/> next has work that no new input
+    /// brings: an owed apply waiting for its retry or the pacer, the next table check; null:
+    /// nothing until an input arrives. The same sets as <see cref="Converge"/> was given.
+    /// </summary>
+    public DateTimeOffset? NextDue(JunctionModel model, IReadOnlySet<string> unhealthy, IReadOnlySet<string> unroutable)
+    {
+        DateTimeOffset? next = State.Hash is not null && State.TableDrift is null ? State.NextTableCheck : null;
+        var urgent = State.Urgent(model, unhealthy);
+        if (!urgent && State.Unroutable.SetEquals(unroutable)) return next;
+        var apply = urgent || _pacer.NextAt < State.RetryAt ? State.RetryAt : _pacer.NextAt;
+        return next is { } check && check < apply ? check : apply;
+    }
+
     private bool Apply(JunctionModel model, IReadOnlySet<string> unhealthySet, IReadOnlySet<string> unroutable)
     {
         var unhealthy = unhealthySet.ToHashSet();

@@ -91,6 +91,24 @@ internal sealed class ConnectionFlusher(DaemonSetup setup)
     }
 
     /// <summary>
+    /// When <see cref="FlushOwed"/> next has a flush to make that waits only for time: in an
+    /// HA pair, the end of an owed flush's ha.flush-delay; null otherwise (without HA an owed
+    /// flush is made at the first apply that succeeds, and one held because no uplink is
+    /// healthy waits for one to come back).
+    /// </summary>
+    public DateTimeOffset? NextDue(JunctionModel model, HaAgent? ha, DesiredState? applied)
+    {
+        if (_flushOwed.Count == 0 || model.Ha is not { } haModel || ha is null || FlushGuard.NowhereBetter(applied)) return null;
+        DateTimeOffset? next = null;
+        foreach (var name in _flushOwed)
+        {
+            var at = _flushOwedSince.GetValueOrDefault(name) + haModel.FlushDelay;
+            if (next is null || at < next) next = at;
+        }
+        return next;
+    }
+
+    /// <summary>
     /// failback: move. Once a better tier has been healthy for the hold, the connections
     /// left on worse tiers are deleted by mark, like a dead uplink's (flush: dead), so
     /// long-lived ones leave the reserve link. Called only when the kernel holds the

@@ -24,5 +24,9 @@ internal sealed record KernelTouched(string What) : DaemonEvent;
 /// <summary>SIGHUP: read the configuration file again.</summary>
 internal sealed record ReloadRequested : DaemonEvent;
 
-/// <summary>The clock moved: holds of uplinks without probes expire, failed applies are retried.</summary>
+/// <summary>
+/// The loop's <see cref="DaemonAlarm"/> rang: something is due (a hold of an uplink without
+/// probes expires, a failed apply is retried, ...). Every batch looks at what is due; this
+/// one only wakes the loop when no other event would.
+/// </summary>
 internal sealed record Tick : DaemonEvent;

@@ -53,6 +53,9 @@ internal sealed class DaemonNotifier(SdNotify notify, TimeProvider time)
         }
     }
 
+    /// <summary>When the next watchdog ping is due; null without a watchdog (or before the first <see cref="Turned"/>).</summary>
+    public DateTimeOffset? NextPing => notify.WatchdogInterval is { } every && _lastPing is { } last ? last + every : null;
+
     public void Stopping() => notify.Stopping();
 
     /// <summary>

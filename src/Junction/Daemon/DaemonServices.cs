@@ -55,6 +55,8 @@ internal sealed class DaemonServices(ControlOptions options, CommandRunner runne
 
     public void Turned(DaemonSnapshot snapshot) => _notifier.Turned(snapshot);
 
+    public DateTimeOffset? NextDue => _notifier.NextPing;
+
     public void Reloading() => _notifier.Reloading();
 
     public void Reloaded(JunctionModel model)

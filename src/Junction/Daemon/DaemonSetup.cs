@@ -34,7 +34,11 @@ internal sealed record DaemonSetup(
 
     public DampingPolicy Damping { get; init; } = DampingPolicy.Default;
 
-    /// <summary>How often holds are re-checked and due retries made.</summary>
+    /// <summary>
+    /// How often what only polling can see is looked at (the HA role file during the start
+    /// hold, a health file that could not be written), and how soon something due that could
+    /// not be done is tried again. Everything else wakes the loop at its own time (<see cref="DaemonAlarm"/>).
+    /// </summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>

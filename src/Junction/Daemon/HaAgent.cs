@@ -14,7 +14,7 @@ namespace Junction.Cli.Daemon;
 internal sealed partial class HaAgent(HaModel model, ILogger log, DateTimeOffset startedAt)
 {
     private int? _written;
-    private bool _holding = true;
+    private bool _holding = true, _failing;
 
     public HaModel Model { get; } = model;
 
@@ -41,13 +41,32 @@ internal sealed partial class HaAgent(HaModel model, ILogger log, DateTimeOffset
             File.WriteAllText(temp, unhealthy.ToString(CultureInfo.InvariantCulture) + "\n");
             File.Move(temp, Model.HealthFile, overwrite: true);
             _written = unhealthy;
+            _failing = false;
             HealthWritten(log, unhealthy, Model.HealthFile);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Tried again after the next batch: _written still differs.
+            // Tried again after the next batch (at the latest at NextDue): _written still differs.
+            _failing = true;
             HealthFailed(log, Model.HealthFile, e.Message);
         }
+    }
+
+    /// <summary>
+    /// When <see cref="Report"/> must be called again though nothing else changed: during the
+    /// start hold the role file is read every <paramref name="poll"/> (keepalived's notify
+    /// script writes it; nothing tells the daemon) and once more when the hold ends; a
+    /// health file that could not be written is tried again after <paramref name="poll"/>.
+    /// Null: not before the count changes.
+    /// </summary>
+    public DateTimeOffset? NextDue(DateTimeOffset now, TimeSpan poll)
+    {
+        if (_holding)
+        {
+            var end = startedAt + Model.HoldAfterStart;
+            return end < now + poll ? end : now + poll;
+        }
+        return _failing ? now + poll : null;
     }
 
     public VrrpRole Role()

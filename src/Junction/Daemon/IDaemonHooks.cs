@@ -20,6 +20,12 @@ internal interface IDaemonHooks
     /// <summary>After every batch (and once after the first apply), with the snapshot just built.</summary>
     void Turned(DaemonSnapshot snapshot);
 
+    /// <summary>
+    /// When <see cref="Turned"/> must be called again though nothing happened (systemd's
+    /// watchdog ping); the loop wakes then. Null: no such need.
+    /// </summary>
+    DateTimeOffset? NextDue => null;
+
     /// <summary>SIGHUP is being handled: the file is about to be read.</summary>
     void Reloading();
 

@@ -62,7 +62,7 @@ internal sealed partial class JunctionDaemon
             DaemonLog.ListenerFailed(_log, e.Message);
         }
         var watcher = KernelWatcher.Open(_setup.Kernel, _inbox.Writer, _log);
-        Task pump = Task.CompletedTask, ticker = Task.CompletedTask;
+        var pump = Task.CompletedTask;
         var touched = false;
         using var background = CancellationTokenSource.CreateLinkedTokenSource(stop);
         try
@@ -73,10 +73,10 @@ internal sealed partial class JunctionDaemon
             await _setup.Hooks.ListenAsync(this, stop).ConfigureAwait(false);
             touched = true;
             Start();
-            ticker = DaemonFeeds.Ticker(_setup.TickInterval, _time, _inbox.Writer, background.Token);
             try
             {
                 _setup.Hooks.Turned(_snapshot);
+                lock (_gate) Arm();
                 while (await _inbox.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
                 {
                     var batch = new List<DaemonEvent>();
@@ -97,7 +97,8 @@ internal sealed partial class JunctionDaemon
             DaemonLog.Stopping(_log, "stopping probes and the link listener");
             await background.CancelAsync().ConfigureAwait(false);
             await _probes.Stop().ConfigureAwait(false);
-            await Task.WhenAll(pump, ticker).ConfigureAwait(false);
+            _alarm.Dispose();
+            await pump.ConfigureAwait(false);
             listener?.Owner.Dispose();
             await watcher.DisposeAsync().ConfigureAwait(false);
             _passive?.Dispose();
@@ -149,6 +150,6 @@ internal sealed partial class JunctionDaemon
         _monitor = NewMonitor(next);
         Signal(_links.Bind(next.Uplinks));
         _ = _probes.Stop();
-        _probes.Start(next);
+        _probes.Start(next, _history);
     }
 }

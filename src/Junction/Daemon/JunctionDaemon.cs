@@ -11,11 +11,13 @@ namespace Junction.Cli.Daemon;
 
 /// <summary>
 /// <c>junction run</c>: one loop owns the health monitor, the link view and the applier.
-/// Probes, rtnetlink, SIGHUP and a ticker only post <see cref="DaemonEvent"/>s into one
-/// channel; the loop drains whatever has arrived as one batch, feeds it to the monitor,
-/// and then applies at most once: a carrier loss and the probe rounds that arrive with
-/// it cost one apply, not three. A failed apply leaves the kernel as it was (the applier
-/// rolls back) and is retried with a doubling delay. Deciding (<see cref="HealthMonitor"/>,
+/// Probes, rtnetlink, SIGHUP and the loop's own <see cref="DaemonAlarm"/> only post
+/// <see cref="DaemonEvent"/>s into one channel; the loop drains whatever has arrived as one
+/// batch, feeds it to the monitor, and then applies at most once: a carrier loss and the
+/// probe rounds that arrive with it cost one apply, not three. Between batches it sleeps
+/// until the next event or the earliest thing due (<see cref="NextDue"/>), nothing sooner.
+/// A failed apply leaves the kernel as it was (the applier rolls back) and is retried with
+/// a doubling delay. Deciding (<see cref="HealthMonitor"/>,
 /// <see cref="Planner"/>) stays pure; this class only sequences it and talks to the kernel.
 /// </summary>
 internal sealed partial class JunctionDaemon : IStatusSource
@@ -26,6 +28,9 @@ internal sealed partial class JunctionDaemon : IStatusSource
     private readonly Channel<DaemonEvent> _inbox = Channel.CreateUnbounded<DaemonEvent>(new() { SingleReader = true });
     private readonly LinkTable _links = new();
     private readonly DateTimeOffset _startedAt;
+    private readonly DaemonAlarm _alarm;
+    // Whether the kernel held the current plan after the last batch: flushes wait for it.
+    private bool _converged;
 
     // Read by the control server's threads (explain) while the loop may replace it.
     private volatile JunctionModel _model;
@@ -64,6 +69,7 @@ internal sealed partial class JunctionDaemon : IStatusSource
         _flusher = new ConnectionFlusher(setup);
         _probes = new ProbeSupervisor(setup, _inbox.Writer);
         _confirmation = new PassiveConfirmation(setup, _probes, _inbox.Writer);
+        _alarm = new DaemonAlarm(_time, _inbox.Writer);
         _startedAt = _time.GetUtcNow();
         _builder = new SnapshotBuilder(setup, _startedAt);
         _configLoadedAt = _startedAt;
@@ -86,18 +92,25 @@ internal sealed partial class JunctionDaemon : IStatusSource
 
     internal OperatorState Operator => _operator;
 
+    /// <summary>When the loop wakes if no event arrives first; null: not before one does.</summary>
+    internal DateTimeOffset? NextWake => _alarm.Due;
+
     /// <summary>Uplinks that get no new connections: health's verdict with the operator's overrides.</summary>
     private IReadOnlySet<string> Unhealthy => _operator.Current.Unhealthy(_monitor.Unhealthy);
 
     /// <summary>The plan the kernel holds now; null before the first apply succeeded.</summary>
     internal DesiredState? Applied => _applier.State.Plan;
 
-    /// <summary>Thread-safe: an immutable record, rebuilt when the loop has changed something since the last one.</summary>
+    /// <summary>
+    /// Thread-safe: an immutable record, rebuilt when the loop has changed something since the
+    /// last one, and always with the probe engine, whose rounds mostly do not reach the loop
+    /// (their loss and RTT are read from the histories now).
+    /// </summary>
     public DaemonSnapshot Snapshot()
     {
         lock (_gate)
         {
-            if (_stale) Rebuild();
+            if (_stale || _setup.ProbeEngine) Rebuild();
             return _snapshot with { Now = _time.GetUtcNow() };
         }
     }
@@ -120,9 +133,10 @@ internal sealed partial class JunctionDaemon : IStatusSource
         Signal(_links.Bind(_model.Uplinks));
         ObserveTiers();
         Converge();
-        _probes.Start(_model);
+        _probes.Start(_model, _history);
         _passive ??= PassiveHealthFeed.Start(_model, _time, _inbox.Writer, _log, _setup.ConnectionEvents);
         Rebuild();
+        Arm();
     }
 
     /// <summary>One batch: every event fed in order, then at most one apply.</summary>
@@ -131,6 +145,8 @@ internal sealed partial class JunctionDaemon : IStatusSource
         lock (_gate)
         {
             foreach (var e in batch) Handle(e);
+            // Holds of uplinks without probes run out with time alone (the alarm woke the loop for it).
+            if (_monitor.NextTick <= _time.GetUtcNow()) Log(_monitor.Tick());
             _probes.Observe(_monitor);
             ObserveTiers();
             _applier.CheckTable();
@@ -142,7 +158,35 @@ internal sealed partial class JunctionDaemon : IStatusSource
         _setup.Hooks.Turned(_snapshot);
         foreach (var done in _operatorWaiting) done.TrySetResult();
         _operatorWaiting.Clear();
+        lock (_gate) Arm();
     }
+
+    /// <summary>Sets the alarm for <see cref="NextDue"/>.</summary>
+    private void Arm() => _alarm.Set(NextDue());
+
+    /// <summary>
+    /// The earliest time something is owed that no event will bring: the applier's retry,
+    /// pacing or table check, a refused gateway tried again, a hold of an uplink without
+    /// probes running out, an HA flush delay or failback hold ending, the HA start hold's
+    /// role polls, a watchdog ping. Anything already due was done by the batch just run, so
+    /// a time that has passed means it could not be (the kernel refused, the loop is behind):
+    /// it is looked at again after <see cref="DaemonSetup.TickInterval"/>, never in a spin.
+    /// </summary>
+    private DateTimeOffset? NextDue()
+    {
+        var now = _time.GetUtcNow();
+        var unhealthy = Unhealthy;
+        var unroutable = _applier.Gateways.With(_links.Unroutable);
+        var next = Earliest(_monitor.NextTick, _applier.NextDue(_model, unhealthy, unroutable));
+        next = Earliest(next, _applier.Gateways.NextExpiry(_setup.GatewayRetry));
+        next = Earliest(next, _ha?.NextDue(now, _setup.TickInterval));
+        next = Earliest(next, _setup.Hooks.NextDue);
+        // Flushes and failbacks are made only once the kernel holds the current plan (an owed apply has its own time above).
+        if (_converged) next = Earliest(Earliest(next, _flusher.NextDue(_model, _ha, _applier.State.Plan)), _failback.DueAt);
+        return next <= now ? now + _setup.TickInterval : next;
+    }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null || b < a ? b : a;
 
     private (long, long, long, JunctionModel, OperatorOverrides) Signature() =>
         (_transitions, _applier.State.Applies, _applier.State.Failures, _model, _operator.Current);
@@ -159,10 +203,11 @@ internal sealed partial class JunctionDaemon : IStatusSource
         switch (e)
         {
             case ProbeReported r:
-                Reported(r.Uplink, r.Epoch, r.Round);
+                Reported(r.Uplink, r.Epoch, r.Round, record: true);
                 break;
             case ProbesReported many:
-                foreach (var r in many.Reports) Reported(many.Uplinks[r.Job], many.Epoch, r.Round);
+                // The engine recorded and traced these (and the rounds it kept back) itself.
+                foreach (var r in many.Reports) Reported(many.Uplinks[r.Job], many.Epoch, r.Round, record: false);
                 break;
             case LinkObserved { Event: EventsLost }:
                 DaemonLog.EventsLost(_log);
@@ -178,7 +223,8 @@ internal sealed partial class JunctionDaemon : IStatusSource
                 Reload();
                 break;
             case Tick:
-                Log(_monitor.Tick());
+                // What is due is looked at after every batch; this one only marks the alarm as rung.
+                _alarm.Rang();
                 break;
             case OperatorChanged o:
                 // Forced down flushes like a failure; anything else keeps the connections.
@@ -195,12 +241,14 @@ internal sealed partial class JunctionDaemon : IStatusSource
         }
     }
 
-    private void Reported(string uplink, long epoch, ProbeRound round)
+    private void Reported(string uplink, long epoch, ProbeRound round, bool record)
     {
         if (epoch != _probes.Epoch || !_history.TryGetValue(uplink, out var history)) return;
-        history.Add(round);
-        // 40 rounds a second with 8 uplinks: format them only when someone reads them.
-        if (_log.IsEnabled(LogLevel.Trace)) DaemonLog.Round(_log, uplink, round.ToString());
+        if (record)
+        {
+            history.Add(round);
+            if (_log.IsEnabled(LogLevel.Trace)) DaemonLog.Round(_log, uplink, round.ToString());
+        }
         Log(_monitor.Report(uplink, round));
     }
 
@@ -245,7 +293,8 @@ internal sealed partial class JunctionDaemon : IStatusSource
         // keepalived hears of a change before the apply: a takeover need not wait for nft.
         var unhealthy = Unhealthy;
         _ha?.Report(_model.Uplinks.Count(u => unhealthy.Contains(u.Name) || unroutable.Contains(u.Name)), _model.Uplinks.Count, _time.GetUtcNow());
-        if (!_applier.Converge(_model, unhealthy, unroutable)) return;
+        _converged = _applier.Converge(_model, unhealthy, unroutable);
+        if (!_converged) return;
         _flusher.FlushOwed(_model, _ha, _applier.State.Plan);
         _flusher.FailbackOwed(_model, _ha, _failback);
         // An apply leaves a few hundred KB of garbage; collected now, while the kernel already

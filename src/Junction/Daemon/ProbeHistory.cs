@@ -2,19 +2,39 @@ using Junction.Health;
 
 namespace Junction.Cli.Daemon;
 
-/// <summary>An uplink's recent probe rounds, for status: loss over the last rounds and the last RTT.</summary>
+/// <summary>
+/// An uplink's recent probe rounds, for status: loss over the last rounds and the last RTT.
+/// Thread-safe: the probe engine's thread adds every round (most never reach the loop),
+/// status and metrics read it when asked. Adding allocates nothing once the window is full.
+/// </summary>
 internal sealed class ProbeHistory
 {
     public const int Rounds = 10;
-    private readonly Queue<(int Sent, int Answered)> _recent = new();
+    private readonly Lock _lock = new();
+    private readonly (int Sent, int Answered)[] _recent = new (int, int)[Rounds];
+    private int _count, _next;
+    private TimeSpan? _lastRtt;
 
-    public TimeSpan? LastRtt { get; private set; }
+    public TimeSpan? LastRtt
+    {
+        get { lock (_lock) return _lastRtt; }
+    }
 
     public void Add(ProbeRound round)
     {
-        _recent.Enqueue((round.Decided, round.Answered));
-        while (_recent.Count > Rounds) _recent.Dequeue();
-        if (round.Results.LastOrDefault(r => r.Answered) is { Rtt: { } rtt }) LastRtt = rtt;
+        TimeSpan? rtt = null;
+        var results = round.Results;
+        for (var i = results.Count - 1; i >= 0 && rtt is null; i--)
+            if (results[i].Answered) rtt = results[i].Rtt;
+        var decided = round.Decided;
+        var answered = round.Answered;
+        lock (_lock)
+        {
+            _recent[_next] = (decided, answered);
+            _next = (_next + 1) % Rounds;
+            if (_count < Rounds) _count++;
+            if (rtt is not null) _lastRtt = rtt;
+        }
     }
 
     /// <summary>Share of probes lost over the recent rounds, 0..1; null before the first probe.</summary>
@@ -22,8 +42,14 @@ internal sealed class ProbeHistory
     {
         get
         {
-            var sent = _recent.Sum(r => r.Sent);
-            return sent == 0 ? null : 1 - _recent.Sum(r => r.Answered) / (double)sent;
+            int sent = 0, answered = 0;
+            lock (_lock)
+                for (var i = 0; i < _count; i++)
+                {
+                    sent += _recent[i].Sent;
+                    answered += _recent[i].Answered;
+                }
+            return sent == 0 ? null : 1 - answered / (double)sent;
         }
     }
 }

@@ -2,12 +2,15 @@ using System.Threading.Channels;
 using Junction.Health;
 using Junction.Linux.Probes;
 using Junction.Model;
+using Microsoft.Extensions.Logging;
 
 namespace Junction.Cli.Daemon;
 
 /// <summary>
 /// Starts and stops the probe rounds of every probed uplink. The daemon probes through one
-/// <see cref="ProbeEngine"/> thread whose batches arrive as <see cref="ProbesReported"/>;
+/// <see cref="ProbeEngine"/> thread whose batches arrive as <see cref="ProbesReported"/>
+/// (only rounds that may change health) and which records every round in the uplink's
+/// <see cref="ProbeHistory"/> itself;
 /// tests feed rounds through <see cref="DaemonSetup.Prober"/> and <see cref="ProbeScheduler"/>
 /// (one <see cref="ProbeReported"/> each). Each start is a new <see cref="Epoch"/>: rounds
 /// of probes stopped by a reload are recognised and dropped. Holds each uplink's adaptive
@@ -31,13 +34,18 @@ internal sealed class ProbeSupervisor(DaemonSetup setup, ChannelWriter<DaemonEve
     /// <summary>The uplink's current adaptive timeout; null when it is not probed.</summary>
     public TimeSpan? Timeout(string uplink) => _timeouts.GetValueOrDefault(uplink)?.Current;
 
-    public void Start(JunctionModel model)
+    /// <summary>
+    /// Starts probing <paramref name="model"/>'s uplinks. With the engine, every round is
+    /// recorded in <paramref name="histories"/> on its thread; otherwise the loop records the
+    /// rounds it is handed (<see cref="ProbeReported"/>).
+    /// </summary>
+    public void Start(JunctionModel model, IReadOnlyDictionary<string, ProbeHistory> histories)
     {
         var epoch = ++Epoch;
         _timeouts = [];
         if (setup.ProbeEngine)
         {
-            StartEngine(model, epoch);
+            StartEngine(model, epoch, histories);
             return;
         }
         _probes = new CancellationTokenSource();
@@ -52,18 +60,29 @@ internal sealed class ProbeSupervisor(DaemonSetup setup, ChannelWriter<DaemonEve
         }
     }
 
-    private void StartEngine(JunctionModel model, long epoch)
+    private void StartEngine(JunctionModel model, long epoch, IReadOnlyDictionary<string, ProbeHistory> histories)
     {
+        var log = setup.Logger;
         var jobs = model.Uplinks.Where(u => u.Probe.Enabled)
-            .Select(u => new ProbeJob(u.Name, u.Probe, ProbeBinding.For(model, u), _timeouts[u.Name] = new AdaptiveTimeout(u.Probe.Timeout)))
+            .Select(u => new ProbeJob(u.Name, u.Probe, ProbeBinding.For(model, u), _timeouts[u.Name] = new AdaptiveTimeout(u.Probe.Timeout))
+            {
+                Observed = Observed(u.Name, histories.GetValueOrDefault(u.Name) ?? new ProbeHistory(), log),
+            })
             .ToList();
         var names = _jobs = [.. jobs.Select(j => j.Uplink)];
         var up = _up = new bool[jobs.Count];
         if (jobs.Count == 0) return;
-        var log = setup.Logger;
         _engine = ProbeEngine.Start(jobs, _random, batch => inbox.TryWrite(new ProbesReported(epoch, names, batch)),
             i => Volatile.Read(ref up[i]), reason => DaemonLog.ProbeEngineFailed(log, reason));
     }
+
+    /// <summary>Every round of the uplink, on the engine's thread: into its history, and into the trace log (most never reach the loop).</summary>
+    private static Action<ProbeRound> Observed(string uplink, ProbeHistory history, ILogger log) => round =>
+    {
+        history.Add(round);
+        // 40 rounds a second with 8 uplinks: format them only when someone reads them.
+        if (log.IsEnabled(LogLevel.Trace)) DaemonLog.Round(log, uplink, round.ToString());
+    };
 
     /// <summary>After each batch: tells the engine which uplinks are up (their good rounds may wait to be handed over).</summary>
     public void Observe(HealthMonitor monitor)

@@ -32,11 +32,21 @@ internal sealed class RefusedGateways
 
     public void Clear() => _refused.Clear();
 
-    /// <summary>Forgets refusals made before <paramref name="before"/>.</summary>
+    /// <summary>Forgets refusals made at or before <paramref name="before"/>.</summary>
     public void Expire(DateTimeOffset before)
     {
+        if (_refused.Count == 0) return;
         foreach (var (name, r) in _refused.ToList())
-            if (r.At < before) _refused.Remove(name);
+            if (r.At <= before) _refused.Remove(name);
+    }
+
+    /// <summary>When the oldest refusal is forgotten (it is <paramref name="retry"/> old then); null: none is held.</summary>
+    public DateTimeOffset? NextExpiry(TimeSpan retry)
+    {
+        DateTimeOffset? next = null;
+        foreach (var r in _refused.Values)
+            if (next is null || r.At + retry < next) next = r.At + retry;
+        return next;
     }
 
     /// <summary>The uplink and why, when the apply failed on a route the kernel refused for its gateway; null for any other failure.</summary>

@@ -118,6 +118,18 @@ public sealed class HealthMonitorTests
     }
 
     [Fact]
+    public void Only_uplinks_without_probes_make_a_tick_due()
+    {
+        var m = new HealthMonitor([Rounds.Uplink("a"), Rounds.Uplink("vpna", Model.ProbeModel.None)], _time);
+        Assert.Equal(_time.GetUtcNow(), m.NextTick);
+        m.Tick();
+        // vpna is up, a waits for its rounds: no tick is owed until some input arrives.
+        Assert.Null(m.NextTick);
+        m.Report("vpna", LinkSignal.CarrierDown);
+        Assert.Null(m.NextTick);
+    }
+
+    [Fact]
     public void Unknown_uplink_names_are_refused()
     {
         var m = Monitor("a");

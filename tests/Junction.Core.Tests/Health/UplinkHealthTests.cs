@@ -219,5 +219,30 @@ public sealed class UplinkHealthTests
         var u = Machine();
         Assert.Null(u.Tick());
         Assert.Equal(HealthState.Unknown, u.State);
+        Assert.Null(u.NextTick);
+    }
+
+    [Fact]
+    public void Without_probes_the_next_tick_is_due_when_the_hold_ends_and_a_tick_before_it_changes_nothing()
+    {
+        var u = new UplinkHealth("vpna", Model.ProbeModel.None, DampingPolicy.Default, _time);
+        Assert.Equal(_time.GetUtcNow(), u.NextTick);
+        u.Tick();
+        Assert.Null(u.NextTick);
+        u.OnLink(LinkSignal.CarrierDown);
+        Assert.Null(u.NextTick);
+        u.OnLink(LinkSignal.CarrierUp);
+        u.OnLink(LinkSignal.CarrierDown);
+        // Flapped: held down. The link is not ready, so nothing is due until it is.
+        Assert.Null(u.NextTick);
+        Assert.Null(u.OnLink(LinkSignal.CarrierUp));
+        Assert.True(u.HeldUntil > _time.GetUtcNow());
+        Assert.Equal(u.HeldUntil, u.NextTick);
+
+        _time.Advance(u.HeldUntil - _time.GetUtcNow() - TimeSpan.FromTicks(1));
+        Assert.Null(u.Tick());
+        _time.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal(HealthState.Up, u.Tick()?.To);
+        Assert.Null(u.NextTick);
     }
 }

@@ -24,20 +24,19 @@ public sealed partial class ProbeEngineKernelTests
         Require = 1,
     };
 
-    /// <summary>An engine with one job per probe; every delivery is recorded in order.</summary>
+    /// <summary>An engine with one job per probe; every delivery is recorded in order, and every round its job heard.</summary>
     private sealed class Run : IDisposable
     {
         public readonly BlockingCollection<ProbeReport> Reports = [];
-        public readonly ConcurrentQueue<int> Deliveries = new();
+        public readonly ConcurrentQueue<ProbeRound> Heard = new();
         public readonly ConcurrentQueue<string> Failures = new();
         private readonly ProbeEngine _engine;
 
         public Run(HealthNetns net, bool steady, params ProbeModel[] probes)
         {
-            var jobs = probes.Select((p, i) => new ProbeJob($"u{i}", p, Binding, new AdaptiveTimeout(p.Timeout))).ToList();
+            var jobs = probes.Select((p, i) => new ProbeJob($"u{i}", p, Binding, new AdaptiveTimeout(p.Timeout)) { Observed = Heard.Enqueue }).ToList();
             _engine = NamespaceThread.Run(net.Router.Name, () => ProbeEngine.Start(jobs, new Random(1), batch =>
             {
-                Deliveries.Enqueue(batch.Length);
                 foreach (var r in batch) Reports.Add(r);
             }, _ => steady, Failures.Enqueue));
         }
@@ -145,14 +144,39 @@ public sealed partial class ProbeEngineKernelTests
     }
 
     [Fact]
-    public void Good_rounds_of_an_uplink_that_is_up_are_handed_over_together_in_order()
+    public void Good_rounds_of_an_uplink_that_is_up_are_only_heard_and_the_rounds_that_can_change_its_health_are_handed_over()
     {
         using var net = HealthNetns.Create();
         using var run = new Run(net, steady: true, Probe(Target(HealthNetns.PeerIp)));
-        // Ten rounds at 100 ms: with deliveries at most once a second, some carry several.
-        var rounds = Enumerable.Range(0, 10).Select(_ => run.Next()).ToList();
-        Assert.All(rounds, r => Assert.True(r.Good, r.ToString()));
-        Assert.Contains(run.Deliveries, n => n > 1);
+        // The first round is handed over (no good one came before it); the good ones after it are only heard.
+        Assert.True(run.Next().Good);
+        WaitUntil(() => run.Heard.Count >= 11);
+        Assert.All(run.Heard, r => Assert.True(r.Good, r.ToString()));
+        Assert.Empty(run.Reports);
+
+        net.BlackholePeer();
+        // Good rounds still in flight stay quiet: the next round handed over is a failed one.
+        var failed = run.Next();
+        Assert.False(failed.Good, failed.ToString());
+        Assert.Matches(NoReply(), failed.ToString());
+
+        net.Peer.Runner.Run("nft", "delete", "table", "inet", "jth").Check();
+        // The first good round after failed ones ends their run: it is handed over; then quiet again.
+        Assert.NotNull(Enumerable.Range(0, 40).Select(_ => run.Next()).FirstOrDefault(r => r.Good));
+        var heard = run.Heard.Count;
+        WaitUntil(() => run.Heard.Count >= heard + 10);
+        Assert.Empty(run.Reports);
+        Assert.Empty(run.Failures);
+    }
+
+    private static void WaitUntil(Func<bool> condition)
+    {
+        var deadline = Environment.TickCount64 + 30_000;
+        while (!condition())
+        {
+            Assert.True(Environment.TickCount64 < deadline, "the rounds did not come");
+            Thread.Sleep(20);
+        }
     }
 
     [GeneratedRegex(@"no echo reply within \d+ ms")]

@@ -43,6 +43,19 @@ public sealed class DaemonNotifierTests : IDisposable
     }
 
     [Fact]
+    public void The_next_ping_is_due_one_interval_after_the_last()
+    {
+        Assert.Null(_notifier.NextPing);
+        _notifier.Turned(Snapshot(applied: true, HealthState.Up, HealthState.Up));
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(5), _notifier.NextPing);
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        _notifier.Turned(Snapshot(applied: true, HealthState.Up, HealthState.Up));
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(5), _notifier.NextPing);
+        Assert.Null(new DaemonNotifier(new SdNotify(null), _time).NextPing);
+    }
+
+    [Fact]
     public void Status_only_when_the_summary_changes_and_the_watchdog_at_its_interval()
     {
         _notifier.Serving();

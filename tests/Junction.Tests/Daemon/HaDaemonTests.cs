@@ -94,10 +94,13 @@ public sealed class HaDaemonTests : IDisposable
         var daemon = Running();
         Assert.Empty(daemon.Monitor.Unhealthy);
         Assert.Equal("2", Health());   // back from a reboot: conntrackd is still fetching the peer's connections
+        // Nothing tells the daemon that keepalived wrote the role file: during the hold the loop looks every 250 ms.
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromMilliseconds(250), daemon.NextWake);
 
         _time.Advance(TimeSpan.FromSeconds(5));
         daemon.Process([new Tick()]);
         Assert.Equal("0", Health());
+        Assert.True(daemon.NextWake > _time.GetUtcNow() + TimeSpan.FromSeconds(1), $"still polling: {daemon.NextWake}");
     }
 
     [Fact]
@@ -143,6 +146,8 @@ public sealed class HaDaemonTests : IDisposable
         Assert.Equal("master", daemon.Snapshot().Ha!.Role);
 
         daemon.Process([Carrier(2, false)]);
+        // The loop wakes when the flush delay ends.
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(2), daemon.NextWake);
         _time.Advance(TimeSpan.FromSeconds(1));
         daemon.Process([new Tick()]);
         Assert.Empty(_kernel.Flushed);

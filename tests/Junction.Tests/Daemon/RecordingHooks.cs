@@ -9,6 +9,9 @@ internal sealed class RecordingHooks : IDaemonHooks
     public List<string> Calls { get; } = [];
     public DaemonSnapshot? Last { get; private set; }
 
+    /// <summary>What the hooks say is due next (a watchdog ping, as DaemonServices says).</summary>
+    public DateTimeOffset? NextDue { get; set; }
+
     public Task ListenAsync(JunctionDaemon daemon, CancellationToken ct)
     {
         Calls.Add("listen");
