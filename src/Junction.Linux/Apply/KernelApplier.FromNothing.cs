@@ -19,8 +19,10 @@ public sealed partial class KernelApplier
 
     /// <summary>
     /// Reads the kernel and returns what <see cref="Prepare"/> does. When no Junction table is
-    /// installed, its first step (the table, created with the plan's record) is already under
-    /// way on a thread beside this one while the rules, routes, links and sysctls are read:
+    /// installed, its first step (the table, created with the plan's record) runs on this
+    /// thread while the rules, routes, links and sysctls are read on one beside it (the
+    /// transaction is the longer of the two, so the beside thread's wake-up, up to a few ms
+    /// on an idle machine, delays only the read):
     /// with no table there is no older record, so nothing outside the plan's ranges is in
     /// scope and the record cannot need widening; the table step depends on nothing else the
     /// read finds. The order of the kernel's changes stays the documented one: the
@@ -39,21 +41,32 @@ public sealed partial class KernelApplier
         }
 
         var first = TableStep(plan, owner, owner, fresh: true);
-        var side = _io.Side.Start(() => KernelBatch.Run(_io, [first]));
+        var reading = _io.Side.Start(() => Read("apply", () => KernelSnapshot.Take(_io, owner, keys, null)));
+        BatchFailure? failure;
+        try
+        {
+            failure = KernelBatch.Run(_io, [first]);
+        }
+        catch
+        {
+            // The read must be over before the sockets it uses serve anyone else.
+            reading.Settle();
+            throw;
+        }
         KernelSnapshot before;
         try
         {
-            before = Read("apply", () => KernelSnapshot.Take(_io, owner, keys, null));
+            before = reading.Join();
         }
         catch (Exception e)
         {
-            if (side.Join() is null) Undo(first, e);
+            if (failure is null) Undo(first, e);
             throw;
         }
         var steps = Steps(plan, owner, before);
         if (steps.Count == 0 || steps[0].NftScript != first.NftScript)
             throw new InvalidOperationException("the table written beside the read is not the plan's first step");
-        return (before, steps, owner, new Ahead(1, side.Join()));
+        return (before, steps, owner, new Ahead(1, failure));
     }
 
     /// <summary>Takes out the table a failed read went beside; throws when that fails too.</summary>

@@ -78,6 +78,9 @@ internal sealed class SideWork<T>(Func<T> body)
         _done.Set();
     }
 
+    /// <summary>Waits for the work and ignores how it ended (the caller already has a failure to tell).</summary>
+    public void Settle() => _done.Wait();
+
     /// <summary>Waits for the work; its result, or its exception rethrown unwrapped. Safe to call more than once.</summary>
     public T Join()
     {

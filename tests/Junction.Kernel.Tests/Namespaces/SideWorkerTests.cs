@@ -41,5 +41,28 @@ public sealed class SideWorkerTests
         Assert.Equal(42, worker.Start(() => 42).Join());
     }
 
+    [Fact]
+    public async Task Settling_waits_for_the_work_to_end_and_keeps_its_failure_to_itself()
+    {
+        var worker = new SideWorker("test");
+        using var release = new ManualResetEventSlim();
+        var ended = false;
+
+        var work = worker.Start<int>(() =>
+        {
+            release.Wait(TestContext.Current.CancellationToken);
+            ended = true;
+            throw new InvalidDataException("the read failed too");
+        });
+        var settling = Task.Run(work.Settle, TestContext.Current.CancellationToken);
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        Assert.False(settling.IsCompleted);
+        release.Set();
+
+        await settling;
+        Assert.True(ended);
+        Assert.Throws<InvalidDataException>(() => work.Join());
+    }
+
     private static string Namespace() => new FileInfo("/proc/thread-self/ns/net").LinkTarget!;
 }
