@@ -35,7 +35,7 @@ internal sealed partial class DaemonFootprint(BenchLab lab, string configPath, i
 
     private string SocketPath => Path.ChangeExtension(configPath, ".sock");
     private static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(30);
-    private static readonly double TicksPerSecond = double.Parse(CommandRunner.Current.Check("getconf", "CLK_TCK").Trim(), CultureInfo.InvariantCulture);
+    internal static readonly double TicksPerSecond = double.Parse(CommandRunner.Current.Check("getconf", "CLK_TCK").Trim(), CultureInfo.InvariantCulture);
 
     public async Task<Footprint> MeasureAsync()
     {
@@ -122,7 +122,7 @@ internal sealed partial class DaemonFootprint(BenchLab lab, string configPath, i
     }
 
     /// <summary>utime + stime (fields 14 and 15 of /proc/PID/stat, counted after the parenthesised name).</summary>
-    private static long CpuTicks(int pid)
+    internal static long CpuTicks(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         var rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');

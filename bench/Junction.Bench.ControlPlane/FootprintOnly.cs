@@ -54,6 +54,14 @@ internal static class FootprintOnly
             footprints.Add(f);
             RouterReset.Run(lab);
         }
+        // The floor: the same probes from the least program that can send them (FloorProber).
+        var floor = new List<double>();
+        for (var r = 0; r < runs; r++)
+        {
+            floor.Add(FloorProber.MeasureCpuPercent(lab, configPath, program, Uplinks, window));
+            Console.Error.WriteLine($"floor run {r + 1}: CPU {floor[^1]:0.00} %");
+            RouterReset.Run(lab);
+        }
         var full = Path.Combine(Junction.Bench.Report.Repo.Root, "examples", "full.yaml");
         var plan = new List<double>();
         for (var i = 0; i < CliRuns; i++)
@@ -68,6 +76,8 @@ internal static class FootprintOnly
         Row("daemon RSS after 10 s warm-up, MiB", footprints.Select(f => f.RssMiB).ToList(), "0.0");
         Row("daemon peak RSS (VmHWM), MiB", footprints.Select(f => f.HwmMiB).ToList(), "0.0");
         Row($"daemon idle CPU over {window.TotalSeconds:0} s, % of a core", footprints.Select(f => f.CpuPercent).ToList(), "0.00");
+        Row($"floor: the same 40 probes a second from a minimal C prober (bench/Junction.Bench.ControlPlane/Floor/prober.c) on the same ruleset, CPU over {window.TotalSeconds:0} s, % of a core", floor, "0.00");
+        Row($"the daemon above that floor, % of a core", footprints.Select(f => f.CpuPercent - floor.Order().ElementAt(floor.Count / 2)).ToList(), "0.00");
         Row("`junction status` against it, ms (median of each run)", footprints.Select(f => f.StatusMs).ToList(), "0.0");
         Row("`junction plan -c examples/full.yaml` cold, ms", plan, "0.0");
     }
