@@ -273,7 +273,7 @@ namespace Junction.Bench.Failover
             var running = new List<Task<Attempt>>();
             // The fault on a thread of its own, at a moment drawn within one client interval:
             // a link fails whenever it fails, not just before the client's next attempt, and
-            // the client does not wait for the fault command (a process, a few ms).
+            // the client does not wait for the fault (a blackhole's is a process, a few ms).
             var due = FaultAfter + Every * Random.Shared.NextDouble();
             var breaking = Task.Factory.StartNew(() =>
             {
@@ -355,7 +355,7 @@ namespace Junction.Bench.Failover
         {
             if (kind == "carrier")
             {
-                lab.Isp(isp).Check("ip", "link", "set", LabTopology.IspRouterSide, "up");
+                Link(isp).Up();
                 // Taking the link down took the ISP's route back to the LAN with it.
                 lab.Isp(isp).Check("ip", "route", "replace", "10.9.0.0/16", "via", T.WanAddress(isp).ToString());
             }
