@@ -147,9 +147,9 @@ internal sealed partial class JunctionDaemon
         // and probes for the new set. Rounds of the old probes still in flight are dropped.
         DaemonLog.Reloaded(_log, next.Uplinks.Count, "restarted (uplinks or probes changed)");
         _flusher.Clear();
-        _monitor = NewMonitor(next);
+        _health.For(next);
         Signal(_links.Bind(next.Uplinks));
         _ = _probes.Stop();
-        _probes.Start(next, _history);
+        _probes.Start(next, _health.Histories);
     }
 }

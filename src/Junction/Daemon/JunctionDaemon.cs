@@ -34,10 +34,8 @@ internal sealed partial class JunctionDaemon : IStatusSource
 
     // Read by the control server's threads (explain) while the loop may replace it.
     private volatile JunctionModel _model;
-    private HealthMonitor _monitor;
+    private readonly HealthBook _health;
     private FailbackPolicy _failback;
-    private Dictionary<string, ProbeHistory> _history = [];
-    private Dictionary<string, long> _changes = [];
 
     private readonly ApplyRunner _applier;
     private readonly ConnectionFlusher _flusher;
@@ -58,7 +56,6 @@ internal sealed partial class JunctionDaemon : IStatusSource
     private DaemonSnapshot _snapshot;
     private bool _stale;
     private (long Transitions, long Applies, long Failures, JunctionModel Model, OperatorOverrides Operators) _built;
-    private long _transitions;
 
     public JunctionDaemon(DaemonSetup setup)
     {
@@ -77,7 +74,7 @@ internal sealed partial class JunctionDaemon : IStatusSource
         _ha = _model.Ha is { } ha ? new HaAgent(ha, _log, _startedAt) : null;
         _operator = new OperatorState(setup.OperatorStatePath, _log);
         _operator.Load(_model.Uplinks.Select(u => u.Name).ToList());
-        _monitor = NewMonitor(_model);
+        _health = new HealthBook(_time, _setup.Damping).For(_model);
         _failback = new FailbackPolicy(_model, _time);
         _snapshot = Build();
         _built = Signature();
@@ -88,7 +85,7 @@ internal sealed partial class JunctionDaemon : IStatusSource
 
     internal JunctionModel Model => _model;
 
-    internal HealthMonitor Monitor => _monitor;
+    internal HealthMonitor Monitor => _health.Monitor;
 
     internal OperatorState Operator => _operator;
 
@@ -96,7 +93,7 @@ internal sealed partial class JunctionDaemon : IStatusSource
     internal DateTimeOffset? NextWake => _alarm.Due;
 
     /// <summary>Uplinks that get no new connections: health's verdict with the operator's overrides.</summary>
-    private IReadOnlySet<string> Unhealthy => _operator.Current.Unhealthy(_monitor.Unhealthy);
+    private IReadOnlySet<string> Unhealthy => _operator.Current.Unhealthy(_health.Monitor.Unhealthy);
 
     /// <summary>The plan the kernel holds now; null before the first apply succeeded.</summary>
     internal DesiredState? Applied => _applier.State.Plan;
@@ -133,7 +130,7 @@ internal sealed partial class JunctionDaemon : IStatusSource
         Signal(_links.Bind(_model.Uplinks));
         ObserveTiers();
         Converge();
-        _probes.Start(_model, _history);
+        _probes.Start(_model, _health.Histories);
         _passive ??= PassiveHealthFeed.Start(_model, _time, _inbox.Writer, _log, _setup.ConnectionEvents);
         Rebuild();
         Arm();
@@ -146,8 +143,8 @@ internal sealed partial class JunctionDaemon : IStatusSource
         {
             foreach (var e in batch) Handle(e);
             // Holds of uplinks without probes run out with time alone (the alarm woke the loop for it).
-            if (_monitor.NextTick <= _time.GetUtcNow()) Log(_monitor.Tick());
-            _probes.Observe(_monitor);
+            if (_health.Monitor.NextTick <= _time.GetUtcNow()) Log(_health.Monitor.Tick());
+            _probes.Observe(_health.Monitor);
             ObserveTiers();
             _applier.CheckTable();
             Converge();
@@ -177,7 +174,7 @@ internal sealed partial class JunctionDaemon : IStatusSource
         var now = _time.GetUtcNow();
         var unhealthy = Unhealthy;
         var unroutable = _applier.Gateways.With(_links.Unroutable);
-        var next = Earliest(_monitor.NextTick, _applier.NextDue(_model, unhealthy, unroutable));
+        var next = Earliest(_health.Monitor.NextTick, _applier.NextDue(_model, unhealthy, unroutable));
         next = Earliest(next, _applier.Gateways.NextExpiry(_setup.GatewayRetry));
         next = Earliest(next, _ha?.NextDue(now, _setup.TickInterval));
         next = Earliest(next, _setup.Hooks.NextDue);
@@ -189,99 +186,13 @@ internal sealed partial class JunctionDaemon : IStatusSource
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null || b < a ? b : a;
 
     private (long, long, long, JunctionModel, OperatorOverrides) Signature() =>
-        (_transitions, _applier.State.Applies, _applier.State.Failures, _model, _operator.Current);
+        (_health.Transitions, _applier.State.Applies, _applier.State.Failures, _model, _operator.Current);
 
     private void Rebuild()
     {
         _snapshot = Build();
         _built = Signature();
         _stale = false;
-    }
-
-    private void Handle(DaemonEvent e)
-    {
-        switch (e)
-        {
-            case ProbeReported r:
-                Reported(r.Uplink, r.Epoch, r.Round, record: true);
-                break;
-            case ProbesReported many:
-                // The engine recorded and traced these (and the rounds it kept back) itself.
-                foreach (var r in many.Reports) Reported(many.Uplinks[r.Job], many.Epoch, r.Round, record: false);
-                break;
-            case LinkObserved { Event: EventsLost }:
-                DaemonLog.EventsLost(_log);
-                Signal(_links.Reset(ReadLinksOrEmpty()));
-                break;
-            case LinkObserved link:
-                Signal(_links.Observe(link.Event));
-                break;
-            case KernelTouched touched:
-                _applier.CheckKernel(touched.What);
-                break;
-            case ReloadRequested:
-                Reload();
-                break;
-            case Tick:
-                // What is due is looked at after every batch; this one only marks the alarm as rung.
-                _alarm.Rang();
-                break;
-            case OperatorChanged o:
-                // Forced down flushes like a failure; anything else keeps the connections.
-                if (o.To == OperatorMode.Down) _flusher.Owe(o.Uplink);
-                else if (o.From == OperatorMode.Down && _monitor.Uplinks.GetValueOrDefault(o.Uplink)?.State != HealthState.Down) _flusher.Forgive(o.Uplink);
-                _operatorWaiting.Add(o.Done);
-                break;
-            case PassiveSuspected p:
-                _confirmation.Confirm(p.Suspicion, _model, _monitor, _passive);
-                break;
-            case BurstDone b:
-                if (_confirmation.Confirmed(b, _monitor, _passive) is { } dead) Log(dead);
-                break;
-        }
-    }
-
-    private void Reported(string uplink, long epoch, ProbeRound round, bool record)
-    {
-        if (epoch != _probes.Epoch || !_history.TryGetValue(uplink, out var history)) return;
-        if (record)
-        {
-            history.Add(round);
-            if (_log.IsEnabled(LogLevel.Trace)) DaemonLog.Round(_log, uplink, round.ToString());
-        }
-        Log(_monitor.Report(uplink, round));
-    }
-
-    private void Signal(IReadOnlyList<(string Uplink, LinkSignal Signal)> signals)
-    {
-        foreach (var (uplink, signal) in signals)
-        {
-            // A changed link may have brought the gateway's network: try the route again.
-            _applier.Gateways.Forget(uplink);
-            DaemonLog.Link(_log, uplink, _model.Uplink(uplink).Interface, signal switch
-            {
-                LinkSignal.CarrierDown => "carrier lost (or the interface is down or gone)",
-                LinkSignal.CarrierUp => "carrier back",
-                LinkSignal.AddressLost => "no address left",
-                _ => "address back",
-            });
-            Log(_monitor.Report(uplink, signal));
-        }
-    }
-
-    private void Log(HealthUpdate update)
-    {
-        foreach (var t in update.Transitions)
-        {
-            DaemonLog.Transition(_log, t.Uplink, ApplySummary.Word(t.From), ApplySummary.Word(t.To), t.Reason);
-            _transitions++;
-            _changes[t.Uplink] = _changes.GetValueOrDefault(t.Uplink) + 1;
-            // Only an uplink that carried connections and failed has any to flush; one
-            // that comes back before the flush was made keeps its connections.
-            if (t.To == HealthState.Down && _operator.Current.HealthMayFlush(t.Uplink)) _flusher.Failed(t.Uplink, _time.GetUtcNow());
-            else if (t.To == HealthState.Up) _flusher.Forgive(t.Uplink);
-            if (t.To == HealthState.Up) _passive?.Reset(t.Uplink);
-        }
     }
 
     /// <summary>Applies when the kernel holds another plan than the current inputs ask for, unless a retry is not yet due.</summary>
@@ -307,17 +218,6 @@ internal sealed partial class JunctionDaemon : IStatusSource
     /// <summary>Tells the failback policy which uplinks the plan leaves out now (its hold starts here).</summary>
     private void ObserveTiers() => _failback.Observe(Unhealthy.Concat(_links.Unroutable).ToHashSet());
 
-
-    private HealthMonitor NewMonitor(JunctionModel model)
-    {
-        _history = model.Uplinks.ToDictionary(u => u.Name, _ => new ProbeHistory());
-        // State changes are counted since the daemon started (a Prometheus counter), so an
-        // uplink that survives a reload keeps its count.
-        var before = _changes;
-        _changes = model.Uplinks.ToDictionary(u => u.Name, u => before.GetValueOrDefault(u.Name));
-        return new HealthMonitor(model.Uplinks, _time, _setup.Damping);
-    }
-
     private IReadOnlyList<LinkEvent> ReadLinksOrEmpty()
     {
         try
@@ -331,7 +231,6 @@ internal sealed partial class JunctionDaemon : IStatusSource
         }
     }
 
-
-    private DaemonSnapshot Build() => _builder.Build(_model, _monitor, _operator.Current, _history, _changes, _links,
+    private DaemonSnapshot Build() => _builder.Build(_model, _health.Monitor, _operator.Current, _health.Histories, _health.Changes, _links,
         _applier, _probes, _failback, _ha, _configLoadedAt);
 }
