@@ -20,6 +20,12 @@ if (args is ["footprint", .. var footprintArgs])
     await FootprintOnly.RunAsync(footprintArgs);
     return;
 }
+if (args is ["big-main", .. var bigMainArgs])
+{
+    // An apply beside a full BGP table in main, this build against a baseline (docs/benchmarks.md).
+    BigMainTable.Run(bigMainArgs);
+    return;
+}
 // 'apply' measures the applier alone (no daemon footprint), e.g. while profiling it.
 var applyOnly = args is ["apply", ..];
 const int Repeats = 9;

@@ -24,10 +24,10 @@ internal sealed record KernelSnapshot(
 
     /// <summary>
     /// Read in this process, one after the other (each is well under a millisecond): the
-    /// table (libnftables), the rules and the routes of both families (two rtnetlink dumps)
-    /// and the sysctls (a netconf dump for IPv4 forwarding and rp_filter, /proc/sys for the
-    /// rest). Every rule and route is read and filtered once the table has said which
-    /// ranges it owns.
+    /// table (libnftables), the rules of both families (one rtnetlink dump) and the routes of
+    /// the tables in scope (a dump per table and family, see <see cref="RoutingDump"/>), and
+    /// the sysctls (a netconf dump for IPv4 forwarding and rp_filter, /proc/sys for the
+    /// rest). The table is read first: its record says which ranges are in scope.
     /// </summary>
     public static KernelSnapshot Take(KernelIo io, Ownership? planned, IEnumerable<string> sysctlKeys)
     {
@@ -40,16 +40,19 @@ internal sealed record KernelSnapshot(
     {
         var keys = sysctlKeys.ToList();
         var links = io.Rtnetlink.LinkNames();
-        var dumps = RoutingDump.ReadBoth(io.Rtnetlink, links);
-        var sysctls = SysctlReconciler.Read(io, keys, links);
         var owners = new[] { planned, table?.Owner }.OfType<Ownership>().Distinct().ToList();
+        var dumps = RoutingDump.ReadBoth(io.Rtnetlink, links, Tables(owners));
+        var sysctls = SysctlReconciler.Read(io, keys, links);
         var (rules, routes) = Owned(owners, dumps);
         return new KernelSnapshot(owners, table, rules, routes, sysctls) { Links = links };
     }
 
     /// <summary>The owned rules and routes as the kernel holds them now (for rollback).</summary>
     public (IReadOnlyList<IpRule> Rules, IReadOnlyList<IpRoute> Routes) CurrentRouting(KernelIo io) =>
-        Owners.Count == 0 ? ([], []) : Owned(Owners, RoutingDump.ReadBoth(io.Rtnetlink));
+        Owners.Count == 0 ? ([], []) : Owned(Owners, RoutingDump.ReadBoth(io.Rtnetlink, io.Rtnetlink.LinkNames(), Tables(Owners)));
+
+    /// <summary>The routing tables the owners may hold routes in: the only ones read.</summary>
+    private static RangeSet Tables(IReadOnlyList<Ownership> owners) => owners.Aggregate(RangeSet.Empty, (all, o) => all.Union(o.Tables));
 
     private static (IReadOnlyList<IpRule> Rules, IReadOnlyList<IpRoute> Routes) Owned(IReadOnlyList<Ownership> owners, IReadOnlyList<RoutingDump> dumps) =>
         owners.Count == 0

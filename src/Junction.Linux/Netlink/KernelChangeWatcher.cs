@@ -165,8 +165,7 @@ public sealed class KernelChangeWatcher : IDisposable
                 var p = priority.Length >= 4 ? (int)BinaryPrimitives.ReadUInt32LittleEndian(priority) : 0;
                 return scope.Priorities.Contains(p) ? $"an ip rule of priority {p} was {(type == Rtnetlink.NewRule ? "added" : "deleted")}" : null;
             case Rtnetlink.NewRoute or Rtnetlink.DelRoute when body.Length >= Rtnetlink.RtMsgLength:
-                var attribute = NetlinkAttributes.Find(body[Rtnetlink.RtMsgLength..], Rtnetlink.RtaTable);
-                var table = attribute.Length >= 4 ? BinaryPrimitives.ReadUInt32LittleEndian(attribute) : body[4];
+                var table = RtnetlinkParser.RouteTable(body);
                 return scope.Tables.Contains(table) ? $"a route in table {table} was {(type == Rtnetlink.NewRoute ? "added" : "deleted")}" : null;
             default:
                 return null;

@@ -74,6 +74,17 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         }
     }
 
+    /// <summary>
+    /// Asks the kernel to check dump requests strictly and to honour their filters
+    /// (NETLINK_GET_STRICT_CHK, Linux 4.20): a route dump for one table then walks that table
+    /// alone. False when the kernel does not know the option: it then dumps everything.
+    /// </summary>
+    public bool TryStrictCheck()
+    {
+        var one = 1;
+        return Libc.SetSockOpt(_fd, NetlinkAbi.SolNetlink, NetlinkAbi.GetStrictCheck, &one, sizeof(int)) == 0;
+    }
+
     /// <summary>A fresh sequence number for a request (or the first of a batch).</summary>
     public uint Next(int count = 1)
     {

@@ -12,6 +12,19 @@ namespace Junction.Linux.Netlink;
 /// </summary>
 public static class RtnetlinkParser
 {
+    /// <summary>
+    /// The routing table of a route message (RTM_NEWROUTE/DELROUTE, after nlmsghdr), read
+    /// without parsing the rest: RTA_TABLE when present (tables above 255 are only there),
+    /// else rtm_table. Lets a reader pass over routes of other tables (a full BGP table in
+    /// main) before it spends anything on them.
+    /// </summary>
+    public static uint RouteTable(ReadOnlySpan<byte> body)
+    {
+        if (body.Length < Rtnetlink.RtMsgLength) return 0;
+        var attribute = NetlinkAttributes.Find(body[Rtnetlink.RtMsgLength..], Rtnetlink.RtaTable);
+        return attribute.Length >= 4 ? BinaryPrimitives.ReadUInt32LittleEndian(attribute) : body[4];
+    }
+
     private const int NlmsgHeader = NetlinkAbi.HeaderLength, IfInfoMsg = Rtnetlink.IfInfoMsgLength, IfAddrMsg = Rtnetlink.IfAddrMsgLength;
     private const int RtaHeader = NetlinkAbi.AttributeHeaderLength;
 

@@ -91,6 +91,8 @@ internal sealed class RoutingNotices : IDisposable
                 var planned = rule.Spec is { } rs && rules.Contains(rs);
                 return type == Rtnetlink.NewRule ? !planned : planned;
             case Rtnetlink.NewRoute or Rtnetlink.DelRoute:
+                // Most route notices of a busy router are of other tables (BGP in main): passed over unparsed.
+                if (!owner.OwnsTable(RtnetlinkParser.RouteTable(body))) return false;
                 if (IpRoute.From(body, links) is not { } route || !owner.OwnsTable(route.Table)) return false;
                 var ours = route.Spec is { } s && routes.Contains(s);
                 return type == Rtnetlink.NewRoute ? !ours : ours;
