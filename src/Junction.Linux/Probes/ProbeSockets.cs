@@ -52,14 +52,14 @@ internal static class ProbeSockets
     {
         if (!v6)
         {
-            var blocked = ~(1u << 0);  // every type but 0, echo reply
+            var blocked = ~(1u << IcmpEchoReply);  // a set bit drops its type
             if (SetSockOpt(socket, SolRaw, IcmpFilter, &blocked, sizeof(uint)) != 0) throw SyscallException.Last("setsockopt(ICMP_FILTER)");
             return;
         }
         var filter = stackalloc uint[8];
         for (var i = 0; i < 8; i++) filter[i] = uint.MaxValue;
-        filter[129 >> 5] &= ~(1u << (129 & 31));  // pass 129, echo reply
-        if (SetSockOpt(socket, IpprotoIcmpv6, Icmp6Filter, filter, 8 * sizeof(uint)) != 0) throw SyscallException.Last("setsockopt(ICMP6_FILTER)");
+        filter[Icmpv6EchoReply >> 5] &= ~(1u << (Icmpv6EchoReply & 31));  // a set bit blocks its type
+        if (SetSockOpt(socket, Libc.IpprotoIcmpv6, Icmp6Filter, filter, 8 * sizeof(uint)) != 0) throw SyscallException.Last("setsockopt(ICMP6_FILTER)");
     }
 
     /// <summary>Closed with a reset (linger 0): five probes a second leave no TIME_WAIT behind.</summary>

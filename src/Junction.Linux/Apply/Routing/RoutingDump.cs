@@ -35,7 +35,7 @@ internal sealed record RoutingDump(Families Family, IReadOnlyList<IpRule> Rules,
             [.. rules.Where(r => r.Family == f)], [.. routes.Where(r => r.Family == f)]))];
     }
 
-    private static bool Ours(ReadOnlySpan<byte> body) => body.Length > 0 && body[0] is Rtnetlink.AfInet or Rtnetlink.AfInet6;
+    private static bool Ours(ReadOnlySpan<byte> body) => body.Length > 0 && body[0] is Libc.AfInet or Libc.AfInet6;
 
     public IEnumerable<IpRule> OwnedRules(Func<int, bool> owned) => Rules.Where(r => owned(r.Priority));
 
