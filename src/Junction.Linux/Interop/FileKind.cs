@@ -16,18 +16,19 @@ public static partial class FileKind
     private const uint StatxType = 0x1;
     /// <summary>S_IFMT and the file types it selects (sys/stat.h).</summary>
     private const int SIfmt = 0xF000, SIfsock = 0xC000, SIfreg = 0x8000, SIfdir = 0x4000, SIflnk = 0xA000;
+    /// <summary>struct statx is the same on every architecture: 256 bytes, stx_mode a __u16 at offset 28.</summary>
+    private const int StatxLength = 256, StxModeOffset = 28;
 
     public static Kind Of(string path)
     {
-        // struct statx is the same on every architecture: stx_mode is a __u16 at offset 28.
-        var buffer = new byte[256];
+        var buffer = new byte[StatxLength];
         if (Statx(AtFdcwd, path, AtSymlinkNofollow, StatxType, buffer) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             if (errno is Libc.Enoent or Libc.Enotdir) return Kind.Missing;
             throw new SyscallException($"statx({path})", errno);
         }
-        return (BitConverter.ToUInt16(buffer, 28) & SIfmt) switch
+        return (BitConverter.ToUInt16(buffer, StxModeOffset) & SIfmt) switch
         {
             SIfsock => Kind.Socket,
             SIfreg => Kind.Regular,
