@@ -23,11 +23,11 @@ internal sealed record RoutingDump(Families Family, IReadOnlyList<IpRule> Rules,
     {
         var rules = new List<IpRule>();
         var routes = new List<IpRoute>();
-        client.Dump(Rtnetlink.GetRule, 0, "dump rules", rules.Clear, (type, body) =>
+        client.Dump(Rtnetlink.GetRule, Libc.AfUnspec, "dump rules", rules.Clear, (type, body) =>
         {
             if (type == Rtnetlink.NewRule && Ours(body) && IpRule.From(body) is { } rule) rules.Add(rule);
         });
-        client.Dump(Rtnetlink.GetRoute, 0, "dump routes", routes.Clear, (type, body) =>
+        client.Dump(Rtnetlink.GetRoute, Libc.AfUnspec, "dump routes", routes.Clear, (type, body) =>
         {
             if (type == Rtnetlink.NewRoute && Ours(body) && IpRoute.From(body, links) is { } route) routes.Add(route);
         });
