@@ -1,4 +1,3 @@
-using System.Net;
 using Junction.Explain;
 using Junction.Linux.Interop;
 using Junction.Linux.Namespaces;

@@ -50,9 +50,6 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
     public static partial int Bind(FileDescriptor fd, SockaddrNl* address, int length);
 
-    [LibraryImport("libc", EntryPoint = "getsockname", SetLastError = true)]
-    public static partial int GetSockName(FileDescriptor fd, SockaddrNl* address, int* length);
-
     [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
     public static partial int SetSockOpt(FileDescriptor fd, int level, int name, int* value, int length);
 

@@ -83,9 +83,6 @@ internal sealed partial class JunctionDaemon : IStatusSource
         _built = Signature();
     }
 
-    /// <summary>Where events enter; any thread may write.</summary>
-    internal ChannelWriter<DaemonEvent> Inbox => _inbox.Writer;
-
     internal JunctionModel Model => _model;
 
     internal HealthMonitor Monitor => _monitor;
@@ -307,7 +304,6 @@ internal sealed partial class JunctionDaemon : IStatusSource
     /// <summary>Tells the failback policy which uplinks the plan leaves out now (its hold starts here).</summary>
     private void ObserveTiers() => _failback.Observe(Unhealthy.Concat(_links.Unroutable).ToHashSet());
 
-
     private HealthMonitor NewMonitor(JunctionModel model)
     {
         _history = model.Uplinks.ToDictionary(u => u.Name, _ => new ProbeHistory());
@@ -330,7 +326,6 @@ internal sealed partial class JunctionDaemon : IStatusSource
             return [];
         }
     }
-
 
     private DaemonSnapshot Build() => _builder.Build(_model, _monitor, _operator.Current, _history, _changes, _links,
         _applier, _probes, _failback, _ha, _configLoadedAt);

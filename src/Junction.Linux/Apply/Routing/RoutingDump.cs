@@ -40,6 +40,4 @@ internal sealed record RoutingDump(Families Family, IReadOnlyList<IpRule> Rules,
     public IEnumerable<IpRule> OwnedRules(Func<int, bool> owned) => Rules.Where(r => owned(r.Priority));
 
     public IEnumerable<IpRoute> OwnedRoutes(Func<uint, bool> owned) => Routes.Where(r => owned(r.Table));
-
-    private static string Name(Families family) => family == Families.IPv6 ? "IPv6" : "IPv4";
 }

@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using Junction.Linux.Interop;
 using Junction.Linux.Namespaces;
 using Junction.Linux.Netlink;
-using Junction.Model;
 using Junction.Planning;
 
 namespace Junction.Linux.Apply.Routing;
