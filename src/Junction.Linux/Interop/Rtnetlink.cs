@@ -39,8 +39,11 @@ internal static class Rtnetlink
     public const byte RtprotBoot = 3;
     public const byte RtScopeUniverse = 0, RtScopeLink = 253;
     public const uint RtnhFOnlink = 4;
-    /// <summary>A table number that does not fit rtm_table / fib_rule_hdr.table goes in RTA_TABLE / FRA_TABLE only.</summary>
-    public const byte RtTableUnspec = 0;
+    /// <summary>
+    /// RT_TABLE_UNSPEC: a table number that does not fit rtm_table / fib_rule_hdr.table goes in
+    /// RTA_TABLE / FRA_TABLE only. The kernel's other tables the core names, in <see cref="Junction.Model.MarkLayout"/>.
+    /// </summary>
+    public const byte RtTableUnspec = (byte)Junction.Model.MarkLayout.UnspecTable;
 
     public const ushort FraDst = 1, FraSrc = 2, FraIifname = 3, FraGoto = 4, FraPriority = 6, FraFwmark = 10;
     public const ushort FraSuppressIfgroup = 13, FraSuppressPrefixlen = 14, FraTable = 15, FraFwmask = 16, FraOifname = 17;
