@@ -50,8 +50,12 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
     public static partial int Bind(FileDescriptor fd, SockaddrNl* address, int length);
 
+    /// <summary>
+    /// Takes any socket handle (a <see cref="FileDescriptor"/>, or <see cref="System.Net.Sockets.Socket"/>'s
+    /// SafeHandle) and any option value (an int, a <see cref="Timeval"/>, a struct linger, a device name ...).
+    /// </summary>
     [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    public static partial int SetSockOpt(FileDescriptor fd, int level, int name, int* value, int length);
+    public static partial int SetSockOpt(SafeHandle fd, int level, int name, void* value, int length);
 
     [StructLayout(LayoutKind.Sequential)]
     public struct Timeval
@@ -59,9 +63,6 @@ internal static unsafe partial class Libc
         public long Seconds;
         public long Microseconds;
     }
-
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    public static partial int SetSockOpt(FileDescriptor fd, int level, int name, Timeval* value, int length);
 
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     public static partial nint Send(FileDescriptor fd, byte* buffer, nint length, int flags);

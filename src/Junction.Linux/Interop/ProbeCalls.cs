@@ -64,13 +64,6 @@ internal static unsafe partial class ProbeCalls
         public int Seconds;
     }
 
-    /// <summary>
-    /// Takes any socket handle: the engine's descriptors and <see cref="System.Net.Sockets.Socket"/>'s
-    /// (<see cref="Libc"/>'s overloads take netlink descriptors and typed values).
-    /// </summary>
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    public static partial int SetSockOpt(SafeHandle fd, int level, int name, void* value, int length);
-
     [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
     public static partial int GetSockOpt(FileDescriptor fd, int level, int name, void* value, int* length);
 
