@@ -1,16 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Junction.Bench.Contenders;
 using Junction.Bench.KernelIo;
 using Junction.Bench.Lab;
 using Junction.Bench.Report;
-using Junction.Linux.Conntrack;
 using Junction.Lab;
-using Junction.Linux.Namespaces;
 using Junction.Linux.Observe;
-using Junction.Linux.Processes;
 using Junction.Model;
 
 // Kernel I/O at scale: status and /metrics of a daemon whose router tracks 10k / 50k / 250k

@@ -41,9 +41,9 @@ public static class ConntrackSeeder
     {
         var v6 = e.Source.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
         w.Begin(Ctnetlink.MsgNew, NetlinkAbi.Request | NetlinkAbi.Ack | NetlinkAbi.Create | NetlinkAbi.Excl, sequence);
-        var header = w.Fixed(Ctnetlink.GenMsgLength);
-        header[0] = v6 ? Ctnetlink.AfInet6 : Ctnetlink.AfInet;
-        header[1] = Ctnetlink.NfnetlinkV0;
+        var header = w.Fixed(Nfnetlink.GenMsgLength);
+        header[0] = v6 ? Libc.AfInet6 : Libc.AfInet;
+        header[1] = Nfnetlink.V0;
         Tuple(w, Ctnetlink.TupleOrig, v6, e.Source, e.Destination, e.SourcePort, e.DestinationPort);
         Tuple(w, Ctnetlink.TupleReply, v6, e.Destination, e.ReplyDestination, e.DestinationPort, e.SourcePort);
         w.U32BigEndian(Ctnetlink.Timeout, timeout);
@@ -59,7 +59,7 @@ public static class ConntrackSeeder
         w.Address(v6 ? Ctnetlink.IpV6Dst : Ctnetlink.IpV4Dst, destination);
         w.EndNested(ip);
         var proto = w.BeginNested(Ctnetlink.TupleProto);
-        w.U8(Ctnetlink.ProtoNum, 17);
+        w.U8(Ctnetlink.ProtoNum, Libc.IpprotoUdp);
         w.U16BigEndian(Ctnetlink.ProtoSrcPort, sourcePort);
         w.U16BigEndian(Ctnetlink.ProtoDstPort, destinationPort);
         w.EndNested(proto);

@@ -8,8 +8,8 @@ namespace Junction.Lab;
 /// Keeps data flowing on held connections: each sends a line every <c>interval</c> and
 /// waits for the server's echo, until stopped. A connection counts as broken when a send or
 /// receive fails (a reset), the echo is not the line sent, or no echo arrives within
-/// <c>patience</c>; it then stops, with the reason kept. The longest wait for an echo is
-/// recorded per connection, so a takeover's pause shows without asserting on time.
+/// <c>patience</c>; it then stops, with the reason kept. A takeover's pause shows as the first
+/// echo after a <see cref="Mark"/>, without asserting on time.
 /// </summary>
 public sealed class StreamingLoad : IAsyncDisposable
 {
@@ -17,7 +17,6 @@ public sealed class StreamingLoad : IAsyncDisposable
     private readonly Task[] _loops;
     private readonly string?[] _broken;
     private readonly long[] _echoes;
-    private readonly TimeSpan[] _longest;
     private long _mark = long.MaxValue;
     private long _firstAfterMark = long.MaxValue;
 
@@ -26,7 +25,6 @@ public sealed class StreamingLoad : IAsyncDisposable
         var sockets = held.Sockets;
         _broken = new string?[sockets.Count];
         _echoes = new long[sockets.Count];
-        _longest = new TimeSpan[sockets.Count];
         _loops = [.. sockets.Select((socket, i) => socket is null ? Task.CompletedTask : Task.Run(() => Loop(i, socket, interval, patience)))];
         for (var i = 0; i < sockets.Count; i++)
             if (sockets[i] is null) _broken[i] = "never opened";
@@ -34,17 +32,8 @@ public sealed class StreamingLoad : IAsyncDisposable
 
     public static StreamingLoad Start(HeldConnections held, TimeSpan interval, TimeSpan patience) => new(held, interval, patience);
 
-    /// <summary>Echoes received so far, over all connections.</summary>
-    public long Echoes => _echoes.Sum(e => Interlocked.Read(ref e));
-
-    /// <summary>Echoes connection i received so far.</summary>
-    public long EchoesOf(int i) => Interlocked.Read(ref _echoes[i]);
-
     /// <summary>Why each connection broke; null for those still carrying data.</summary>
     public IReadOnlyList<string?> Broken => [.. _broken.Select(b => Volatile.Read(ref b))];
-
-    /// <summary>The longest wait for one echo, per connection.</summary>
-    public IReadOnlyList<TimeSpan> Longest => _longest;
 
     /// <summary>From now on, remember when the first echo of a line sent after this moment arrives (see <see cref="FirstEchoAfterMark"/>).</summary>
     public long Mark()
@@ -107,8 +96,6 @@ public sealed class StreamingLoad : IAsyncDisposable
                     long seen;
                     while (at < (seen = Interlocked.Read(ref _firstAfterMark)) && Interlocked.CompareExchange(ref _firstAfterMark, at, seen) != seen) { }
                 }
-                var took = Stopwatch.GetElapsedTime(started);
-                if (took > _longest[i]) _longest[i] = took;
                 Interlocked.Increment(ref _echoes[i]);
                 await Task.Delay(interval, _stop.Token);
             }

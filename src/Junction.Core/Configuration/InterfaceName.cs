@@ -46,6 +46,4 @@ public static class InterfaceName
         }
         return null;
     }
-
-    public static bool IsValid(string name) => Problem(name) is null;
 }

@@ -27,7 +27,7 @@ internal static class LayoutValidator
             tableBase = (uint)t;
 
         var rulePriority = DefaultRulePriority;
-        if (config.RulePriority is { } rp && v.Integer(rp, "rule-priority", 1, 32765, "an ip rule priority below the main table's 32766") is { } p)
+        if (config.RulePriority is { } rp && v.Integer(rp, "rule-priority", 1, MarkLayout.KernelMainRule - 1, $"an ip rule priority below the main table's {MarkLayout.KernelMainRule}") is { } p)
             rulePriority = (int)p;
 
         return new MarkLayout(mask, tableBase, rulePriority);
@@ -60,20 +60,20 @@ internal static class LayoutValidator
     {
         long firstTable = layout.TableBase + (long)lowId - 1, lastTable = layout.TableBase + (long)highId - 1;
         var at = config.TableBase?.Position ?? config.UplinksPosition;
-        var system = new (long Table, string Name)[] { (253, "default"), (254, "main"), (255, "local") }
+        var system = new (long Table, string Name)[] { (MarkLayout.DefaultTable, "default"), (MarkLayout.MainTable, "main"), (MarkLayout.LocalTable, "local") }
             .Where(t => t.Table >= firstTable && t.Table <= lastTable).ToList();
         if (system.Count > 0)
             v.Error(at, "table-base",
                 $"Junction would own routing tables {firstTable}-{lastTable} (table-base + uplink id - 1, for ids {lowId}-{highId}), which include reserved tables of the kernel: {string.Join(", ", system.Select(t => $"{t.Name} ({t.Table})"))}; an apply would delete the host's routes there",
-                "use a table-base whose tables stay clear of 253-255, e.g. 'table-base: 1000'");
+                $"use a table-base whose tables stay clear of {MarkLayout.DefaultTable}-{MarkLayout.LocalTable}, e.g. 'table-base: 1000'");
         else if (lastTable > int.MaxValue)
             v.Error(at, "table-base", $"Junction would own routing tables up to {lastTable}, past {int.MaxValue}", "use a smaller 'table-base', e.g. 1000");
 
         var lastPriority = (long)layout.RulePriority + highId;
-        if (lastPriority >= 32766)
+        if (lastPriority >= MarkLayout.KernelMainRule)
             v.Error(config.RulePriority?.Position ?? config.UplinksPosition, "rule-priority",
-                $"Junction would own rule priorities {layout.RulePriority}-{lastPriority} (rule-priority + uplink ids up to {highId}), which meet the kernel's rule for the main table at 32766 (and 32767, default)",
-                $"use a 'rule-priority' from 1 to {32765 - highId}, e.g. 1000");
+                $"Junction would own rule priorities {layout.RulePriority}-{lastPriority} (rule-priority + uplink ids up to {highId}), which meet the kernel's rule for the main table at {MarkLayout.KernelMainRule} (and {MarkLayout.KernelDefaultRule}, default)",
+                $"use a 'rule-priority' from 1 to {MarkLayout.KernelMainRule - 1 - highId}, e.g. 1000");
     }
 
     /// <summary>The mask with bits added (above, else below) until it holds <paramref name="ids"/>; 0xffffffff at most.</summary>

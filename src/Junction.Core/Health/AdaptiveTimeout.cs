@@ -22,8 +22,6 @@ public sealed class AdaptiveTimeout(TimeSpan configured)
     private double _rttvar;
     private int _failures;
 
-    public TimeSpan Configured => configured;
-
     /// <summary>The timeout for the next round.</summary>
     public TimeSpan Current
     {

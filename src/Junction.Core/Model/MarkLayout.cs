@@ -27,11 +27,18 @@ public sealed record MarkLayout(uint Mask, uint TableBase, int RulePriority)
     /// <summary>The most uplinks (and so the largest id) any mask can hold.</summary>
     public const int IdLimit = 1024;
 
-    /// <summary>Routing tables the kernel uses itself: unspec (0), default (253), main (254), local (255).</summary>
-    public static bool IsSystemTable(long table) => table is 0 or 253 or 254 or 255;
+    /// <summary>
+    /// Routing tables the kernel uses itself (RT_TABLE_UNSPEC, _DEFAULT, _MAIN, _LOCAL), named
+    /// here once for the pure core; Junction.Linux's Interop holds the rest of the kernel's numbers.
+    /// </summary>
+    public const uint UnspecTable = 0, DefaultTable = 253, MainTable = 254, LocalTable = 255;
 
-    /// <summary>Priorities of the kernel's default rules: local (0), main (32766), default (32767).</summary>
-    public static bool IsSystemPriority(long priority) => priority is 0 or 32766 or 32767;
+    /// <summary>Priorities of the kernel's default rules: lookup local, main, default.</summary>
+    public const int KernelLocalRule = 0, KernelMainRule = 32766, KernelDefaultRule = 32767;
+
+    public static bool IsSystemTable(long table) => table is UnspecTable or DefaultTable or MainTable or LocalTable;
+
+    public static bool IsSystemPriority(long priority) => priority is KernelLocalRule or KernelMainRule or KernelDefaultRule;
 
     public string Hex(uint value) => $"0x{value:x8}";
 }

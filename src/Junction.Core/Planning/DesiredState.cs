@@ -75,13 +75,11 @@ public sealed record UplinkPlan(
 /// </summary>
 public sealed record RuleSpec(Families Family, int Priority, uint Table, uint? FwMark, uint? Mask, int? SuppressPrefixLength)
 {
-    public const uint MainTable = 254;
-
     /// <summary>The arguments after <c>ip [-6] rule add</c>, as iproute2 spells them.</summary>
     public string Arguments =>
         $"priority {Priority} " +
         (FwMark is { } mark ? $"fwmark 0x{mark:x}/0x{Mask:x} " : "") +
-        $"lookup {(Table == MainTable ? "main" : Table.ToString(System.Globalization.CultureInfo.InvariantCulture))}" +
+        $"lookup {(Table == MarkLayout.MainTable ? "main" : Table.ToString(System.Globalization.CultureInfo.InvariantCulture))}" +
         (SuppressPrefixLength is { } s ? $" suppress_prefixlength {s}" : "");
 
     public override string ToString() => $"ip {(Family == Families.IPv6 ? "-6 " : "")}rule add {Arguments}";

@@ -15,7 +15,7 @@ internal static class RoutingPlanner
             // Specific routes of the main table (connected networks, VPN peers, the LAN)
             // win over the uplink tables, so marked traffic never leaks out of a WAN.
             // For IPv4, /1 routes count as defaults: OpenVPN's def1 installs 0/1 and 128/1.
-            rules.Add(new RuleSpec(family, m.MainPriority, RuleSpec.MainTable, null, null, family == Families.IPv4 ? 1 : 0));
+            rules.Add(new RuleSpec(family, m.MainPriority, MarkLayout.MainTable, null, null, family == Families.IPv4 ? 1 : 0));
             foreach (var u in model.Uplinks.Where(u => u.Families.HasFlag(family)))
                 rules.Add(new RuleSpec(family, m.Priority(u.Id), m.Table(u.Id), m.Value(u.Id), m.Mask, null));
         }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Junction.Cli.Commands;
 using Junction.Configuration;
 

@@ -1,5 +1,4 @@
 using Junction.Linux.Apply.Nftables;
-using Junction.Linux.Namespaces;
 using Junction.Planning;
 
 namespace Junction.Linux.Apply;

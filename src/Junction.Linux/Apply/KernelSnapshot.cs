@@ -1,7 +1,6 @@
 using Junction.Linux.Apply.Nftables;
 using Junction.Linux.Apply.Routing;
 using Junction.Linux.Apply.Sysctls;
-using Junction.Linux.Processes;
 using Junction.Model;
 
 namespace Junction.Linux.Apply;

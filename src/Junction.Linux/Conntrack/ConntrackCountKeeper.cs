@@ -249,9 +249,9 @@ public sealed class ConntrackCountKeeper : IDisposable
             var sequence = socket.Next();
             _request.Clear();
             _request.Begin(Ctnetlink.MsgGet, NetlinkAbi.Request | NetlinkAbi.Dump, sequence);
-            var header = _request.Fixed(Ctnetlink.GenMsgLength);
-            header[0] = Ctnetlink.AfUnspec;
-            header[1] = Ctnetlink.NfnetlinkV0;
+            var header = _request.Fixed(Nfnetlink.GenMsgLength);
+            header[0] = Libc.AfUnspec;
+            header[1] = Nfnetlink.V0;
             _request.End();
             var visitor = new Dumped(_counts, mask);
             // Events are read before each part of the dump: an entry the kernel created before

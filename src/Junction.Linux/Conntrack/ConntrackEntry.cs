@@ -22,9 +22,9 @@ internal readonly ref struct ConntrackEntry
 
     public ConntrackEntry(ReadOnlySpan<byte> payload)
     {
-        Family = payload.Length >= Ctnetlink.GenMsgLength ? payload[0] : (byte)0;
+        Family = payload.Length >= Nfnetlink.GenMsgLength ? payload[0] : Libc.AfUnspec;
         TcpState = byte.MaxValue;
-        foreach (var a in new NetlinkAttributes(payload.Length >= Ctnetlink.GenMsgLength ? payload[Ctnetlink.GenMsgLength..] : default))
+        foreach (var a in new NetlinkAttributes(payload.Length >= Nfnetlink.GenMsgLength ? payload[Nfnetlink.GenMsgLength..] : default))
         {
             switch (a.Type)
             {
@@ -50,30 +50,30 @@ internal readonly ref struct ConntrackEntry
 
     public string ProtocolName => Protocol switch
     {
-        1 => "icmp",
-        6 => "tcp",
-        17 => "udp",
-        33 => "dccp",
-        47 => "gre",
-        58 => "icmpv6",
-        132 => "sctp",
-        136 => "udplite",
+        Libc.IpprotoIcmp => "icmp",
+        Libc.IpprotoTcp => "tcp",
+        Libc.IpprotoUdp => "udp",
+        Libc.IpprotoDccp => "dccp",
+        Libc.IpprotoGre => "gre",
+        Libc.IpprotoIcmpv6 => "icmpv6",
+        Libc.IpprotoSctp => "sctp",
+        Libc.IpprotoUdplite => "udplite",
         _ => "unknown",
     };
 
     /// <summary>The TCP state as conntrack(8) prints it; null for other protocols.</summary>
-    public string? StateName => Protocol != 6 ? null : TcpState switch
+    public string? StateName => Protocol != Libc.IpprotoTcp ? null : TcpState switch
     {
-        0 => "NONE",
-        1 => "SYN_SENT",
-        2 => "SYN_RECV",
-        3 => "ESTABLISHED",
-        4 => "FIN_WAIT",
-        5 => "CLOSE_WAIT",
-        6 => "LAST_ACK",
-        7 => "TIME_WAIT",
-        8 => "CLOSE",
-        9 => "SYN_SENT2",
+        Ctnetlink.TcpNone => "NONE",
+        Ctnetlink.TcpSynSent => "SYN_SENT",
+        Ctnetlink.TcpSynRecv => "SYN_RECV",
+        Ctnetlink.TcpEstablished => "ESTABLISHED",
+        Ctnetlink.TcpFinWait => "FIN_WAIT",
+        Ctnetlink.TcpCloseWait => "CLOSE_WAIT",
+        Ctnetlink.TcpLastAck => "LAST_ACK",
+        Ctnetlink.TcpTimeWait => "TIME_WAIT",
+        Ctnetlink.TcpClose => "CLOSE",
+        Ctnetlink.TcpSynSent2 => "SYN_SENT2",
         _ => null,
     };
 }

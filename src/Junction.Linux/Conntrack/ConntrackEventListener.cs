@@ -144,8 +144,8 @@ public sealed class ConntrackEventListener : IDisposable
     internal static ConnectionEvent? Classify(ReadOnlySpan<byte> payload, bool destroyed, bool created, uint mask)
     {
         var entry = new ConntrackEntry(payload);
-        if (entry.Protocol != 6 || (entry.Mark & mask) == 0 || payload.Length < Ctnetlink.GenMsgLength) return null;
-        var attributes = payload[Ctnetlink.GenMsgLength..];
+        if (entry.Protocol != Libc.IpprotoTcp || (entry.Mark & mask) == 0 || payload.Length < Nfnetlink.GenMsgLength) return null;
+        var attributes = payload[Nfnetlink.GenMsgLength..];
         var id = NetlinkAttributes.Find(attributes, CtaId);
         if (id.Length < 4) return null;
         var status = NetlinkAttributes.Find(attributes, CtaStatus);

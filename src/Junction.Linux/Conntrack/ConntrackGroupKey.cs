@@ -12,8 +12,6 @@ namespace Junction.Linux.Conntrack;
 /// </summary>
 internal readonly record struct ConntrackGroupKey(uint Mark, UInt128 Bits, bool V6)
 {
-    private const ushort CtaId = 12;
-
     public IPAddress Address
     {
         get
@@ -43,15 +41,15 @@ internal readonly record struct ConntrackGroupKey(uint Mark, UInt128 Bits, bool 
     {
         key = default;
         identity = 0;
-        if (payload.Length < Ctnetlink.GenMsgLength) return false;
+        if (payload.Length < Nfnetlink.GenMsgLength) return false;
         uint mark = 0;
         ReadOnlySpan<byte> reply = default, original = default, id = default;
-        foreach (var a in new NetlinkAttributes(payload[Ctnetlink.GenMsgLength..]))
+        foreach (var a in new NetlinkAttributes(payload[Nfnetlink.GenMsgLength..]))
         {
             if (a.Type == Ctnetlink.Mark && a.Value.Length >= 4) mark = BinaryPrimitives.ReadUInt32BigEndian(a.Value);
             else if (a.Type == Ctnetlink.TupleReply) reply = a.Value;
             else if (a.Type == Ctnetlink.TupleOrig) original = a.Value;
-            else if (a.Type == CtaId) id = a.Value;
+            else if (a.Type == Ctnetlink.CtaId) id = a.Value;
         }
         mark &= mask;
         if (mark == 0) return false;

@@ -1,4 +1,3 @@
-using System.Net;
 using Junction.Explain;
 using Junction.Linux.Interop;
 using Junction.Linux.Namespaces;
@@ -42,7 +41,7 @@ public sealed class ConntrackNetlink(string? netns = null) : IConntrack, IDispos
     {
         var counts = new Dictionary<ConntrackGroupKey, long>();
         var visitor = new GroupCounter(counts, mask);
-        lock (_lock) Dump(Ctnetlink.AfUnspec, null, ref visitor);
+        lock (_lock) Dump(Libc.AfUnspec, null, ref visitor);
         return [.. counts.Select(kv => new MarkCount(kv.Key.Mark, kv.Key.Address.ToString(), kv.Value))];
     }
 
@@ -64,9 +63,9 @@ public sealed class ConntrackNetlink(string? netns = null) : IConntrack, IDispos
             // With nfgenmsg version 0 the kernel's filtered delete ignores the family it is sent
             // with; version 1 asks it to keep to it (see KernelFamilyFilteredDelete). Older
             // kernels delete one family alone that way only when the other holds no such entry.
-            if (families.HasFlag(Families.IPv4) && families.HasFlag(Families.IPv6)) return DeleteFiltered(Ctnetlink.AfUnspec, mark, mask);
-            var (family, other) = families.HasFlag(Families.IPv6) ? (Ctnetlink.AfInet6, Ctnetlink.AfInet) : (Ctnetlink.AfInet, Ctnetlink.AfInet6);
-            if (KernelFamilyFilteredDelete) return DeleteFiltered(family, mark, mask, Ctnetlink.NfnetlinkV1);
+            if (families.HasFlag(Families.IPv4) && families.HasFlag(Families.IPv6)) return DeleteFiltered(Libc.AfUnspec, mark, mask);
+            var (family, other) = families.HasFlag(Families.IPv6) ? (Libc.AfInet6, Libc.AfInet) : (Libc.AfInet, Libc.AfInet6);
+            if (KernelFamilyFilteredDelete) return DeleteFiltered(family, mark, mask, Nfnetlink.V1);
             var others = new Counter();
             Dump(other, (mark, mask), ref others);
             return others.Count == 0 ? DeleteFiltered(family, mark, mask) : DeleteEach(family, mark, mask);
@@ -77,7 +76,7 @@ public sealed class ConntrackNetlink(string? netns = null) : IConntrack, IDispos
     {
         var found = new List<TrackedConnection>();
         var visitor = new Finder(query, found);
-        var family = query.Destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? Ctnetlink.AfInet6 : Ctnetlink.AfInet;
+        var family = query.Destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? Libc.AfInet6 : Libc.AfInet;
         lock (_lock) Dump(family, null, ref visitor);
         return found;
     }
@@ -87,7 +86,7 @@ public sealed class ConntrackNetlink(string? netns = null) : IConntrack, IDispos
     /// entry count (nf_conntrack_count) before less after: a dump to count them first would
     /// cost as much as the delete itself on a large table.
     /// </summary>
-    private int DeleteFiltered(byte family, uint mark, uint mask, byte version = Ctnetlink.NfnetlinkV0)
+    private int DeleteFiltered(byte family, uint mark, uint mask, byte version = Nfnetlink.V0)
     {
         var before = EntryCount();
         var socket = Socket();
@@ -160,9 +159,9 @@ public sealed class ConntrackNetlink(string? netns = null) : IConntrack, IDispos
         socket.Dump(_request, sequence, "conntrack dump", ref visitor);
     }
 
-    private void GenMsg(byte family, byte version = Ctnetlink.NfnetlinkV0)
+    private void GenMsg(byte family, byte version = Nfnetlink.V0)
     {
-        var header = _request.Fixed(Ctnetlink.GenMsgLength);
+        var header = _request.Fixed(Nfnetlink.GenMsgLength);
         header[0] = family;
         header[1] = version;
     }
@@ -173,8 +172,8 @@ public sealed class ConntrackNetlink(string? netns = null) : IConntrack, IDispos
 
     private static IEnumerable<byte> FamiliesOf(Families families)
     {
-        if (families.HasFlag(Families.IPv4)) yield return Ctnetlink.AfInet;
-        if (families.HasFlag(Families.IPv6)) yield return Ctnetlink.AfInet6;
+        if (families.HasFlag(Families.IPv4)) yield return Libc.AfInet;
+        if (families.HasFlag(Families.IPv6)) yield return Libc.AfInet6;
     }
 
     public void Dispose()
@@ -238,9 +237,9 @@ public sealed class ConntrackNetlink(string? netns = null) : IConntrack, IDispos
             var e = new ConntrackEntry(payload);
             if (e.OriginalAttribute.IsEmpty) return;
             deletes.Begin(Ctnetlink.MsgDelete, NetlinkAbi.Request | NetlinkAbi.Ack, _next++);
-            var header = deletes.Fixed(Ctnetlink.GenMsgLength);
-            header[0] = e.Family == 0 ? family : e.Family;
-            header[1] = Ctnetlink.NfnetlinkV0;
+            var header = deletes.Fixed(Nfnetlink.GenMsgLength);
+            header[0] = e.Family == Libc.AfUnspec ? family : e.Family;
+            header[1] = Nfnetlink.V0;
             e.OriginalAttribute.CopyTo(deletes.Attribute(Ctnetlink.TupleOrig | NetlinkAbi.Nested, e.OriginalAttribute.Length));
             deletes.End();
         }

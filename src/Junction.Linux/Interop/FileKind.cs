@@ -11,24 +11,29 @@ public static partial class FileKind
 {
     public enum Kind { Missing, Socket, Regular, Directory, Symlink, Other }
 
+    private const int AtFdcwd = -100, AtSymlinkNofollow = 0x100;
+    /// <summary>STATX_TYPE: only the file type of stx_mode is asked for.</summary>
+    private const uint StatxType = 0x1;
+    /// <summary>S_IFMT and the file types it selects (sys/stat.h).</summary>
+    private const int SIfmt = 0xF000, SIfsock = 0xC000, SIfreg = 0x8000, SIfdir = 0x4000, SIflnk = 0xA000;
+    /// <summary>struct statx is the same on every architecture: 256 bytes, stx_mode a __u16 at offset 28.</summary>
+    private const int StatxLength = 256, StxModeOffset = 28;
+
     public static Kind Of(string path)
     {
-        // struct statx is the same on every architecture: stx_mode is a __u16 at offset 28.
-        var buffer = new byte[256];
-        const int atFdcwd = -100, atSymlinkNofollow = 0x100, statxType = 0x1;
-        if (Statx(atFdcwd, path, atSymlinkNofollow, statxType, buffer) != 0)
+        var buffer = new byte[StatxLength];
+        if (Statx(AtFdcwd, path, AtSymlinkNofollow, StatxType, buffer) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            const int enoent = 2, enotdir = 20;
-            if (errno is enoent or enotdir) return Kind.Missing;
+            if (errno is Libc.Enoent or Libc.Enotdir) return Kind.Missing;
             throw new SyscallException($"statx({path})", errno);
         }
-        return (BitConverter.ToUInt16(buffer, 28) & 0xF000) switch
+        return (BitConverter.ToUInt16(buffer, StxModeOffset) & SIfmt) switch
         {
-            0xC000 => Kind.Socket,
-            0x8000 => Kind.Regular,
-            0x4000 => Kind.Directory,
-            0xA000 => Kind.Symlink,
+            SIfsock => Kind.Socket,
+            SIfreg => Kind.Regular,
+            SIfdir => Kind.Directory,
+            SIflnk => Kind.Symlink,
             _ => Kind.Other,
         };
     }

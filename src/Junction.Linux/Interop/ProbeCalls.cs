@@ -10,10 +10,17 @@ namespace Junction.Linux.Interop;
 /// </summary>
 internal static unsafe partial class ProbeCalls
 {
-    public const int AfInet = 2, AfInet6 = 10;
-    // SOCK_RAW, SOCK_CLOEXEC, SOL_SOCKET, EINTR and EAGAIN are Libc's.
+    // AF_*, IPPROTO_*, SOCK_RAW, SOCK_CLOEXEC, SOL_SOCKET, EINTR and EAGAIN are Libc's.
     public const int SockStream = 1, SockNonblock = 0x800;
-    public const int IpprotoIcmp = 1, IpprotoTcp = 6, IpprotoIcmpv6 = 58;
+
+    /// <summary>sizeof(struct sockaddr_in) and of struct sockaddr_in6, and where their address (and sin6_scope_id) lie.</summary>
+    public const int SockaddrInLength = 16, SockaddrIn6Length = 28;
+    public const int SinAddrOffset = 4, Sin6AddrOffset = 8, Sin6ScopeIdOffset = 24;
+
+    /// <summary>ICMP_ECHOREPLY, ICMP_ECHO (linux/icmp.h); ICMPV6_ECHO_REQUEST, ICMPV6_ECHO_REPLY (linux/icmpv6.h).</summary>
+    public const byte IcmpEchoReply = 0, IcmpEcho = 8, Icmpv6EchoRequest = 128, Icmpv6EchoReply = 129;
+    /// <summary>sizeof(struct icmphdr) and of struct icmp6hdr as far as an echo goes: type, code, checksum, identifier, sequence.</summary>
+    public const int IcmpEchoHeaderLength = 8;
 
     public const int SoError = 4, SoLinger = 13, SoBindToDevice = 25, SoMark = 36;
     /// <summary>SOL_RAW / ICMP_FILTER: a bit mask of the ICMP types an IPv4 raw socket drops.</summary>
@@ -23,8 +30,8 @@ internal static unsafe partial class ProbeCalls
 
     public const int Einprogress = 115, Econnrefused = 111;
 
-    public const int EpollCloexec = 0x80000, EpollCtlAdd = 1, EpollCtlDel = 2;
-    public const uint EpollIn = 0x1, EpollOut = 0x4, EpollErr = 0x8, EpollHup = 0x10;
+    public const int EpollCloexec = 0x80000, EpollCtlAdd = 1;
+    public const uint EpollIn = 0x1, EpollOut = 0x4;
 
     public const int ClockMonotonic = 1, TfdCloexec = 0x80000, TfdNonblock = 0x800;
 
@@ -57,13 +64,6 @@ internal static unsafe partial class ProbeCalls
         public int Seconds;
     }
 
-    /// <summary>
-    /// Takes any socket handle: the engine's descriptors and <see cref="System.Net.Sockets.Socket"/>'s
-    /// (<see cref="Libc"/>'s overloads take netlink descriptors and typed values).
-    /// </summary>
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    public static partial int SetSockOpt(SafeHandle fd, int level, int name, void* value, int length);
-
     [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
     public static partial int GetSockOpt(FileDescriptor fd, int level, int name, void* value, int* length);
 
@@ -90,9 +90,6 @@ internal static unsafe partial class ProbeCalls
 
     [LibraryImport("libc", EntryPoint = "timerfd_settime", SetLastError = true)]
     public static partial int TimerfdSetTime(FileDescriptor fd, int flags, Itimerspec* value, Itimerspec* old);
-
-    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
-    public static partial nint Read(FileDescriptor fd, void* buffer, nint length);
 
     /// <summary>Wraps a descriptor a call just returned, or throws naming the call.</summary>
     public static FileDescriptor Own(int fd, string call) => fd >= 0 ? new FileDescriptor(fd) : throw SyscallException.Last(call);

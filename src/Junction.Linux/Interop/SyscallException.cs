@@ -6,8 +6,6 @@ namespace Junction.Linux.Interop;
 public sealed class SyscallException(string call, int errno)
     : KernelCallException($"{call} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})")
 {
-    public string Call { get; } = call;
-
     public int Errno { get; } = errno;
 
     /// <summary>Builds the exception from the errno the last LibraryImport call with SetLastError saved.</summary>

@@ -32,10 +32,6 @@ public sealed class NetworkNamespace : IDisposable
         return ns;
     }
 
-    /// <summary>Takes over an existing namespace, e.g. one a previous 'lab up' made.</summary>
-    public static NetworkNamespace Attach(string name) =>
-        Exists(name) ? new NetworkNamespace(name) : throw new InvalidOperationException($"network namespace '{name}' does not exist");
-
     public static bool Exists(string name) => File.Exists($"/run/netns/{name}");
 
     public static IReadOnlyList<string> List(string prefix) =>

@@ -52,7 +52,7 @@ public sealed class KernelChangeWatcher : IDisposable
             [Rtnetlink.GroupIpv4Rule, Rtnetlink.GroupIpv6Rule, Rtnetlink.GroupIpv4Route, Rtnetlink.GroupIpv6Route]);
         try
         {
-            return new KernelChangeWatcher(route, Subscribe(NetlinkAbi.NetfilterProtocol, "NETLINK_NETFILTER", [NetlinkAbi.GroupNftables]), table);
+            return new KernelChangeWatcher(route, Subscribe(NetlinkAbi.NetfilterProtocol, "NETLINK_NETFILTER", [Nftnetlink.GroupNftables]), table);
         }
         catch
         {
@@ -150,8 +150,9 @@ public sealed class KernelChangeWatcher : IDisposable
 
     private string? Nftables(ushort type, ReadOnlySpan<byte> body)
     {
-        if (type >> 8 != NetlinkAbi.SubsysNftables || (type & 0xff) == NetlinkAbi.NftablesNewGen || body.Length < Ctnetlink.GenMsgLength) return null;
-        var name = NetlinkAttributes.Find(body[Ctnetlink.GenMsgLength..], NetlinkAbi.NftablesTableAttribute);
+        if (Nfnetlink.Subsystem(type) != Nfnetlink.SubsysNftables || Nfnetlink.Message(type) == Nftnetlink.MsgNewGen || body.Length < Nfnetlink.GenMsgLength)
+            return null;
+        var name = NetlinkAttributes.Find(body[Nfnetlink.GenMsgLength..], Nftnetlink.TableAttribute);
         return RtnetlinkClient.CString(name) == _table ? $"nftables table {_table} changed" : null;
     }
 

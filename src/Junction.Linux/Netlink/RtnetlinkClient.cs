@@ -110,11 +110,11 @@ internal sealed class RtnetlinkClient : IDisposable
     {
         var links = new List<LinkEvent>();
         var addresses = new List<LinkEvent>();
-        Dump(Rtnetlink.GetLink, 0, "dump links", links.Clear, (type, body) =>
+        Dump(Rtnetlink.GetLink, Libc.AfUnspec, "dump links", links.Clear, (type, body) =>
         {
             if (RtnetlinkParser.Parse(type, body) is { } e) links.Add(e);
         });
-        Dump(Rtnetlink.GetAddr, 0, "dump addresses", addresses.Clear, (type, body) =>
+        Dump(Rtnetlink.GetAddr, Libc.AfUnspec, "dump addresses", addresses.Clear, (type, body) =>
         {
             if (RtnetlinkParser.Parse(type, body) is { } e) addresses.Add(e);
         });
@@ -125,7 +125,7 @@ internal sealed class RtnetlinkClient : IDisposable
     public Dictionary<int, string> LinkNames()
     {
         var names = new Dictionary<int, string>();
-        Dump(Rtnetlink.GetLink, 0, "dump links", names.Clear, (type, body) =>
+        Dump(Rtnetlink.GetLink, Libc.AfUnspec, "dump links", names.Clear, (type, body) =>
         {
             if (RtnetlinkParser.Parse(type, body) is LinkStateChanged { Name: { } name } link) names[link.Index] = name;
         });
@@ -136,7 +136,7 @@ internal sealed class RtnetlinkClient : IDisposable
     public Dictionary<string, InterfaceBytes> InterfaceBytes()
     {
         var result = new Dictionary<string, InterfaceBytes>(StringComparer.Ordinal);
-        Dump(Rtnetlink.GetLink, 0, "dump link statistics", result.Clear, (type, body) =>
+        Dump(Rtnetlink.GetLink, Libc.AfUnspec, "dump link statistics", result.Clear, (type, body) =>
         {
             if (type != Rtnetlink.NewLink || body.Length < Rtnetlink.IfInfoMsgLength) return;
             string? name = null;

@@ -69,7 +69,7 @@ public static class RtnetlinkParser
     {
         if (body.Length < IfAddrMsg) return null;
         var family = body[0];
-        if (family is not (Rtnetlink.AfInet or Rtnetlink.AfInet6)) return null;
+        if (family is not (Libc.AfInet or Libc.AfInet6)) return null;
         var prefix = body[1];
         var index = (int)BinaryPrimitives.ReadUInt32LittleEndian(body[4..]);
         byte[]? address = null, local = null;
@@ -82,7 +82,7 @@ public static class RtnetlinkParser
         }
         // On point-to-point links IFA_ADDRESS is the peer; IFA_LOCAL is ours.
         var ours = local ?? address;
-        if (ours is null || ours.Length != (family == Rtnetlink.AfInet ? 4 : 16)) return null;
+        if (ours is null || ours.Length != (family == Libc.AfInet ? 4 : 16)) return null;
         return new AddressChanged(index, label, new IPAddress(ours), prefix, removed);
     }
 

@@ -11,9 +11,6 @@ namespace Junction.Linux.Nftables;
 /// </summary>
 internal sealed class NftGeneration : IDisposable
 {
-    private const ushort GetGen = 16;
-    private const ushort GenId = 1;
-
     private readonly NetlinkSocket _socket;
     private readonly NetlinkMessageWriter _writer = new();
     private readonly Lock _lock = new();
@@ -29,8 +26,8 @@ internal sealed class NftGeneration : IDisposable
         {
             var sequence = _socket.Next();
             _writer.Clear();
-            _writer.Begin((ushort)(NetlinkAbi.SubsysNftables << 8 | GetGen), NetlinkAbi.Request | NetlinkAbi.Ack, sequence);
-            _writer.Fixed(Ctnetlink.GenMsgLength);
+            _writer.Begin(Nfnetlink.Type(Nfnetlink.SubsysNftables, Nftnetlink.MsgGetGen), NetlinkAbi.Request | NetlinkAbi.Ack, sequence);
+            _writer.Fixed(Nfnetlink.GenMsgLength);
             _writer.End();
             var visitor = new Visitor();
             _socket.Dump(_writer, sequence, "read the nftables generation", ref visitor);
@@ -44,8 +41,8 @@ internal sealed class NftGeneration : IDisposable
 
         public void Visit(ushort type, ReadOnlySpan<byte> payload)
         {
-            if ((type & 0xff) != NetlinkAbi.NftablesNewGen || payload.Length < Ctnetlink.GenMsgLength) return;
-            var id = NetlinkAttributes.Find(payload[Ctnetlink.GenMsgLength..], GenId);
+            if (Nfnetlink.Message(type) != Nftnetlink.MsgNewGen || payload.Length < Nfnetlink.GenMsgLength) return;
+            var id = NetlinkAttributes.Find(payload[Nfnetlink.GenMsgLength..], Nftnetlink.GenId);
             if (id.Length >= 4) Id = BinaryPrimitives.ReadUInt32BigEndian(id);
         }
     }

@@ -110,15 +110,14 @@ internal sealed class EngineUplink
     public unsafe void Receive(bool v6, Span<byte> buffer, long now, Action<int, ProbeRound> finished)
     {
         if ((v6 ? _icmp6 : _icmp4) is not { } socket) return;
-        var from = stackalloc byte[SockAddr.Size6];
-        var length = SockAddr.Size6;
+        var from = stackalloc byte[SockaddrIn6Length];
+        var length = SockaddrIn6Length;
         long got;
         fixed (byte* p = buffer)
             got = RecvFrom(socket, p, buffer.Length, 0, from, &length);
         if (got < 0) return;  // EAGAIN (any other error: the next probe will tell)
         if (!IcmpProbe.TryReadReply(buffer[..(int)got], v6, out var id, out var seq) || id != Id) return;
-        var source = new ReadOnlySpan<byte>(from + (v6 ? 8 : 4), v6 ? 16 : 4);
-        Match(seq, source, now, finished);
+        Match(seq, SockAddr.Address(from, v6), now, finished);
     }
 
     private void Match(ushort seq, ReadOnlySpan<byte> source, long now, Action<int, ProbeRound> finished)
@@ -200,7 +199,7 @@ internal sealed class EngineUplink
 
     private unsafe FileDescriptor OpenIcmp(bool v6)
     {
-        var socket = ProbeSockets.Open(v6 ? AfInet6 : AfInet, Libc.SockRaw, v6 ? IpprotoIcmpv6 : IpprotoIcmp, _job.Binding);
+        var socket = ProbeSockets.Open(v6 ? Libc.AfInet6 : Libc.AfInet, Libc.SockRaw, v6 ? Libc.IpprotoIcmpv6 : Libc.IpprotoIcmp, _job.Binding);
         try
         {
             ProbeSockets.OnlyEchoReplies(socket, v6);
@@ -220,7 +219,7 @@ internal sealed class EngineUplink
         FileDescriptor? socket = null;
         try
         {
-            socket = ProbeSockets.Open(address.Length == SockAddr.Size6 ? AfInet6 : AfInet, SockStream, IpprotoTcp, _job.Binding);
+            socket = ProbeSockets.Open(address.Length == SockaddrIn6Length ? Libc.AfInet6 : Libc.AfInet, SockStream, Libc.IpprotoTcp, _job.Binding);
             ProbeSockets.ResetOnClose(socket);
             fixed (byte* a = address)
                 if (ProbeCalls.Connect(socket, a, address.Length) != 0 && Marshal.GetLastPInvokeError() != Einprogress)

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Junction.Health;
 using Junction.Linux.Interop;
 using Junction.Model;
+using static Junction.Linux.Interop.ProbeCalls;
 
 namespace Junction.Linux.Probes;
 
@@ -16,7 +17,6 @@ namespace Junction.Linux.Probes;
 /// </summary>
 public sealed class IcmpProbe(ProbeBinding binding, TimeProvider time) : IProbe
 {
-    private const byte EchoRequest4 = 8, EchoReply4 = 0, EchoRequest6 = 128, EchoReply6 = 129;
     private static int _sequence = Random.Shared.Next();
 
     public Task<ProbeResult> SendAsync(ProbeTarget target, TimeSpan timeout, CancellationToken cancel)
@@ -40,7 +40,7 @@ public sealed class IcmpProbe(ProbeBinding binding, TimeProvider time) : IProbe
         var n = (uint)Interlocked.Increment(ref _sequence);
         var id = (ushort)(n >> 16 ^ Environment.ProcessId);
         var seq = (ushort)n;
-        var request = Echo(v6 ? EchoRequest6 : EchoRequest4, id, seq, v6);
+        var request = Echo(v6 ? Icmpv6EchoRequest : IcmpEcho, id, seq, v6);
 
         using var deadline = new CancellationTokenSource(timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancel);
@@ -69,7 +69,7 @@ public sealed class IcmpProbe(ProbeBinding binding, TimeProvider time) : IProbe
     }
 
     /// <summary>Bytes of an echo request: the ICMP header and a 16-byte payload.</summary>
-    internal const int PacketSize = 8 + 16;
+    internal const int PacketSize = IcmpEchoHeaderLength + 16;
 
     internal static byte[] Echo(byte type, ushort id, ushort seq, bool v6)
     {
@@ -80,7 +80,7 @@ public sealed class IcmpProbe(ProbeBinding binding, TimeProvider time) : IProbe
 
     /// <summary>An echo request into <paramref name="packet"/> (<see cref="PacketSize"/> bytes).</summary>
     internal static void Write(Span<byte> packet, ushort id, ushort seq, bool v6) =>
-        Write(packet, v6 ? EchoRequest6 : EchoRequest4, id, seq, v6);
+        Write(packet, v6 ? Icmpv6EchoRequest : IcmpEcho, id, seq, v6);
 
     private static void Write(Span<byte> packet, byte type, ushort id, ushort seq, bool v6)
     {
@@ -88,7 +88,7 @@ public sealed class IcmpProbe(ProbeBinding binding, TimeProvider time) : IProbe
         packet[0] = type;
         BinaryPrimitives.WriteUInt16BigEndian(packet[4..], id);
         BinaryPrimitives.WriteUInt16BigEndian(packet[6..], seq);
-        "junction-probe\0\0"u8.CopyTo(packet[8..]);
+        "junction-probe\0\0"u8.CopyTo(packet[IcmpEchoHeaderLength..]);
         // The kernel fills in the ICMPv6 checksum (it covers a pseudo-header we do not see).
         if (!v6) BinaryPrimitives.WriteUInt16BigEndian(packet[2..], Checksum(packet));
     }
@@ -106,7 +106,7 @@ public sealed class IcmpProbe(ProbeBinding binding, TimeProvider time) : IProbe
             if (data.Length < 20) return false;
             data = data[((data[0] & 0x0f) * 4)..];
         }
-        if (data.Length < 8 || data[0] != (v6 ? EchoReply6 : EchoReply4)) return false;
+        if (data.Length < IcmpEchoHeaderLength || data[0] != (v6 ? Icmpv6EchoReply : IcmpEchoReply)) return false;
         id = BinaryPrimitives.ReadUInt16BigEndian(data[4..]);
         seq = BinaryPrimitives.ReadUInt16BigEndian(data[6..]);
         return true;

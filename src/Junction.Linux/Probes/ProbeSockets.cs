@@ -52,31 +52,31 @@ internal static class ProbeSockets
     {
         if (!v6)
         {
-            var blocked = ~(1u << 0);  // every type but 0, echo reply
-            if (SetSockOpt(socket, SolRaw, IcmpFilter, &blocked, sizeof(uint)) != 0) throw SyscallException.Last("setsockopt(ICMP_FILTER)");
+            var blocked = ~(1u << IcmpEchoReply);  // a set bit drops its type
+            if (Libc.SetSockOpt(socket, SolRaw, IcmpFilter, &blocked, sizeof(uint)) != 0) throw SyscallException.Last("setsockopt(ICMP_FILTER)");
             return;
         }
         var filter = stackalloc uint[8];
         for (var i = 0; i < 8; i++) filter[i] = uint.MaxValue;
-        filter[129 >> 5] &= ~(1u << (129 & 31));  // pass 129, echo reply
-        if (SetSockOpt(socket, IpprotoIcmpv6, Icmp6Filter, filter, 8 * sizeof(uint)) != 0) throw SyscallException.Last("setsockopt(ICMP6_FILTER)");
+        filter[Icmpv6EchoReply >> 5] &= ~(1u << (Icmpv6EchoReply & 31));  // a set bit blocks its type
+        if (Libc.SetSockOpt(socket, Libc.IpprotoIcmpv6, Icmp6Filter, filter, 8 * sizeof(uint)) != 0) throw SyscallException.Last("setsockopt(ICMP6_FILTER)");
     }
 
     /// <summary>Closed with a reset (linger 0): five probes a second leave no TIME_WAIT behind.</summary>
     public static unsafe void ResetOnClose(FileDescriptor socket)
     {
         var linger = new Linger { OnOff = 1, Seconds = 0 };
-        if (SetSockOpt(socket, Libc.SolSocket, SoLinger, &linger, sizeof(Linger)) != 0) throw SyscallException.Last("setsockopt(SO_LINGER)");
+        if (Libc.SetSockOpt(socket, Libc.SolSocket, SoLinger, &linger, sizeof(Linger)) != 0) throw SyscallException.Last("setsockopt(SO_LINGER)");
     }
 
     private static unsafe void Bind(SafeHandle socket, ProbeBinding binding)
     {
         var name = Encoding.ASCII.GetBytes(binding.Interface + "\0");
         fixed (byte* p = name)
-            if (SetSockOpt(socket, Libc.SolSocket, SoBindToDevice, p, name.Length) != 0)
+            if (Libc.SetSockOpt(socket, Libc.SolSocket, SoBindToDevice, p, name.Length) != 0)
                 throw SyscallException.Last($"setsockopt(SO_BINDTODEVICE, {binding.Interface})");
         var mark = binding.Mark;
-        if (SetSockOpt(socket, Libc.SolSocket, SoMark, &mark, sizeof(uint)) != 0)
+        if (Libc.SetSockOpt(socket, Libc.SolSocket, SoMark, &mark, sizeof(uint)) != 0)
             throw SyscallException.Last($"setsockopt(SO_MARK, 0x{binding.Mark:x8})");
     }
 }

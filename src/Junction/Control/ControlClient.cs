@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Junction.Explain;
@@ -62,8 +61,6 @@ public sealed class ControlClient : IDisposable
         }
         return await Read<OperatorReply>(response, ct);
     }
-
-    public async Task<string> MetricsAsync(CancellationToken ct) => await (await SendAsync("metrics", ct)).Content.ReadAsStringAsync(ct);
 
     private async Task<T> GetAsync<T>(string path, CancellationToken ct)
     {

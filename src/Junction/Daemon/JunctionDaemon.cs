@@ -80,9 +80,6 @@ internal sealed partial class JunctionDaemon : IStatusSource
         _built = Signature();
     }
 
-    /// <summary>Where events enter; any thread may write.</summary>
-    internal ChannelWriter<DaemonEvent> Inbox => _inbox.Writer;
-
     internal JunctionModel Model => _model;
 
     internal HealthMonitor Monitor => _health.Monitor;

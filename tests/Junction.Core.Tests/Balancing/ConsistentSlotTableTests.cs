@@ -1,5 +1,3 @@
-using Junction.Balancing;
-
 namespace Junction.Balancing.Tests;
 
 public sealed class ConsistentSlotTableTests

@@ -1,4 +1,3 @@
-using Junction.Configuration;
 using Junction.Model;
 using Junction.Tests;
 

@@ -1,5 +1,3 @@
-using Junction.Configuration;
-
 namespace Junction.Configuration.Tests;
 
 /// <summary>Every kind of error, each reported with its position, entity, value and a fix.</summary>

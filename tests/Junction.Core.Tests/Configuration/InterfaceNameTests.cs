@@ -1,5 +1,3 @@
-using Junction.Configuration;
-
 namespace Junction.Configuration.Tests;
 
 /// <summary>Interface names as the kernel's dev_valid_name takes them, plus what the tools cannot carry.</summary>

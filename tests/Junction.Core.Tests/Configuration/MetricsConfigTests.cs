@@ -1,5 +1,4 @@
 using System.Net;
-using Junction.Configuration;
 
 namespace Junction.Configuration.Tests;
 

@@ -1,5 +1,3 @@
-using Junction.Configuration;
-
 namespace Junction.Configuration.Tests;
 
 public sealed class PrintableTests

@@ -1,5 +1,4 @@
 using System.Text;
-using Junction.Configuration;
 
 namespace Junction.Configuration.Tests;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using Junction.Explain;
 
 namespace Junction.Explain.Tests;
 

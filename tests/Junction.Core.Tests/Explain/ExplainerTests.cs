@@ -1,6 +1,5 @@
 using System.Net;
 using Junction.Configuration;
-using Junction.Explain;
 using Junction.Model;
 
 namespace Junction.Explain.Tests;

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Junction.Metrics;
 using Junction.Status;
 using Junction.Status.Tests;
 

@@ -1,5 +1,3 @@
-using Junction.Metrics;
-
 namespace Junction.Metrics.Tests;
 
 public sealed class PrometheusWriterTests

@@ -1,6 +1,5 @@
 using Junction.Planning.Nftables;
 using Junction.Configuration;
-using Junction.Planning;
 
 namespace Junction.Planning.Tests;
 

@@ -2,7 +2,6 @@ using Junction.Planning.Nftables;
 using System.Text.RegularExpressions;
 using Junction.Configuration;
 using Junction.Model;
-using Junction.Planning;
 
 namespace Junction.Planning.Tests;
 

@@ -2,7 +2,6 @@ using Junction.Planning.Nftables;
 using System.Text.Json;
 using Junction.Kernel.Tests.Support;
 using Junction.Linux.Apply;
-using Junction.Linux.Apply.Nftables;
 using Junction.Planning;
 
 namespace Junction.Kernel.Tests.Apply;

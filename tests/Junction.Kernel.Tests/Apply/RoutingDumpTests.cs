@@ -25,10 +25,10 @@ public sealed class RoutingDumpTests
 
         // The kernel itself filters: the handler sees the table's routes and nothing of main's 20,000.
         var seen = 0;
-        client.DumpTable(Rtnetlink.AfInet, 1001, "dump table 1001", () => seen = 0, (type, _) => seen++);
+        client.DumpTable(Libc.AfInet, 1001, "dump table 1001", () => seen = 0, (type, _) => seen++);
         Assert.Equal(2, seen);
         // A table nobody made is empty, not an error.
-        client.DumpTable(Rtnetlink.AfInet6, 1009, "dump table 1009", () => seen = 0, (type, _) => seen++);
+        client.DumpTable(Libc.AfInet6, 1009, "dump table 1009", () => seen = 0, (type, _) => seen++);
         Assert.Equal(0, seen);
 
         var read = Routes(RoutingDump.ReadBoth(client, client.LinkNames(), RangeSet.Of(1001, 1002).Union(RangeSet.Of(70_000, 70_000))));

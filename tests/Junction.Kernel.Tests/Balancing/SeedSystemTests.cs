@@ -1,4 +1,3 @@
-using System.Net;
 using Junction.Lab;
 
 namespace Junction.Kernel.Tests.Balancing;

@@ -1,7 +1,6 @@
 using Junction.Kernel.Tests.Support;
 using Junction.Linux.Conntrack;
 using Junction.Linux.Netlink;
-using Junction.Linux.Processes;
 using Junction.Model;
 
 namespace Junction.Kernel.Tests.Conntrack;

@@ -1,4 +1,3 @@
-using System.Net;
 using Junction.Explain;
 using Junction.Kernel.Tests.Balancing;
 using Junction.Lab;

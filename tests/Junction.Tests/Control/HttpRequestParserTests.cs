@@ -1,5 +1,4 @@
 using System.Text;
-using Junction.Cli.Control;
 
 namespace Junction.Cli.Control.Tests;
 

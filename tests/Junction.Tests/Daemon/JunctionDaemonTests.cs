@@ -1,4 +1,3 @@
-using Junction.Planning.Nftables;
 using System.Net;
 using Junction.Configuration;
 using Junction.Health;

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Junction.Linux.Nftables;
 using Junction.Planning;
-using Junction.Planning.Nftables;
 
 namespace Junction.Linux.Apply.Nftables;
 

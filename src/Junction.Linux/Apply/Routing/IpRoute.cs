@@ -72,7 +72,7 @@ internal sealed record IpRoute(Families Family, uint Table, string Type, string 
             var index = links.TryGetValue(s.Device, out var i) ? i : throw new InvalidOperationException($"no interface named '{s.Device}'");
             var (address, length) = Prefix(s.Destination);
             var header = w.Fixed(Rtnetlink.RtMsgLength);
-            header[0] = Family == Families.IPv6 ? Rtnetlink.AfInet6 : Rtnetlink.AfInet;
+            header[0] = Family == Families.IPv6 ? Libc.AfInet6 : Libc.AfInet;
             header[1] = (byte)length;
             header[4] = s.Table < 256 ? (byte)s.Table : Rtnetlink.RtTableUnspec;
             header[5] = Rtnetlink.RtprotBoot;
@@ -97,8 +97,8 @@ internal sealed record IpRoute(Families Family, uint Table, string Type, string 
         return (address, slash < 0 ? full : int.Parse(destination[(slash + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    /// <summary>The kernel gives IPv6 routes metric 1024 and IPv4 routes 0 when none is asked for.</summary>
-    private static uint DefaultMetric(Families family) => family == Families.IPv6 ? 1024u : 0u;
+    /// <summary>The metric the kernel gives a route added without one.</summary>
+    private static uint DefaultMetric(Families family) => family == Families.IPv6 ? Rtnetlink.Ip6RtPrioUser : 0u;
 
     public static IpRoute From(RouteSpec spec) =>
         new(spec.Family, spec.Table, "unicast", HostRoute(spec.Destination, spec.Family), spec.Via?.ToString(), spec.Device, DefaultMetric(spec.Family), "", "")
@@ -113,7 +113,7 @@ internal sealed record IpRoute(Families Family, uint Table, string Type, string 
     public static IpRoute? From(ReadOnlySpan<byte> body, IReadOnlyDictionary<int, string> links)
     {
         if (body.Length < Rtnetlink.RtMsgLength) return null;
-        var family = body[0] == Rtnetlink.AfInet6 ? Families.IPv6 : Families.IPv4;
+        var family = body[0] == Libc.AfInet6 ? Families.IPv6 : Families.IPv4;
         var (dstLen, headerTable, protocol, scope, type) = (body[1], body[4], body[5], body[6], body[7]);
         var flags = BinaryPrimitives.ReadUInt32LittleEndian(body[8..]);
         if ((flags & Rtnetlink.RtmFCloned) != 0) return null;
@@ -144,7 +144,7 @@ internal sealed record IpRoute(Families Family, uint Table, string Type, string 
             }
         }
         if ((flags & Rtnetlink.RtnhFOnlink) != 0) details.Add("onlink");
-        var plain = type is 0 or Rtnetlink.RtnUnicast && metric == DefaultMetric(family) && details.Count == 0 && named;
+        var plain = type is Rtnetlink.RtnUnspec or Rtnetlink.RtnUnicast && metric == DefaultMetric(family) && details.Count == 0 && named;
         var dst = HostRoute(destination, family);
         return new IpRoute(family, table, TypeName(type), dst, gateway, device, metric, string.Join(' ', details), $"proto {protocol} scope {scope}")
         {
@@ -155,16 +155,16 @@ internal sealed record IpRoute(Families Family, uint Table, string Type, string 
 
     private static string TypeName(byte type) => type switch
     {
-        0 or 1 => "unicast",
-        2 => "local",
-        3 => "broadcast",
-        4 => "anycast",
-        5 => "multicast",
-        6 => "blackhole",
-        7 => "unreachable",
-        8 => "prohibit",
-        9 => "throw",
-        10 => "nat",
+        Rtnetlink.RtnUnspec or Rtnetlink.RtnUnicast => "unicast",
+        Rtnetlink.RtnLocal => "local",
+        Rtnetlink.RtnBroadcast => "broadcast",
+        Rtnetlink.RtnAnycast => "anycast",
+        Rtnetlink.RtnMulticast => "multicast",
+        Rtnetlink.RtnBlackhole => "blackhole",
+        Rtnetlink.RtnUnreachable => "unreachable",
+        Rtnetlink.RtnProhibit => "prohibit",
+        Rtnetlink.RtnThrow => "throw",
+        Rtnetlink.RtnNat => "nat",
         _ => type.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 

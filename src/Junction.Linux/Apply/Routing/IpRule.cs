@@ -53,7 +53,7 @@ internal sealed record IpRule(Families Family, int Priority, string Selector)
         else if (Spec is { } s)
         {
             var header = w.Fixed(Rtnetlink.FibRuleHdrLength);
-            header[0] = Family == Families.IPv6 ? Rtnetlink.AfInet6 : Rtnetlink.AfInet;
+            header[0] = Family == Families.IPv6 ? Libc.AfInet6 : Libc.AfInet;
             header[4] = s.Table < 256 ? (byte)s.Table : Rtnetlink.RtTableUnspec;
             header[7] = Rtnetlink.FrActToTbl;
             w.U32(Rtnetlink.FraPriority, (uint)s.Priority);
@@ -82,11 +82,11 @@ internal sealed record IpRule(Families Family, int Priority, string Selector)
     public static IpRule? From(ReadOnlySpan<byte> body)
     {
         if (body.Length < Rtnetlink.FibRuleHdrLength) return null;
-        var family = body[0] == Rtnetlink.AfInet6 ? Families.IPv6 : Families.IPv4;
+        var family = body[0] == Libc.AfInet6 ? Families.IPv6 : Families.IPv4;
         var (dstLen, srcLen, tos, headerTable, action) = (body[1], body[2], body[3], body[4], body[7]);
         var flags = BinaryPrimitives.ReadUInt32LittleEndian(body[8..]);
         string? from = null, to = null, iif = null, oif = null;
-        uint? fwmark = null, table = headerTable == 0 ? null : headerTable;
+        uint? fwmark = null, table = headerTable == Rtnetlink.RtTableUnspec ? null : headerTable;
         var mask = uint.MaxValue;
         int? suppress = null;
         var priority = 0;
@@ -120,7 +120,7 @@ internal sealed record IpRule(Families Family, int Priority, string Selector)
                 default: extra.Add($"attribute-{a.Type} 0x{Convert.ToHexStringLower(v)}"); break;
             }
         }
-        if (table == 0) table = null;
+        if (table == Rtnetlink.RtTableUnspec) table = null;
         if (action is not (Rtnetlink.FrActToTbl or Rtnetlink.FrActGoto)) extra.Add(ActionName(action));
         if (fwmark is null && mask != uint.MaxValue) fwmark = 0;
         var plain = from is null && to is null && iif is null && oif is null && extra.Count == 0 && action == Rtnetlink.FrActToTbl && table is not null;

@@ -33,7 +33,7 @@ internal sealed record RoutingDump(Families Family, IReadOnlyList<IpRule> Rules,
     {
         var rules = new List<IpRule>();
         var routes = new List<IpRoute>();
-        client.Dump(Rtnetlink.GetRule, 0, "dump rules", rules.Clear, (type, body) =>
+        client.Dump(Rtnetlink.GetRule, Libc.AfUnspec, "dump rules", rules.Clear, (type, body) =>
         {
             if (type == Rtnetlink.NewRule && Ours(body) && IpRule.From(body) is { } rule) rules.Add(rule);
         });
@@ -53,7 +53,7 @@ internal sealed record RoutingDump(Families Family, IReadOnlyList<IpRule> Rules,
                     }
         }
         else
-            client.Dump(Rtnetlink.GetRoute, 0, "dump routes", routes.Clear, (type, body) =>
+            client.Dump(Rtnetlink.GetRoute, Libc.AfUnspec, "dump routes", routes.Clear, (type, body) =>
             {
                 if (type == Rtnetlink.NewRoute && Ours(body) && (tables is null || tables.Contains(RtnetlinkParser.RouteTable(body))) &&
                     IpRoute.From(body, links) is { } route) routes.Add(route);
@@ -62,15 +62,13 @@ internal sealed record RoutingDump(Families Family, IReadOnlyList<IpRule> Rules,
             [.. rules.Where(r => r.Family == f)], [.. routes.Where(r => r.Family == f)]))];
     }
 
-    private static readonly byte[] AddressFamilies = [Rtnetlink.AfInet, Rtnetlink.AfInet6];
+    private static readonly byte[] AddressFamilies = [Libc.AfInet, Libc.AfInet6];
 
     private static long Count(RangeSet set) => set.Ranges.Sum(r => r.Last - r.First + 1);
 
-    private static bool Ours(ReadOnlySpan<byte> body) => body.Length > 0 && body[0] is Rtnetlink.AfInet or Rtnetlink.AfInet6;
+    private static bool Ours(ReadOnlySpan<byte> body) => body.Length > 0 && body[0] is Libc.AfInet or Libc.AfInet6;
 
     public IEnumerable<IpRule> OwnedRules(Func<int, bool> owned) => Rules.Where(r => owned(r.Priority));
 
     public IEnumerable<IpRoute> OwnedRoutes(Func<uint, bool> owned) => Routes.Where(r => owned(r.Table));
-
-    private static string Name(Families family) => family == Families.IPv6 ? "IPv6" : "IPv4";
 }

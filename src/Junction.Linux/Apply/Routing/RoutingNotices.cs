@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using Junction.Linux.Interop;
 using Junction.Linux.Namespaces;
 using Junction.Linux.Netlink;
-using Junction.Model;
 using Junction.Planning;
 
 namespace Junction.Linux.Apply.Routing;
@@ -17,8 +16,6 @@ namespace Junction.Linux.Apply.Routing;
 /// </summary>
 internal sealed class RoutingNotices : IDisposable
 {
-    private const int DontWait = 0x40;
-
     private readonly FileDescriptor _fd;
     private readonly byte[] _buffer = new byte[64 * 1024];
 
@@ -38,7 +35,7 @@ internal sealed class RoutingNotices : IDisposable
         while (true)
         {
             nint n;
-            fixed (byte* p = _buffer) n = Libc.Recv(_fd, p, _buffer.Length, DontWait);
+            fixed (byte* p = _buffer) n = Libc.Recv(_fd, p, _buffer.Length, Libc.MsgDontWait);
             if (n < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
@@ -72,7 +69,7 @@ internal sealed class RoutingNotices : IDisposable
         while (true)
         {
             nint n;
-            fixed (byte* p = _buffer) n = Libc.Recv(_fd, p, _buffer.Length, DontWait);
+            fixed (byte* p = _buffer) n = Libc.Recv(_fd, p, _buffer.Length, Libc.MsgDontWait);
             if (n >= 0) continue;
             var errno = Marshal.GetLastPInvokeError();
             if (errno is Libc.Eintr or Libc.Enobufs) continue;

@@ -34,9 +34,9 @@ internal static class Netconf
     public static Dictionary<string, string> ReadIpv4(RtnetlinkClient client, IReadOnlyDictionary<int, string> links)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        client.Dump(Rtnetlink.GetNetconf, Rtnetlink.AfInet, "dump IPv4 netconf", values.Clear, (type, body) =>
+        client.Dump(Rtnetlink.GetNetconf, Libc.AfInet, "dump IPv4 netconf", values.Clear, (type, body) =>
         {
-            if (type != Rtnetlink.NewNetconf || body.Length < NetlinkAbi.Align(Rtnetlink.NetconfMsgLength) || body[0] != Rtnetlink.AfInet) return;
+            if (type != Rtnetlink.NewNetconf || body.Length < NetlinkAbi.Align(Rtnetlink.NetconfMsgLength) || body[0] != Libc.AfInet) return;
             int? index = null;
             uint? forwarding = null, rpFilter = null;
             foreach (var a in new NetlinkAttributes(body[NetlinkAbi.Align(Rtnetlink.NetconfMsgLength)..]))

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text;
-using System.Text.Json;
 using Junction.Cli.Control;
 using Junction.Explain;
 using Junction.Linux.Observe;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Net;
 using System.Text.Json.Nodes;
-using Junction.Configuration;
 using Junction.Ha;
 
 namespace Junction.Cli.Commands.Ha;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Junction.Cli.Control;
 using Junction.Status;
 
