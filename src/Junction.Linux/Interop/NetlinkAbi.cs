@@ -7,6 +7,9 @@ internal static class NetlinkAbi
 
     public const int HeaderLength = 16, AttributeHeaderLength = 4;
 
+    /// <summary>Where struct nlmsghdr keeps nlmsg_len (u32), nlmsg_type (u16), nlmsg_flags (u16) and nlmsg_seq (u32), host byte order.</summary>
+    public const int LengthOffset = 0, TypeOffset = 4, FlagsOffset = 6, SequenceOffset = 8, PortIdOffset = 12;
+
     public const ushort Noop = 1, Error = 2, Done = 3, Overrun = 4;
 
     public const ushort Request = 0x1, Ack = 0x4, DumpInterrupted = 0x10;

@@ -31,15 +31,15 @@ internal sealed class NetlinkMessageWriter
     {
         _messageStart = _length;
         var header = Reserve(NetlinkAbi.HeaderLength);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[4..], type);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[6..], flags);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], sequence);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], 0);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[NetlinkAbi.TypeOffset..], type);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[NetlinkAbi.FlagsOffset..], flags);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[NetlinkAbi.SequenceOffset..], sequence);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[NetlinkAbi.PortIdOffset..], 0);
     }
 
     public void End()
     {
-        BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(_messageStart), (uint)(_length - _messageStart));
+        BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(_messageStart + NetlinkAbi.LengthOffset), (uint)(_length - _messageStart));
         _messageStart = -1;
         Messages++;
     }
