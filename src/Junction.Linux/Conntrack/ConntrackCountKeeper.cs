@@ -1,6 +1,5 @@
 // Over 300 lines for a reason: this is one thread's whole life (subscription, reading, resync
 // scheduling, the dump's visitor), and its fields belong to that thread alone: one place to check them.
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Junction.Linux.Interop;
 using Junction.Linux.Namespaces;
@@ -211,18 +210,11 @@ public sealed class ConntrackCountKeeper : IDisposable
         {
             var n = ConntrackEventSocket.Receive(_events, buffer, Lost);
             if (n < 0) return;
-            var datagram = buffer.AsSpan(0, n);
-            while (datagram.Length >= NetlinkAbi.HeaderLength)
+            foreach (var message in new NetlinkMessages(buffer.AsSpan(0, n)))
             {
-                var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(datagram);
-                if (length < NetlinkAbi.HeaderLength || length > datagram.Length) break;
-                var type = BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
-                var flags = BinaryPrimitives.ReadUInt16LittleEndian(datagram[6..]);
-                var payload = datagram[NetlinkAbi.HeaderLength..length];
-                datagram = datagram[Math.Min(NetlinkAbi.Align(length), datagram.Length)..];
-                if (!ConntrackGroupKey.TryRead(payload, _mask, out var key, out var id)) continue;
-                if (type == Ctnetlink.MsgDelete) _counts.Destroyed(key);
-                else if (type == Ctnetlink.MsgNew && (flags & NetlinkAbi.Create) != 0) _counts.Created(id, key);
+                if (!ConntrackGroupKey.TryRead(message.Payload, _mask, out var key, out var id)) continue;
+                if (message.Type == Ctnetlink.MsgDelete) _counts.Destroyed(key);
+                else if (message.Type == Ctnetlink.MsgNew && (message.Flags & NetlinkAbi.Create) != 0) _counts.Created(id, key);
             }
         }
     }

@@ -121,20 +121,14 @@ public sealed class ConntrackEventListener : IDisposable
         {
             var n = ConntrackEventSocket.Receive(_fd, buffer, _lost);
             if (n < 0) return passed;
-            var datagram = buffer.AsSpan(0, n);
-            while (datagram.Length >= NetlinkAbi.HeaderLength)
+            foreach (var message in new NetlinkMessages(buffer.AsSpan(0, n)))
             {
-                var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(datagram);
-                if (length < NetlinkAbi.HeaderLength || length > datagram.Length) break;
-                var type = BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
-                var flags = BinaryPrimitives.ReadUInt16LittleEndian(datagram[6..]);
-                if (type is Ctnetlink.MsgNew or Ctnetlink.MsgDelete
-                    && Classify(datagram[NetlinkAbi.HeaderLength..length], type == Ctnetlink.MsgDelete, (flags & NetlinkAbi.Create) != 0, _mask) is { } e)
+                if (message.Type is Ctnetlink.MsgNew or Ctnetlink.MsgDelete
+                    && Classify(message.Payload, message.Type == Ctnetlink.MsgDelete, (message.Flags & NetlinkAbi.Create) != 0, _mask) is { } e)
                 {
                     _event(e);
                     passed = true;
                 }
-                datagram = datagram[Math.Min(NetlinkAbi.Align(length), datagram.Length)..];
             }
         }
         return passed;

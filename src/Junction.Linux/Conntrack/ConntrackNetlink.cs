@@ -117,20 +117,19 @@ public sealed class ConntrackNetlink(string? netns = null) : IConntrack, IDispos
         // The requests were numbered from 0 while the dump ran: sent in batches a socket
         // buffer takes, each renumbered from a fresh sequence.
         var deleted = 0;
-        var data = deletes.Written;
+        var requests = new NetlinkMessages(deletes.Written);
+        var more = requests.MoveNext();
         var batch = new NetlinkMessageWriter();
-        while (!data.IsEmpty)
+        while (more)
         {
             batch.Clear();
             var first = socket.Next(DeleteBatch);
-            for (var i = 0u; i < DeleteBatch && data.Length >= NetlinkAbi.HeaderLength; i++)
+            for (var i = 0u; i < DeleteBatch && more; i++, more = requests.MoveNext())
             {
-                var length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data);
-                batch.Begin(System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(data[4..]),
-                    System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(data[6..]), first + i);
-                data[NetlinkAbi.HeaderLength..length].CopyTo(batch.Fixed(length - NetlinkAbi.HeaderLength));
+                var request = requests.Current;
+                batch.Begin(request.Type, request.Flags, first + i);
+                request.Payload.CopyTo(batch.Fixed(request.Payload.Length));
                 batch.End();
-                data = data[Math.Min(NetlinkAbi.Align(length), data.Length)..];
             }
             var acks = socket.Transact(batch, first, "delete conntrack entries one by one");
             // An entry that ended between the dump and the delete (ENOENT) is gone all the same.

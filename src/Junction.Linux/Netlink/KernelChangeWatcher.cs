@@ -135,16 +135,8 @@ public sealed class KernelChangeWatcher : IDisposable
                 if (errno != Libc.Eintr) return;
                 continue;
             }
-            var datagram = buffer.AsSpan(0, (int)n);
-            while (datagram.Length >= NetlinkAbi.HeaderLength)
-            {
-                var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(datagram);
-                if (length < NetlinkAbi.HeaderLength || length > datagram.Length) break;
-                var type = BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
-                var body = datagram[NetlinkAbi.HeaderLength..length];
-                if ((nftables ? Nftables(type, body) : Routing(type, body)) is { } what) Signal(what);
-                datagram = datagram[Math.Min(NetlinkAbi.Align(length), datagram.Length)..];
-            }
+            foreach (var message in new NetlinkMessages(buffer.AsSpan(0, (int)n)))
+                if ((nftables ? Nftables(message.Type, message.Payload) : Routing(message.Type, message.Payload)) is { } what) Signal(what);
         }
     }
 

@@ -107,32 +107,25 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         while (true)
         {
             beforeReceive?.Invoke();
-            var datagram = Receive(what);
-            while (datagram.Length >= NetlinkAbi.HeaderLength)
+            foreach (var message in new NetlinkMessages(Receive(what)))
             {
-                var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(datagram);
-                if (length < NetlinkAbi.HeaderLength || length > datagram.Length) break;
-                var type = BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
-                var flags = BinaryPrimitives.ReadUInt16LittleEndian(datagram[6..]);
-                var seq = BinaryPrimitives.ReadUInt32LittleEndian(datagram[8..]);
-                var payload = datagram[NetlinkAbi.HeaderLength..length];
-                datagram = datagram[Math.Min(NetlinkAbi.Align(length), datagram.Length)..];
-                if (seq != sequence) continue;
-                if ((flags & NetlinkAbi.DumpInterrupted) != 0) consistent = false;
-                switch (type)
+                if (message.Sequence != sequence) continue;
+                var payload = message.Payload;
+                if ((message.Flags & NetlinkAbi.DumpInterrupted) != 0) consistent = false;
+                switch (message.Type)
                 {
                     case NetlinkAbi.Done:
                         var status = payload.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(payload) : 0;
-                        if (status < 0) throw new NetlinkException(what, -status, ErrorText(flags, payload, 4));
+                        if (status < 0) throw new NetlinkException(what, -status, ErrorText(message.Flags, payload, 4));
                         return consistent;
                     case NetlinkAbi.Error:
                         var errno = payload.Length >= 4 ? -BinaryPrimitives.ReadInt32LittleEndian(payload) : 0;
-                        if (errno != 0) throw new NetlinkException(what, errno, ErrorText(flags, payload, 4 + NetlinkAbi.HeaderLength));
+                        if (errno != 0) throw new NetlinkException(what, errno, ErrorText(message.Flags, payload, 4 + NetlinkAbi.HeaderLength));
                         return consistent;
                     case NetlinkAbi.Noop or NetlinkAbi.Overrun:
                         continue;
                     default:
-                        visitor.Visit(type, payload);
+                        visitor.Visit(message.Type, payload);
                         break;
                 }
             }
@@ -152,19 +145,13 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         Send(batch.Written, what);
         while (answered < count)
         {
-            var datagram = Receive(what);
-            while (datagram.Length >= NetlinkAbi.HeaderLength)
+            foreach (var message in new NetlinkMessages(Receive(what)))
             {
-                var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(datagram);
-                if (length < NetlinkAbi.HeaderLength || length > datagram.Length) break;
-                var type = BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
-                var flags = BinaryPrimitives.ReadUInt16LittleEndian(datagram[6..]);
-                var index = (long)BinaryPrimitives.ReadUInt32LittleEndian(datagram[8..]) - first;
-                var payload = datagram[NetlinkAbi.HeaderLength..length];
-                datagram = datagram[Math.Min(NetlinkAbi.Align(length), datagram.Length)..];
-                if (type != NetlinkAbi.Error || index < 0 || index >= count || acks[index] is not null) continue;
+                var index = (long)message.Sequence - first;
+                if (message.Type != NetlinkAbi.Error || index < 0 || index >= count || acks[index] is not null) continue;
+                var payload = message.Payload;
                 var errno = payload.Length >= 4 ? -BinaryPrimitives.ReadInt32LittleEndian(payload) : 0;
-                acks[index] = new NetlinkAck(errno, errno == 0 ? null : ErrorText(flags, payload, 4 + NetlinkAbi.HeaderLength));
+                acks[index] = new NetlinkAck(errno, errno == 0 ? null : ErrorText(message.Flags, payload, 4 + NetlinkAbi.HeaderLength));
                 answered++;
             }
         }

@@ -25,20 +25,14 @@ public static class RtnetlinkParser
         return attribute.Length >= 4 ? BinaryPrimitives.ReadUInt32LittleEndian(attribute) : body[4];
     }
 
-    private const int NlmsgHeader = NetlinkAbi.HeaderLength, IfInfoMsg = Rtnetlink.IfInfoMsgLength, IfAddrMsg = Rtnetlink.IfAddrMsgLength;
+    private const int IfInfoMsg = Rtnetlink.IfInfoMsgLength, IfAddrMsg = Rtnetlink.IfAddrMsgLength;
     private const int RtaHeader = NetlinkAbi.AttributeHeaderLength;
 
     public static List<LinkEvent> Parse(ReadOnlySpan<byte> datagram)
     {
         var events = new List<LinkEvent>();
-        while (datagram.Length >= NlmsgHeader)
-        {
-            var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(datagram);
-            if (length < NlmsgHeader || length > datagram.Length) break;
-            var type = BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
-            if (Parse(type, datagram[NlmsgHeader..length]) is { } e) events.Add(e);
-            datagram = datagram[Math.Min(NetlinkAbi.Align(length), datagram.Length)..];
-        }
+        foreach (var message in new NetlinkMessages(datagram))
+            if (Parse(message.Type, message.Payload) is { } e) events.Add(e);
         return events;
     }
 

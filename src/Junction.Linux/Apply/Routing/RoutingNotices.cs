@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Junction.Linux.Interop;
 using Junction.Linux.Namespaces;
@@ -48,15 +47,8 @@ internal sealed class RoutingNotices : IDisposable
                 if (errno == Libc.Eagain) return contradicted;
                 throw new SyscallException("recv(rule and route notifications)", errno);
             }
-            var datagram = _buffer.AsSpan(0, (int)n);
-            while (datagram.Length >= NetlinkAbi.HeaderLength)
-            {
-                var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(datagram);
-                if (length < NetlinkAbi.HeaderLength || length > datagram.Length) break;
-                var type = BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
-                contradicted |= Contradicts(type, datagram[NetlinkAbi.HeaderLength..length], owner, rules, routes, links);
-                datagram = datagram[Math.Min(NetlinkAbi.Align(length), datagram.Length)..];
-            }
+            foreach (var message in new NetlinkMessages(_buffer.AsSpan(0, (int)n)))
+                contradicted |= Contradicts(message.Type, message.Payload, owner, rules, routes, links);
         }
     }
 
