@@ -145,7 +145,7 @@ public sealed class KernelChangeWatcher : IDisposable
         if (Nfnetlink.Subsystem(type) != Nfnetlink.SubsysNftables || Nfnetlink.Message(type) == Nftnetlink.MsgNewGen || body.Length < Nfnetlink.GenMsgLength)
             return null;
         var name = NetlinkAttributes.Find(body[Nfnetlink.GenMsgLength..], Nftnetlink.TableAttribute);
-        return RtnetlinkClient.CString(name) == _table ? $"nftables table {_table} changed" : null;
+        return NetlinkAttributes.CString(name) == _table ? $"nftables table {_table} changed" : null;
     }
 
     private string? Routing(ushort type, ReadOnlySpan<byte> body)

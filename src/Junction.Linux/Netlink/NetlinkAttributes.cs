@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Text;
 using Junction.Linux.Interop;
 
 namespace Junction.Linux.Netlink;
@@ -43,5 +44,16 @@ internal ref struct NetlinkAttributes(ReadOnlySpan<byte> data)
         while (walk.MoveNext())
             if (walk.Type == type) return walk.Value;
         return default;
+    }
+
+    /// <summary>
+    /// A string attribute (an interface name, a label, a table name, the kernel's error text)
+    /// as UTF-8 up to its first NUL, or all of it when it has none: the kernel stores the
+    /// bytes it was given, so a name written as UTF-8 reads back as the same name.
+    /// </summary>
+    public static string CString(ReadOnlySpan<byte> value)
+    {
+        var end = value.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(end < 0 ? value : value[..end]);
     }
 }

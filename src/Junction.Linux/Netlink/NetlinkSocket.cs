@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Text;
 using Junction.Linux.Interop;
 using Junction.Linux.Namespaces;
 
@@ -163,9 +162,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     {
         if ((flags & NetlinkAbi.AckTlvs) == 0 || payload.Length <= tlvsAt) return null;
         var message = NetlinkAttributes.Find(payload[tlvsAt..], NetlinkAbi.ErrorAttributeMessage);
-        if (message.IsEmpty) return null;
-        var end = message.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(end < 0 ? message : message[..end]);
+        return message.IsEmpty ? null : NetlinkAttributes.CString(message);
     }
 
     private void Send(ReadOnlySpan<byte> data, string what)

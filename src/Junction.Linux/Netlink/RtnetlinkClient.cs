@@ -143,7 +143,7 @@ internal sealed class RtnetlinkClient : IDisposable
             InterfaceBytes? bytes = null;
             foreach (var a in new NetlinkAttributes(body[Rtnetlink.IfInfoMsgLength..]))
             {
-                if (a.Type == Rtnetlink.IflaIfname) name = CString(a.Value);
+                if (a.Type == Rtnetlink.IflaIfname) name = NetlinkAttributes.CString(a.Value);
                 else if (a.Type == Rtnetlink.IflaStats64 && a.Value.Length >= Rtnetlink.Stats64TxBytes + 8)
                     bytes = new InterfaceBytes((long)BinaryPrimitives.ReadUInt64LittleEndian(a.Value[Rtnetlink.Stats64RxBytes..]),
                         (long)BinaryPrimitives.ReadUInt64LittleEndian(a.Value[Rtnetlink.Stats64TxBytes..]));
@@ -151,12 +151,6 @@ internal sealed class RtnetlinkClient : IDisposable
             if (name is not null && bytes is not null) result[name] = bytes;
         });
         return result;
-    }
-
-    public static string CString(ReadOnlySpan<byte> value)
-    {
-        var end = value.IndexOf((byte)0);
-        return System.Text.Encoding.UTF8.GetString(end < 0 ? value : value[..end]);
     }
 
     public void Dispose() => _socket.Dispose();

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net;
-using System.Text;
 using Junction.Linux.Interop;
 
 namespace Junction.Linux.Netlink;
@@ -53,7 +52,7 @@ public static class RtnetlinkParser
         var oper = OperState.Unknown;
         foreach (var (type, value) in Attributes(body[IfInfoMsg..]))
         {
-            if (type == Rtnetlink.IflaIfname) name = CString(value);
+            if (type == Rtnetlink.IflaIfname) name = NetlinkAttributes.CString(value);
             else if (type == Rtnetlink.IflaOperstate && value.Length >= 1) oper = (OperState)value[0];
         }
         return new LinkStateChanged(index, name, (flags & Rtnetlink.IffUp) != 0, (flags & Rtnetlink.IffLowerUp) != 0, oper, deleted);
@@ -72,7 +71,7 @@ public static class RtnetlinkParser
         {
             if (type == Rtnetlink.IfaAddress) address = value.ToArray();
             else if (type == Rtnetlink.IfaLocal) local = value.ToArray();
-            else if (type == Rtnetlink.IfaLabel) label = CString(value);
+            else if (type == Rtnetlink.IfaLabel) label = NetlinkAttributes.CString(value);
         }
         // On point-to-point links IFA_ADDRESS is the peer; IFA_LOCAL is ours.
         var ours = local ?? address;
@@ -93,11 +92,5 @@ public static class RtnetlinkParser
             data = data[Math.Min(NetlinkAbi.Align(length), data.Length)..];
         }
         return result;
-    }
-
-    private static string CString(ReadOnlySpan<byte> value)
-    {
-        var end = value.IndexOf((byte)0);
-        return Encoding.ASCII.GetString(end < 0 ? value : value[..end]);
     }
 }

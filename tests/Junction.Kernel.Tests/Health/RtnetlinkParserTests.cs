@@ -37,7 +37,7 @@ public sealed class RtnetlinkParserTests
         var ifi = new byte[16];
         BinaryPrimitives.WriteInt32LittleEndian(ifi.AsSpan(4), index);
         BinaryPrimitives.WriteUInt32LittleEndian(ifi.AsSpan(8), flags);
-        return Message(type, ifi, Attr(3, Encoding.ASCII.GetBytes(name + "\0")), Attr(16, [oper]));
+        return Message(type, ifi, Attr(3, Encoding.UTF8.GetBytes(name + "\0")), Attr(16, [oper]));
     }
 
     private static byte[] Addr(ushort type, int index, string address, byte prefix, string? label, string? peer = null)
@@ -59,6 +59,14 @@ public sealed class RtnetlinkParserTests
         var e = Assert.IsType<LinkStateChanged>(Assert.Single(RtnetlinkParser.Parse(Link(16, 7, IffUp, "wan1", 2))));
         Assert.Equal((7, "wan1", true, false, OperState.Down, false), (e.Index, e.Name, e.AdminUp, e.LowerUp, e.OperState, e.Deleted));
         Assert.False(e.HasCarrier);
+    }
+
+    [Fact]
+    public void A_link_name_is_read_as_utf8_as_the_rule_and_route_readers_read_it()
+    {
+        // The kernel takes any bytes but '/', ':' and blanks in a name (15 at most).
+        var e = Assert.IsType<LinkStateChanged>(Assert.Single(RtnetlinkParser.Parse(Link(16, 4, IffUp, "wän-ü", 6))));
+        Assert.Equal("wän-ü", e.Name);
     }
 
     [Fact]

@@ -101,8 +101,8 @@ internal sealed record IpRule(Families Family, int Priority, string Selector)
                 case Rtnetlink.FraPriority when v.Length >= 4: priority = (int)BinaryPrimitives.ReadUInt32LittleEndian(v); break;
                 case Rtnetlink.FraSrc: from = Prefix(v, srcLen); break;
                 case Rtnetlink.FraDst: to = Prefix(v, dstLen); break;
-                case Rtnetlink.FraIifname: iif = RtnetlinkClient.CString(v); break;
-                case Rtnetlink.FraOifname: oif = RtnetlinkClient.CString(v); break;
+                case Rtnetlink.FraIifname: iif = NetlinkAttributes.CString(v); break;
+                case Rtnetlink.FraOifname: oif = NetlinkAttributes.CString(v); break;
                 case Rtnetlink.FraFwmark when v.Length >= 4: fwmark = BinaryPrimitives.ReadUInt32LittleEndian(v); break;
                 case Rtnetlink.FraFwmask when v.Length >= 4: mask = BinaryPrimitives.ReadUInt32LittleEndian(v); break;
                 case Rtnetlink.FraTable when v.Length >= 4: table = BinaryPrimitives.ReadUInt32LittleEndian(v); break;
