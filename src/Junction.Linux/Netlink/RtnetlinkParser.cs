@@ -25,7 +25,6 @@ public static class RtnetlinkParser
     }
 
     private const int IfInfoMsg = Rtnetlink.IfInfoMsgLength, IfAddrMsg = Rtnetlink.IfAddrMsgLength;
-    private const int RtaHeader = NetlinkAbi.AttributeHeaderLength;
 
     public static List<LinkEvent> Parse(ReadOnlySpan<byte> datagram)
     {
@@ -50,10 +49,10 @@ public static class RtnetlinkParser
         var flags = BinaryPrimitives.ReadUInt32LittleEndian(body[8..]);
         string? name = null;
         var oper = OperState.Unknown;
-        foreach (var (type, value) in Attributes(body[IfInfoMsg..]))
+        foreach (var a in new NetlinkAttributes(body[IfInfoMsg..]))
         {
-            if (type == Rtnetlink.IflaIfname) name = NetlinkAttributes.CString(value);
-            else if (type == Rtnetlink.IflaOperstate && value.Length >= 1) oper = (OperState)value[0];
+            if (a.Type == Rtnetlink.IflaIfname) name = NetlinkAttributes.CString(a.Value);
+            else if (a.Type == Rtnetlink.IflaOperstate && a.Value.Length >= 1) oper = (OperState)a.Value[0];
         }
         return new LinkStateChanged(index, name, (flags & Rtnetlink.IffUp) != 0, (flags & Rtnetlink.IffLowerUp) != 0, oper, deleted);
     }
@@ -67,30 +66,15 @@ public static class RtnetlinkParser
         var index = (int)BinaryPrimitives.ReadUInt32LittleEndian(body[4..]);
         byte[]? address = null, local = null;
         string? label = null;
-        foreach (var (type, value) in Attributes(body[IfAddrMsg..]))
+        foreach (var a in new NetlinkAttributes(body[IfAddrMsg..]))
         {
-            if (type == Rtnetlink.IfaAddress) address = value.ToArray();
-            else if (type == Rtnetlink.IfaLocal) local = value.ToArray();
-            else if (type == Rtnetlink.IfaLabel) label = NetlinkAttributes.CString(value);
+            if (a.Type == Rtnetlink.IfaAddress) address = a.Value.ToArray();
+            else if (a.Type == Rtnetlink.IfaLocal) local = a.Value.ToArray();
+            else if (a.Type == Rtnetlink.IfaLabel) label = NetlinkAttributes.CString(a.Value);
         }
         // On point-to-point links IFA_ADDRESS is the peer; IFA_LOCAL is ours.
         var ours = local ?? address;
         if (ours is null || ours.Length != (family == Libc.AfInet ? 4 : 16)) return null;
         return new AddressChanged(index, label, new IPAddress(ours), prefix, removed);
-    }
-
-    private static List<(ushort Type, byte[] Value)> Attributes(ReadOnlySpan<byte> data)
-    {
-        var result = new List<(ushort, byte[])>();
-        while (data.Length >= RtaHeader)
-        {
-            var length = BinaryPrimitives.ReadUInt16LittleEndian(data);
-            if (length < RtaHeader || length > data.Length) break;
-            // The top bits are NLA_F_NESTED / NLA_F_NET_BYTEORDER, not part of the type.
-            var type = (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(data[2..]) & NetlinkAbi.AttributeTypeMask);
-            result.Add((type, data[RtaHeader..length].ToArray()));
-            data = data[Math.Min(NetlinkAbi.Align(length), data.Length)..];
-        }
-        return result;
     }
 }
