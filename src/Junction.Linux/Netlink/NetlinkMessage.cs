@@ -1,17 +1,23 @@
+using System.Buffers.Binary;
+using Junction.Linux.Interop;
+
 namespace Junction.Linux.Netlink;
 
 /// <summary>
-/// One message of a datagram as <see cref="NetlinkMessages"/> finds it: the header's type,
-/// flags and sequence, and what follows the header, in place in the receive buffer.
+/// One message of a datagram as <see cref="NetlinkMessages"/> finds it (header and payload,
+/// its length already checked), in place in the receive buffer. A field is read only when
+/// asked for: most readers look at the type and go on.
 /// </summary>
-internal readonly ref struct NetlinkMessage(ushort type, ushort flags, uint sequence, ReadOnlySpan<byte> payload)
+internal readonly ref struct NetlinkMessage(ReadOnlySpan<byte> message)
 {
-    public ushort Type { get; } = type;
+    private readonly ReadOnlySpan<byte> _message = message;
 
-    public ushort Flags { get; } = flags;
+    public ushort Type => BinaryPrimitives.ReadUInt16LittleEndian(_message[NetlinkAbi.TypeOffset..]);
 
-    public uint Sequence { get; } = sequence;
+    public ushort Flags => BinaryPrimitives.ReadUInt16LittleEndian(_message[NetlinkAbi.FlagsOffset..]);
+
+    public uint Sequence => BinaryPrimitives.ReadUInt32LittleEndian(_message[NetlinkAbi.SequenceOffset..]);
 
     /// <summary>What follows nlmsghdr, up to nlmsg_len: the family header, then attributes.</summary>
-    public ReadOnlySpan<byte> Payload { get; } = payload;
+    public ReadOnlySpan<byte> Payload => _message[NetlinkAbi.HeaderLength..];
 }

@@ -14,7 +14,9 @@ internal ref struct NetlinkMessages(ReadOnlySpan<byte> datagram)
 {
     private ReadOnlySpan<byte> _rest = datagram;
 
-    public NetlinkMessage Current { get; private set; }
+    private ReadOnlySpan<byte> _current;
+
+    public readonly NetlinkMessage Current => new(_current);
 
     public bool MoveNext()
     {
@@ -22,11 +24,7 @@ internal ref struct NetlinkMessages(ReadOnlySpan<byte> datagram)
         // A length above int.MaxValue turns negative here and ends the walk like a short one.
         var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(_rest[NetlinkAbi.LengthOffset..]);
         if (length < NetlinkAbi.HeaderLength || length > _rest.Length) return false;
-        Current = new NetlinkMessage(
-            BinaryPrimitives.ReadUInt16LittleEndian(_rest[NetlinkAbi.TypeOffset..]),
-            BinaryPrimitives.ReadUInt16LittleEndian(_rest[NetlinkAbi.FlagsOffset..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(_rest[NetlinkAbi.SequenceOffset..]),
-            _rest[NetlinkAbi.HeaderLength..length]);
+        _current = _rest[..length];
         _rest = _rest[Math.Min(NetlinkAbi.Align(length), _rest.Length)..];
         return true;
     }
