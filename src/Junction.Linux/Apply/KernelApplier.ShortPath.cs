@@ -80,9 +80,17 @@ public sealed partial class KernelApplier
         var changes = new List<Change>();
         var generation = last.Generation;
         var remember = true;
-        // The chains first, in one transaction: new connections follow them. Refused, it changed
-        // nothing, and the whole path applies the plan (or says why not).
+        // New connections follow the chains the moment they commit: what the new chains send
+        // them to must be in the kernel before, what the old ones sent them to must stay until
+        // after. So the routes and sysctls the plan adds (an uplink coming back) go in first, the
+        // chains next, the routes it drops (a carrier loss) last; each part is one transaction.
+        var early = steps.Where(s => !Dropped(s)).ToList();
+        var late = steps.Where(Dropped).ToList();
+        // Refused, the early part is put back and nothing changed: the whole path applies the plan (or says why not).
+        if (early.Count > 0 && !Routed(ref before, early)) return null;
+        // Refused, the chains changed nothing; what the early part added is part of the plan the whole path applies.
         if (script.Length > 0 && !_io.Nft.Run(script).Ok) return null;
+        changes.AddRange(early.Select(s => s.Change));
         // The plan's hash renders the whole table, and only reports what was applied: after the write.
         var owner = Ownership.For(plan);
         if (script.Length > 0)
@@ -94,25 +102,42 @@ public sealed partial class KernelApplier
             generation++;
             remember = GenerationIs(generation);
         }
-        if (steps.Count > 0)
+        if (late.Count > 0)
         {
-            try
+            if (!Routed(ref before, late))
             {
-                before = before with { Links = _io.Rtnetlink.LinkNames() };
-                new KernelTransaction(_io, before, "apply").Run(steps);
-            }
-            catch (Exception e) when (e is ApplyFailedException or Interop.KernelCallException)
-            {
-                // The transaction put the routes and sysctls back; the chains go back too, and
-                // the whole path applies the plan from what it reads (or says why not).
+                // The transaction put the routes back; the chains go back too, and the whole
+                // path applies the plan from what it reads (or says why not).
                 if (script.Length > 0 && NftText.UpdateScript(plan.Nft, last.Plan.Nft) is { } back) _io.Nft.Run(back);
                 return null;
             }
-            changes.AddRange(steps.Select(s => s.Change));
+            changes.AddRange(late.Select(s => s.Change));
         }
         if (remember)
             _last = last with { Plan = plan, Owner = owner, Generation = generation, Links = before.Links.Count > 0 ? before.Links : last.Links, Routes = plan.Routes.ToHashSet() };
         return new ApplyResult("apply", changes, false) { Owner = owner };
+    }
+
+    /// <summary>A route the plan drops: removed only once the chains no longer send connections to it.</summary>
+    private static bool Dropped(KernelStep step) => step.Change is { Subject: ChangeSubject.Route, Action: ChangeAction.Remove };
+
+    /// <summary>
+    /// Runs routing and sysctl steps as one transaction, with the interfaces read just before
+    /// (kept in <paramref name="before"/>); false when the kernel refused and the transaction
+    /// put back what it had done.
+    /// </summary>
+    private bool Routed(ref KernelSnapshot before, IReadOnlyList<KernelStep> steps)
+    {
+        try
+        {
+            before = before with { Links = _io.Rtnetlink.LinkNames() };
+            new KernelTransaction(_io, before, "apply").Run(steps);
+            return true;
+        }
+        catch (Exception e) when (e is ApplyFailedException or Interop.KernelCallException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Whether the nftables generation is <paramref name="expected"/> (no other write came between).</summary>

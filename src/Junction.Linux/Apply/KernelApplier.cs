@@ -14,11 +14,20 @@ namespace Junction.Linux.Apply;
 /// routes in its tables, plus the sysctls the plan names. Unchanged objects are left alone,
 /// so applying the same plan twice changes nothing; a failure part-way undoes what was done.
 /// </summary>
-public sealed partial class KernelApplier(CommandRunner runner)
+public sealed partial class KernelApplier
 {
-    private readonly KernelIo _io = new(runner);
+    private readonly KernelIo _io;
 
-    public CommandRunner Runner { get; } = runner;
+    public KernelApplier(CommandRunner runner) : this(new KernelIo(runner)) { }
+
+    /// <summary>Through the given kernel I/O: a test that looks at the kernel as each nftables transaction commits.</summary>
+    internal KernelApplier(KernelIo io)
+    {
+        _io = io;
+        Runner = io.Runner;
+    }
+
+    public CommandRunner Runner { get; }
 
     /// <summary>The in-process kernel I/O this applier writes through (tests run single steps on it).</summary>
     internal KernelIo Io => _io;
@@ -26,6 +35,8 @@ public sealed partial class KernelApplier(CommandRunner runner)
     /// <summary>
     /// Order: the table first, so the ownership record is in the kernel before anything it
     /// describes; sysctls (loose rp_filter) and routes before the rules that lead to them.
+    /// Only routes in tables an installed record already names go in before the table: its
+    /// new chains may send connections to them at once (an uplink coming back).
     /// The kernel is read and written in this process: one libnftables transaction for the
     /// table, /proc/sys for sysctls, and one rtnetlink send for every route and rule change
     /// (<see cref="KernelBatch"/>), so a health change starts no process. When the namespace
@@ -40,9 +51,11 @@ public sealed partial class KernelApplier(CommandRunner runner)
     /// unchanged reads nothing back and replaces only the chains and sets that differ, in
     /// one transaction (<see cref="NftText.UpdateScript"/>): a health change rewrites the
     /// <c>choose</c> chain and nothing else. Routes the plan adds or drops (a carrier loss
-    /// plans the uplink's default routes out) are written from that memory, in one rtnetlink
-    /// send after the chains, and sysctls the plan adds are read and written; when the kernel
-    /// refuses one, the chains go back and the whole path runs. Anything else takes the
+    /// plans the uplink's default routes out) are written from that memory, and sysctls the
+    /// plan adds are read and written: what the plan adds before the chains, so a returning
+    /// uplink's connections find its routes, what it drops after them, so a lost uplink's
+    /// routes stay until no new connection is sent to them; when the kernel refuses one, the
+    /// chains go back and the whole path runs. Anything else takes the
     /// whole path above. The table's ownership record keeps the plan hash of the last whole
     /// replacement; the applier answers <see cref="InstalledOwnership"/> from memory while
     /// the generation is its own. Sysctls the plan keeps are not read on the short path: one
@@ -140,12 +153,20 @@ public sealed partial class KernelApplier(CommandRunner runner)
             before.Routes.Select(r => r.Table).Where(t => !owner.OwnsTable(t)),
             before.Rules.Select(r => r.Priority).Where(p => !owner.OwnsPriority(p)));
 
-        var steps = new List<KernelStep>();
+        var routes = RoutingFamilies.ToDictionary(f => f,
+            f => RouteReconciler.Reconcile(Of(f, before.Routes), plan.Routes.Where(r => r.Family == f).Select(IpRoute.From)).ToList());
+        // The new table's chains may send connections to an uplink that is coming back: the
+        // routes written in tables the installed record already names go in before it (so
+        // they are never outside a record), and such a connection finds them.
+        var ahead = before.Table is { Owner: { } installed }
+            ? routes.Values.SelectMany(r => r).Where(r => r.Change.Action != ChangeAction.Remove && r.Change.RouteTable is { } t && installed.OwnsTable(t)).ToList()
+            : [];
+        var steps = new List<KernelStep>(ahead);
         if (before.Table?.Owner != record) steps.Add(TableStep(plan, owner, record, before.Table is null));
         steps.AddRange(SysctlReconciler.Reconcile(before.Sysctls, plan.Sysctls.Select(s => (s.Key, s.Value))));
         foreach (var family in RoutingFamilies)
         {
-            steps.AddRange(RouteReconciler.Reconcile(Of(family, before.Routes), plan.Routes.Where(r => r.Family == family).Select(IpRoute.From)));
+            steps.AddRange(routes[family].Where(r => !ahead.Contains(r)));
             steps.AddRange(RuleReconciler.Reconcile(Of(family, before.Rules), plan.Rules.Where(r => r.Family == family).Select(IpRule.From)));
         }
         if (record != owner)

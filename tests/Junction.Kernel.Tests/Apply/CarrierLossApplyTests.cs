@@ -1,5 +1,6 @@
 using Junction.Kernel.Tests.Support;
 using Junction.Linux.Apply;
+using Junction.Linux.Nftables;
 using Junction.Planning;
 
 namespace Junction.Kernel.Tests.Apply;
@@ -92,6 +93,64 @@ public sealed class CarrierLossApplyTests
         Assert.Contains(result.Changes, c => c is { Subject: ChangeSubject.Nftables, Action: ChangeAction.Replace } && c.Description.StartsWith("table", StringComparison.Ordinal));
         Assert.DoesNotContain(result.Changes, c => c.Subject == ChangeSubject.Route);
         Assert.Equal(WholeApply(lost, adminDown: "wan2"), State(ns, lost));
+    }
+
+    [Fact]
+    public void A_returning_uplinks_routes_are_in_before_the_chains_send_connections_to_it_and_a_lost_ones_go_only_after()
+    {
+        using var ns = TestNamespace.Create().Uplinks();
+        var nft = new Watched(LibNftables.For(ns.Name), () => Isp2Routes(ns));
+        var applier = new KernelApplier(new KernelIo(ns.Runner, nft));
+        applier.Apply(Plan());
+        ns.Run("ip", "link", "set", "wan2p", "down");
+
+        // The carrier loss (short path): the chains stop sending connections to isp2 while its routes are still there.
+        var lost = nft.During(() => applier.Apply(Plan("isp2")));
+        Assert.Contains(lost.Result.Changes, c => c.Description.StartsWith("choose of table", StringComparison.Ordinal));
+        Assert.All(lost.Writes, w => Assert.Equal(2, w.Routes));
+        Assert.Equal(0, Isp2Routes(ns));
+
+        // Its return (short path): the routes are in when the chains send connections to it again.
+        ns.Run("ip", "link", "set", "wan2p", "up");
+        var back = nft.During(() => applier.Apply(Plan()));
+        Assert.Contains(back.Result.Changes, c => c.Description.StartsWith("choose of table", StringComparison.Ordinal));
+        Assert.Equal(2, back.Result.Changes.Count(c => c is { Subject: ChangeSubject.Route, Action: ChangeAction.Add }));
+        Assert.All(back.Writes, w => Assert.Equal(2, w.Routes));
+
+        // The same on the whole path (an applier that remembers nothing replaces the table).
+        new KernelApplier(ns.Runner).Apply(Plan("isp2"));
+        Assert.Equal(0, Isp2Routes(ns));
+        var whole = nft.During(() => new KernelApplier(new KernelIo(ns.Runner, nft)).Apply(Plan()));
+        Assert.Contains(whole.Result.Changes, c => c is { Subject: ChangeSubject.Nftables } && c.Description.StartsWith("table", StringComparison.Ordinal));
+        Assert.NotEmpty(whole.Writes);
+        Assert.All(whole.Writes, w => Assert.Equal(2, w.Routes));
+        Assert.Equal(WholeApply(Plan()), State(ns, Plan()));
+    }
+
+    /// <summary>isp2's default routes (both families) in its table now.</summary>
+    private static int Isp2Routes(TestNamespace ns)
+    {
+        var table = Plan().Uplinks.Single(u => u.Name == "isp2").Table.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new[] { "-4", "-6" }.Sum(f => ns.Runner.Run("ip", f, "route", "show", "table", table).Stdout
+            .Split('\n').Count(l => l.StartsWith("default via", StringComparison.Ordinal)));
+    }
+
+    /// <summary>nftables that notes, as each write commits, what <paramref name="look"/> finds in the kernel just before.</summary>
+    private sealed class Watched(INftables inner, Func<int> look) : INftables
+    {
+        private List<(string Script, int Routes)> _writes = [];
+
+        public NftResult Run(string commands, bool json = false)
+        {
+            if (!commands.TrimStart().StartsWith("list ", StringComparison.Ordinal)) _writes.Add((commands, look()));
+            return inner.Run(commands, json);
+        }
+
+        public (ApplyResult Result, List<(string Script, int Routes)> Writes) During(Func<ApplyResult> apply)
+        {
+            _writes = [];
+            return (apply(), _writes);
+        }
     }
 
     /// <summary>The plan the daemon makes with these uplinks' carrier lost: unhealthy and unroutable.</summary>

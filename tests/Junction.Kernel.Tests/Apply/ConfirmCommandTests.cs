@@ -15,6 +15,12 @@ namespace Junction.Kernel.Tests.Apply;
 public sealed class ConfirmCommandTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The --confirm seconds of the tests that let the timer fire: the test has to look at the
+    /// applied state (or kill the timer) before then, after the CLI exits.
+    /// </summary>
+    private const string ShortDeadline = "6";
     private readonly string _dir = Directory.CreateTempSubdirectory("jta-confirm-").FullName;
 
     private string StateDir => Path.Combine(_dir, "state");
@@ -29,10 +35,12 @@ public sealed class ConfirmCommandTests : IDisposable
         var before = KernelState.Of(ns.Runner);
         var sysctls = KernelState.Sysctls(ns.Runner, Configs.SysctlKeys);
 
-        var applied = Cli(ns, "apply", "-c", Write("three.yaml", Moved), "--confirm", "2");
+        // Long enough for the test to read the kernel (five commands) on a loaded machine
+        // before the timer restores it: 2 s were not always.
+        var applied = Cli(ns, "apply", "-c", Write("three.yaml", Moved), "--confirm", ShortDeadline);
 
         Assert.True(applied.Ok, applied.Stderr);
-        Assert.Contains("pending: run 'junction confirm' within 2 s", applied.Stdout);
+        Assert.Contains($"pending: run 'junction confirm' within {ShortDeadline} s", applied.Stdout);
         Assert.NotEqual(before.ToString(), KernelState.Of(ns.Runner).ToString());
         await WaitUntil(() => Records().Length == 0, "the timer restores and removes the record");
         Assert.Equal(before.ToString(), KernelState.Of(ns.Runner).ToString());
@@ -47,7 +55,7 @@ public sealed class ConfirmCommandTests : IDisposable
         var before = KernelState.Of(ns.Runner);
         var sysctls = KernelState.Sysctls(ns.Runner, Configs.SysctlKeys);
 
-        Assert.True(Cli(ns, "apply", "-c", Write("two.yaml", Configs.TwoUplinks), "--confirm", "1").Ok);
+        Assert.True(Cli(ns, "apply", "-c", Write("two.yaml", Configs.TwoUplinks), "--confirm", ShortDeadline).Ok);
         Assert.NotNull(new KernelApplier(ns.Runner).InstalledOwnership());
 
         await WaitUntil(() => Records().Length == 0, "the timer restores and removes the record");
@@ -114,10 +122,11 @@ public sealed class ConfirmCommandTests : IDisposable
         var two = Write("two.yaml", Configs.TwoUplinks);
         Assert.True(Cli(ns, "apply", "-c", two).Ok);
         var before = KernelState.Of(ns.Runner);
-        var pending = Json(Cli(ns, "apply", "-c", Write("three.yaml", Moved), "--confirm", "2", "--json"));
+        var pending = Json(Cli(ns, "apply", "-c", Write("three.yaml", Moved), "--confirm", ShortDeadline, "--json"));
         var timer = pending.GetProperty("confirm").GetProperty("timer").GetInt32();
         var deadline = DateTimeOffset.Parse(pending.GetProperty("confirm").GetProperty("deadline").GetString()!);
 
+        // Killed before its deadline, which leaves the CLI time to exit on a loaded machine.
         CommandRunner.Current.Check("kill", "-KILL", timer.ToString());
         await WaitUntil(() => DateTimeOffset.UtcNow > deadline.AddSeconds(1), "the deadline passes");
         Assert.Single(Records());

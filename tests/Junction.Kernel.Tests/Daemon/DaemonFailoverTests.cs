@@ -25,11 +25,11 @@ public sealed class DaemonFailoverTests
         for (var k = 0; k < held.Outcomes.Count; k++)
             if (lab.Topology.UplinkOf(held.Outcomes[k].Seen!.Address) == 1)
                 Assert.True(alive[k], $"connection {k} on isp1 was disturbed\n{lab.Log}");
-        Assert.Contains("uplink isp2: up -> down (3 failed rounds in a row", lab.Log);
+        await lab.WaitForLog("uplink isp2: up -> down (3 failed rounds in a row");
 
         lab.Unblackhole(2);
         await lab.WaitBalancedOver(1, 2);
-        Assert.Contains("uplink isp2: down -> up (5 good rounds in a row", lab.Log);
+        await lab.WaitForLog("uplink isp2: down -> up (5 good rounds in a row");
         Assert.Equal(new[] { 0, 10, 10 }, await lab.Connections(20));
     }
 
@@ -49,7 +49,7 @@ public sealed class DaemonFailoverTests
 
         Assert.Equal(new[] { 0, 20, 0 }, await lab.Connections(20));
         Assert.Equal(0, lab.ConntrackOf(1) + lab.ConntrackOf(2));
-        Assert.Contains("applied: no uplink is healthy, new connections follow the main table", lab.Log);
+        await lab.WaitForLog("applied: no uplink is healthy, new connections follow the main table");
 
         lab.Unblackhole(2);
         await lab.WaitBalancedOver(2);

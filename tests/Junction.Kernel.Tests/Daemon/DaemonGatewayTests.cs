@@ -28,7 +28,7 @@ public sealed class DaemonGatewayTests
 
         Assert.Equal(new[] { 0, 10, 10, 0 }, await lab.Connections(20));
         Assert.Equal("", lab.Router.Check("ip", "route", "show", "table", "1002"));
-        Assert.Contains("routes of isp3 left out", lab.Log);
+        await lab.WaitForLog("routes of isp3 left out");
         Assert.Equal(1, lab.LogCount("planned out: the kernel refused"));
         var status = StatusCommandTests.Cli(CommandRunner.Current, "status", "--json", "--socket", lab.SocketPath);
         Assert.True(status.Ok, status.Stderr);

@@ -18,7 +18,7 @@ public sealed class DaemonLinkEventTests
         lab.Router.Check("ip", "link", "set", "wan2", "down");
         await lab.WaitBalancedOver(1);
 
-        Assert.Contains("uplink isp2: up -> down (carrier lost)", lab.Log);
+        await lab.WaitForLog("uplink isp2: up -> down (carrier lost)");
         Assert.Equal(new[] { 0, 20, 0 }, await lab.Connections(20));
         var alive = await held.EchoAsync(TimeSpan.FromSeconds(3), Cancel);
         for (var k = 0; k < held.Outcomes.Count; k++)

@@ -30,7 +30,7 @@ public sealed class DaemonTierTests
         lab.Blackhole(1);
         await lab.WaitBalancedOver(2);
         Assert.Equal(new[] { 0, 0, 20, 0 }, await lab.Connections(20));
-        Assert.Contains("uplink isp1: up -> down", lab.Log);
+        await lab.WaitForLog("uplink isp1: up -> down");
     }
 
     /// <summary>Both tier-1 uplinks silently dead: tier 2 takes over; connections are held on it; tier 1 comes back.</summary>
@@ -87,7 +87,7 @@ public sealed class DaemonTierTests
         await using var held = await FailOverHoldAndReturn(lab);
 
         await lab.WaitUntil(() => lab.ConntrackOf(3) == 0, "the reserve's conntrack entries flushed after the hold");
-        Assert.Contains("failback: tier 1 healthy for 1s: deleted", lab.Log);
+        await lab.WaitForLog("failback: tier 1 healthy for 1s: deleted");
         Assert.Contains("of tier-2 uplink isp3 (mark 0x30000/0xff0000)", lab.Log);
         // Their next packet is new to conntrack and leaves by tier 1 under another address: the server resets it.
         Assert.All(await held.EchoAsync(TimeSpan.FromSeconds(3), Cancel), alive => Assert.False(alive, $"a flushed connection still echoes\n{lab.Log}"));
