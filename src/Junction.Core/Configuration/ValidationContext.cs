@@ -70,7 +70,12 @@ internal sealed class ValidationContext(string file, List<ConfigError> errors)
         return null;
     }
 
-    /// <summary>"200ms", "1s", "1.5s", "2m"; a bare number is refused because its unit would be a guess.</summary>
+    /// <summary>
+    /// "200ms", "1s", "1.5s", "2m"; a bare number is refused because its unit would be a guess.
+    /// double.TryParse takes "Infinity" and "NaN" whatever the number styles, and a long run of
+    /// digits overflows TimeSpan: those are not durations (null), never an exception, which
+    /// would end 'junction validate' with a stack trace and a daemon's SIGHUP reload.
+    /// </summary>
     public static TimeSpan? ParseDuration(string text)
     {
         var t = text.Trim();
@@ -78,8 +83,12 @@ internal sealed class ValidationContext(string file, List<ConfigError> errors)
             : t.EndsWith('s') ? (t[..^1], 1000.0)
             : t.EndsWith('m') ? (t[..^1], 60_000.0)
             : (null, 0);
-        return number is not null && double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n)
-            ? TimeSpan.FromMilliseconds(Math.Round(n * scale))
-            : null;
+        if (number is null || !double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n))
+            return null;
+        var ms = Math.Round(n * scale);
+        return double.IsFinite(ms) && ms <= MaxDurationMs ? TimeSpan.FromMilliseconds(ms) : null;
     }
+
+    /// <summary>Far above any duration a key accepts (the longest is an hour) and far below TimeSpan's limit.</summary>
+    private const double MaxDurationMs = 366.0 * 24 * 3600 * 1000;
 }
