@@ -27,10 +27,10 @@ public static class ConfigLoader
 
     public static JunctionModel Load(string path)
     {
-        string text;
+        byte[] bytes;
         try
         {
-            text = File.ReadAllText(path);
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -44,6 +44,6 @@ public static class ConfigLoader
             };
             throw new ConfigException([new ConfigError(path, SourcePosition.None, "file", problem, fix)]);
         }
-        return LoadText(text, path);
+        return LoadText(ConfigText.Decode(bytes, path), path);
     }
 }
