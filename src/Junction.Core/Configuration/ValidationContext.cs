@@ -62,8 +62,10 @@ internal sealed class ValidationContext(string file, List<ConfigError> errors)
     {
         var text = value.Value.Contains('/') ? value.Value : value.Value + (value.Value.Contains(':') ? "/128" : "/32");
         // IPNetwork.TryParse quietly clears host bits; "10.0.0.1/8" is more likely a typo than a network.
+        // Like Address, the inet_aton forms are refused: "10.1" would be 10.0.0.1, "1.2.3" 1.2.0.3.
         if (IPNetwork.TryParse(text, out var network) && IPAddress.TryParse(text.Split('/')[0], out var written)
-            && written.Equals(network.BaseAddress))
+            && written.Equals(network.BaseAddress)
+            && (written.AddressFamily == AddressFamily.InterNetworkV6 || text.Split('/')[0].Count(c => c == '.') == 3))
             return network;
         Error(value, entity, $"'{value.Value}' is not an address or a network in CIDR notation",
             "write e.g. 10.0.0.0/8 or 2001:db8::/32 (no host bits set after the prefix)");

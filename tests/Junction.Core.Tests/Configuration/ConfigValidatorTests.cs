@@ -118,11 +118,23 @@ public sealed class ConfigValidatorTests
     [InlineData("10.0.0.1/8")]
     [InlineData("10.0.0.0/33")]
     [InlineData("banana")]
+    [InlineData("10.1")]
+    [InlineData("1.2.3")]
+    [InlineData("10.0/16")]
     public void Bad_cidrs(string cidr)
     {
         var e = Only($"bypass: [\"{cidr}\"]\n" + Good);
         Assert.Equal("bypass", e.Entity);
         Assert.Contains(cidr, e.Problem);
+    }
+
+    [Fact]
+    public void A_pin_to_a_short_ipv4_form_is_refused_not_read_as_another_address()
+    {
+        // IPAddress reads "192.168.1" as 192.168.0.1 (inet_aton): the pin would match one host the user never wrote.
+        var e = Only(Good + "\npin:\n  - { to: 192.168.1, via: isp1 }\n");
+        Assert.Equal("pin[0].to", e.Entity);
+        Assert.Contains("'192.168.1' is not an address or a network", e.Problem);
     }
 
     [Theory]
