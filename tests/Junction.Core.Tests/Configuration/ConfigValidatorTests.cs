@@ -129,6 +129,25 @@ public sealed class ConfigValidatorTests
     }
 
     [Fact]
+    public void A_pin_to_an_uplink_with_errors_of_its_own_gets_no_false_no_uplink_is_named()
+    {
+        // isp1's probe error left isp1 out of the valid uplinks; the pin once said "no uplink is named 'isp1' (expected one of: )".
+        var e = Only(Good.Replace("gateway: 10.11.0.1", "gateway: 10.11.0.1\n    probe: { kind: tcp, targets: [192.0.2.1] }")
+            + "\npin:\n  - { to: 203.0.113.0/24, via: isp1 }\n");
+        Assert.Equal("uplink 'isp1'.probe.targets", e.Entity);
+    }
+
+    [Fact]
+    public void A_pin_to_a_missing_uplink_is_offered_every_declared_name_also_of_uplinks_with_errors()
+    {
+        // isp1's probe error leaves it out of the valid uplinks; it is still a name the file declares.
+        var errors = Errors(Good.Replace("gateway: 10.11.0.1", "gateway: 10.11.0.1\n    probe: { kind: tcp, targets: [192.0.2.1] }")
+            + "\npin:\n  - { to: 203.0.113.0/24, via: office }\n");
+        var pin = Assert.Single(errors, e => e.Entity == "pin[0].via");
+        Assert.Equal("expected one of: isp1, isp2", pin.Fix);
+    }
+
+    [Fact]
     public void A_pin_to_a_short_ipv4_form_is_refused_not_read_as_another_address()
     {
         // IPAddress reads "192.168.1" as 192.168.0.1 (inet_aton): the pin would match one host the user never wrote.
