@@ -202,6 +202,9 @@ public static class Explainer
     private static (bool Matches, List<string> Unknown) Match(PinModel pin, ConnectionQuery q)
     {
         var unknown = new List<string>();
+        // The pin's rule matches 'ip' or 'ip6' addresses: a connection of the other family never meets it,
+        // whatever its source, which an IPv6 query without one would otherwise leave open.
+        if ((pin.To ?? pin.From) is { } net && net.BaseAddress.AddressFamily != q.Destination.AddressFamily) return (false, unknown);
         if (pin.To is { } to && !to.Contains(q.Destination)) return (false, unknown);
         if (pin.From is { } from)
         {

@@ -87,6 +87,17 @@ public sealed class ExplainerTests
     }
 
     [Fact]
+    public void A_pin_of_one_address_family_is_not_left_open_for_a_connection_of_the_other()
+    {
+        var dual = Model(Config.Replace("gateway: 198.51.100.1,", "gateway: 198.51.100.1, gateway6: 2001:db8::1,"));
+        var e = Explain("tcp [2001:db8:1::1]:443", dual);
+        Assert.Equal(Decision.Balanced, e.Decision);
+        Assert.DoesNotContain(e.Steps, s => s.Contains("pin[", StringComparison.Ordinal));
+        // The IPv4 query still names it, since its source is what decides.
+        Assert.Contains(Explain("tcp 93.184.216.34:443", dual).Steps, s => s.Contains("pin[1]", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Round_robin_gives_candidates_and_shares_but_no_pick()
     {
         var e = Explain("93.184.216.34 from 192.168.1.7");
