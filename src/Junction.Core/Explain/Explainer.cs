@@ -61,8 +61,19 @@ public static class Explainer
                     if (plan.Nft.Set(named.Name)!.Elements.Select(Network).Where(n => n.Contains(d)).Cast<IPNetwork?>().FirstOrDefault() is { } bypass)
                         return Stop(Decision.Bypass, $"bypass {bypass}", $"{d} is in bypass {bypass}: not balanced, it follows the main routing table");
                     break;
+                case NftMatch { Left: NftPayload { Protocol: "icmpv6", Field: "type" } } when query.Protocol == "icmpv6":
+                    // The query has no ICMPv6 type to decide by: say what the rule does, assume the usual case.
+                    steps.Add("ICMPv6 neighbour discovery (router and neighbour solicitations and advertisements, redirects) is never balanced: assuming another type, such as an echo request");
+                    break;
             }
         }
+
+        // The guard after the never-balanced rules: only a SYN may open a TCP connection. Said for a
+        // whole connection, the one a person asks about when it is under way (conntrack may have lost it).
+        if (query.Protocol == "tcp" && query.IsWhole && rules.FirstOrDefault(IsSynGuard) is { } guard)
+            steps.Add(guard.Statements[^1] is NftReject
+                ? "a TCP packet other than a SYN is not balanced: without a conntrack entry it is answered with a reset (the client reconnects); explained as the SYN that opens the connection"
+                : "a TCP packet other than a SYN is not balanced: without a conntrack entry it is dropped (ha: conntrackd may still commit the entry it belongs to); explained as the SYN that opens the connection");
 
         for (var i = 0; i < model.Pins.Count; i++)
         {
@@ -178,6 +189,11 @@ public static class Explainer
         }
         return [];
     }
+
+    /// <summary>The rule that refuses mid-stream TCP packets without a conntrack entry (a reset, or a drop on an HA router).</summary>
+    private static bool IsSynGuard(NftRule rule) =>
+        rule.Statements[0] is NftMatch { Left: NftBinary { Left: NftPayload { Protocol: "tcp", Field: "flags" } } }
+        && (rule.Statements[^1] is NftReject || rule.Statements[^1] == NftVerdict.Drop);
 
     private static IPNetwork Network(NftExpr e) => e switch
     {

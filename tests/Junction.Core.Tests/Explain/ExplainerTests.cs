@@ -98,6 +98,28 @@ public sealed class ExplainerTests
     }
 
     [Fact]
+    public void ICMPv6_names_the_neighbour_discovery_rule_it_cannot_decide_without_a_type()
+    {
+        var dual = Model(Config.Replace("gateway: 198.51.100.1,", "gateway: 198.51.100.1, gateway6: 2001:db8::1,"));
+        var e = Explain("icmpv6 2001:db8:1::1", dual);
+        Assert.Equal(Decision.Balanced, e.Decision);
+        Assert.Contains(e.Steps, s => s.Contains("neighbour discovery", StringComparison.Ordinal) && s.Contains("never balanced", StringComparison.Ordinal));
+        Assert.DoesNotContain(Explain("tcp [2001:db8:1::1]:443", dual).Steps, s => s.Contains("neighbour discovery", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_whole_tcp_connection_names_the_guard_that_resets_or_on_ha_drops_mid_stream_packets()
+    {
+        const string whole = "tcp 192.168.1.7:40000 -> 93.184.216.34:80";
+        Assert.Contains(Explain(whole).Steps, s => s.Contains("other than a SYN", StringComparison.Ordinal) && s.Contains("reset", StringComparison.Ordinal));
+        var ha = Model(Config.Replace("lan: [lan0]", "lan: [lan0]\nha: {}"));
+        Assert.Contains(Explain(whole, ha).Steps, s => s.Contains("other than a SYN", StringComparison.Ordinal) && s.Contains("dropped", StringComparison.Ordinal));
+        // A destination alone is a would-be new connection: its SYN is what is explained, without the guard.
+        Assert.DoesNotContain(Explain("93.184.216.34:80").Steps, s => s.Contains("SYN", StringComparison.Ordinal));
+        Assert.DoesNotContain(Explain("udp 192.168.1.7:40000 -> 93.184.216.34:53").Steps, s => s.Contains("SYN", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Round_robin_gives_candidates_and_shares_but_no_pick()
     {
         var e = Explain("93.184.216.34 from 192.168.1.7");
