@@ -5,7 +5,7 @@ namespace Junction.Cli.Commands;
 
 /// <summary>
 /// One 'error:' line per problem and where to read more, exit 2: the whole help text
-/// after every typo buries the one line that matters. 'junction' alone still shows help.
+/// after every typo buries the one line that matters. 'junction' alone still shows help (exit 2 too).
 /// Shared by junction and the lab program (junction-lab), whose root is also 'junction'.
 /// </summary>
 internal static class UsageError
@@ -19,9 +19,12 @@ internal static class UsageError
         var name = string.Join(' ', ["junction", .. path]);
         foreach (var message in parse.Errors.Select(e => e.Message).Distinct())
             Console.Error.WriteLine($"error: {message}");
+        // A hidden command (junction docs) has no --help text to send anyone to: name its commands.
         Console.Error.WriteLine(command.Subcommands.Count > 0 && path.Count == 0
             ? "Run 'junction --help' for the commands."
-            : $"Run '{name} --help' for its options.");
+            : command.Hidden && command.Subcommands.Count > 0
+                ? $"Its commands: {name} {string.Join('|', command.Subcommands.Select(c => c.Name))}."
+                : $"Run '{name} --help' for its options.");
         return ExitCodes.Usage;
     }
 }
