@@ -16,7 +16,9 @@ public static class ConfigLoader
         if (ConfigParser.Parse(text, file, errors) is not { } config)
             return (null, errors);
         var model = ConfigValidator.Validate(config, errors);
-        return errors.Count == 0 ? (model, errors) : (null, errors);
+        // The validators go section by section (the uplinks' ranges after every uplink, the
+        // unknown keys first): a person reads the list top to bottom, so it is in file order.
+        return errors.Count == 0 ? (model, errors) : (null, [.. errors.OrderBy(e => e.Position.Line).ThenBy(e => e.Position.Column)]);
     }
 
     public static JunctionModel LoadText(string text, string file)

@@ -148,6 +148,26 @@ public sealed class ConfigValidatorTests
     }
 
     [Fact]
+    public void Errors_are_listed_in_the_order_of_the_file()
+    {
+        // The validators go section by section: unknown keys first, an uplink's missing interface
+        // after its misspelt weight, local: after uplinks. validate printed 4:74, 6:16, 8:10, 2:8, ...
+        var errors = Errors("""
+            lan: lan0
+            local: maybe
+            uplinks:
+              - { name: isp1, interface: wan1, gateway: 10.0.0.1, weight: two, tier: [1] }
+              - name: isp2
+                interfase: wan2
+            metrics: 9419
+            flush: yes
+            """);
+        Assert.True(errors.Count >= 6, string.Join('\n', errors));
+        var positions = errors.Select(e => (e.Position.Line, e.Position.Column)).ToList();
+        Assert.Equal(positions.Order(), positions);
+    }
+
+    [Fact]
     public void A_pin_to_a_short_ipv4_form_is_refused_not_read_as_another_address()
     {
         // IPAddress reads "192.168.1" as 192.168.0.1 (inet_aton): the pin would match one host the user never wrote.
