@@ -21,6 +21,37 @@ public static class Explainer
     public static Explanation WouldBe(JunctionModel model, IReadOnlySet<string> unhealthy, ConnectionQuery query,
         IReadOnlyCollection<IPAddress>? localAddresses = null)
     {
+        var e = Walk(model, unhealthy, query, localAddresses);
+        return e.Decision is Decision.Pinned or Decision.Balanced ? e with { Source = Source(model, e, query.Destination.AddressFamily) } : e;
+    }
+
+    /// <summary>
+    /// The source address the far end would see, from the uplink's <c>snat:</c> as the postrouting
+    /// chain applies it: the uplink's if it is known, else each candidate's.
+    /// </summary>
+    private static string Source(JunctionModel model, Explanation e, AddressFamily family)
+    {
+        string Of(UplinkModel u)
+        {
+            var pool = u.Snat.Pool.Where(a => a.AddressFamily == family).ToList();
+            return u.Snat.Mode switch
+            {
+                SnatMode.None => $"kept (snat: none; this host's own connections take {u.Interface}'s address)",
+                // The pool's rule matches its family only; the other family is masqueraded.
+                SnatMode.Pool when pool.Count > 0 => $"one of {string.Join(", ", pool)} ({Vocabulary.Spread.Word(u.Snat.Spread)})",
+                _ => $"{u.Interface}'s address (masquerade)",
+            };
+        }
+        var uplinks = (e.Uplink is { } one ? new[] { one } : e.Candidates.Select(c => c.Uplink).ToArray()).Select(n => model.Uplinks.First(u => u.Name == n)).ToList();
+        if (uplinks.Count == 1) return Of(uplinks[0]);
+        return uplinks.All(u => u.Snat.Mode == SnatMode.Masquerade)
+            ? "the address of the chosen uplink's interface (masquerade)"
+            : string.Join("; ", uplinks.Select(u => $"via {u.Name}: {Of(u)}"));
+    }
+
+    private static Explanation Walk(JunctionModel model, IReadOnlySet<string> unhealthy, ConnectionQuery query,
+        IReadOnlyCollection<IPAddress>? localAddresses)
+    {
         var steps = new List<string>();
         var text = query.ToString();
         Explanation Stop(Decision d, string rule, string step, string? uplink = null, IReadOnlyList<Candidate>? candidates = null)
@@ -138,7 +169,8 @@ public static class Explainer
         var junctionMark = c.Mark & marks.Mask;
         var uplink = model.Uplinks.FirstOrDefault(u => marks.Value(u.Id) == junctionMark);
         var seen = new LiveConnection(c.State, c.Mark, junctionMark, uplink?.Name, c.ReplyDestination.ToString(), c.ReplyDestinationPort, c.SourceNatted);
-        var would = WouldBe(model, unhealthy, c.Query, localAddresses);
+        // The rule that marked it, without a would-be source: conntrack says which source it has.
+        var would = Walk(model, unhealthy, c.Query, localAddresses);
         var steps = new List<string>
         {
             $"conntrack holds it{(c.State is null ? "" : $" ({c.State})")} with mark 0x{c.Mark:x8}: Junction's bits ({marks.Hex(marks.Mask)}) are 0x{junctionMark:x8}",

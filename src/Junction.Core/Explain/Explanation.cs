@@ -27,6 +27,8 @@ public sealed record Candidate(string Uplink, double Share);
 /// <summary>
 /// The answer of <c>junction explain</c>: the decision, the uplink (null: the main routing
 /// table decides), the rule that decided, and the reasoning step by step for people.
+/// <see cref="Source"/>: for a would-be connection Junction marks, the source address it
+/// would leave with (a live one has <see cref="LiveConnection.SeenSource"/> instead).
 /// </summary>
 public sealed record Explanation(
     string Connection,
@@ -35,7 +37,8 @@ public sealed record Explanation(
     string Rule,
     IReadOnlyList<string> Steps,
     IReadOnlyList<Candidate> Candidates,
-    LiveConnection? Live = null);
+    LiveConnection? Live = null,
+    string? Source = null);
 
 /// <summary>A connection conntrack holds, as far as explaining it needs.</summary>
 public sealed record TrackedConnection(

@@ -120,6 +120,21 @@ public sealed class ExplainerTests
     }
 
     [Fact]
+    public void A_would_be_connection_says_which_source_address_it_would_leave_with()
+    {
+        // 'explain' promises the uplink and the source address; a new connection got only the uplink.
+        var pools = Model(Config.Replace("weight: 3 }", "weight: 3, snat: { addresses: [198.51.100.7, 198.51.100.8], spread: random } }"));
+        Assert.Equal("one of 198.51.100.7, 198.51.100.8 (random)", Explain("tcp 192.168.1.50:40000 -> 93.184.216.34:443", pools).Source);
+        Assert.Equal("wan1's address (masquerade)", Explain("203.0.113.9", pools).Source);
+        Assert.Equal("via isp1: wan1's address (masquerade); via isp2: one of 198.51.100.7, 198.51.100.8 (random)", Explain("93.184.216.34", pools).Source);
+        Assert.Equal("the address of the chosen uplink's interface (masquerade)", Explain("93.184.216.34").Source);
+        var none = Model(Config.Replace("weight: 1 }", "weight: 1, snat: none }"));
+        Assert.Equal("kept (snat: none; this host's own connections take wan1's address)", Explain("203.0.113.9", none).Source);
+        // Nothing Junction marks has no source of Junction's to tell.
+        Assert.Null(Explain("10.20.30.40").Source);
+    }
+
+    [Fact]
     public void Round_robin_gives_candidates_and_shares_but_no_pick()
     {
         var e = Explain("93.184.216.34 from 192.168.1.7");
@@ -172,6 +187,7 @@ public sealed class ExplainerTests
         Assert.True(e.Live.SourceNatted);
         Assert.Equal(0x0002_0000u, e.Live.JunctionMark);
         Assert.Contains(e.Steps, s => s.Contains("set by pin[1]"));
+        Assert.Null(e.Source); // conntrack's reply tuple says it: Live.SeenSource
     }
 
     [Fact]
