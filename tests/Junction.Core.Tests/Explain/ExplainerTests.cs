@@ -2,6 +2,7 @@ using System.Net;
 using Junction.Configuration;
 using Junction.Explain;
 using Junction.Model;
+using Junction.Planning.Nftables;
 
 namespace Junction.Explain.Tests;
 
@@ -132,6 +133,45 @@ public sealed class ExplainerTests
         Assert.Equal("kept (snat: none; this host's own connections take wan1's address)", Explain("203.0.113.9", none).Source);
         // Nothing Junction marks has no source of Junction's to tell.
         Assert.Null(Explain("10.20.30.40").Source);
+    }
+
+    /// <summary>
+    /// A tripwire: each kind of rule the planner puts in the choose chain, with the step explain
+    /// gives for it. A new kind of rule fails here until explain walks it (and this list names it).
+    /// </summary>
+    private static string? ExplainedAs(NftRule rule) => rule.Statements switch
+    {
+        [NftMatch { Left: NftFib }, NftVerdict { Kind: NftVerdictKind.Return }] => "never-balanced local/broadcast",
+        [NftMatch { Left: NftPayload { Field: "daddr" }, Right: NftSetLiteral }, NftVerdict { Kind: NftVerdictKind.Return }] => "never-balanced network",
+        [NftMatch { Left: NftPayload { Protocol: "icmpv6", Field: "type" } }, NftVerdict { Kind: NftVerdictKind.Return }] => "icmpv6 neighbour discovery",
+        [NftMatch { Left: NftPayload { Field: "daddr" }, Right: NftSetRef }, NftVerdict { Kind: NftVerdictKind.Return }] => "bypass",
+        [NftMatch { Left: NftBinary { Left: NftPayload { Protocol: "tcp", Field: "flags" } } }, NftReject or NftVerdict { Kind: NftVerdictKind.Drop }] => "SYN guard",
+        [.., NftVerdict { Kind: NftVerdictKind.Goto }] when rule.Comment is { } c && c.StartsWith("pin[", StringComparison.Ordinal) => "pin",
+        [.., NftVmap { Key: NftNumgen or Planning.Nftables.NftJhash }] => "balance",
+        _ => null,
+    };
+
+    [Fact]
+    public void Every_rule_of_the_choose_chain_is_one_explain_walks()
+    {
+        var files = new[] { "vpn-round-robin.yaml", "snat-pool.yaml", "full.yaml", "hash-source.yaml", "backup-lte.yaml" }
+            .Select(f => (f, File.ReadAllText(Junction.Tests.Repo.Path("examples", f)))).Append(("this test's", Config));
+        var kinds = new HashSet<string>();
+        foreach (var (file, text) in files)
+            foreach (var yaml in new[] { text, text + "\nha: {}\n" })
+            {
+                var model = Model(yaml);
+                var names = model.Uplinks.Select(u => u.Name).ToList();
+                foreach (var down in new[] { new HashSet<string>(), names.Take(1).ToHashSet(), names.ToHashSet() })
+                    foreach (var rule in Planning.Planner.Plan(model, down).Nft.Chain(Planning.ChoosePlanner.Name)!.Rules)
+                    {
+                        var kind = ExplainedAs(rule);
+                        Assert.True(kind is not null, $"{file}: explain does not know the rule {NftText.Rule(rule, oneLine: true)}");
+                        kinds.Add(kind);
+                    }
+            }
+        // Every kind was met, so none of the patterns above is dead.
+        Assert.Equal(7, kinds.Count);
     }
 
     [Fact]
