@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json.Serialization;
+using Junction.Status;
 
 namespace Junction.Explain;
 
@@ -64,8 +66,9 @@ public sealed record TrackedConnection(
 /// <summary>What conntrack says about a live connection.</summary>
 public sealed record LiveConnection(
     string? State,
-    uint Mark,
-    uint JunctionMark,
+    // Hex strings, as every mark in status and plan JSON (docs/operations.md says so).
+    [property: JsonConverter(typeof(StatusJson.HexMarkConverter))] uint Mark,
+    [property: JsonConverter(typeof(StatusJson.HexMarkConverter))] uint JunctionMark,
     string? Uplink,
     /// <summary>The source address the far end sees (the reply tuple's destination).</summary>
     string SeenSource,

@@ -228,6 +228,12 @@ public sealed class ExplainerTests
         Assert.Equal(0x0002_0000u, e.Live.JunctionMark);
         Assert.Contains(e.Steps, s => s.Contains("set by pin[1]"));
         Assert.Null(e.Source); // conntrack's reply tuple says it: Live.SeenSource
+
+        // Marks are hex strings in every JSON answer (docs/operations.md); explain's were numbers (131077).
+        var json = Junction.Status.StatusJson.Serialize(e);
+        Assert.Contains("\"mark\": \"0x00020005\"", json);
+        Assert.Contains("\"junctionMark\": \"0x00020000\"", json);
+        Assert.Equal(e.Live, Junction.Status.StatusJson.Deserialize<Explanation>(json)!.Live);
     }
 
     [Fact]
