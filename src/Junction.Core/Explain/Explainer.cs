@@ -138,6 +138,11 @@ public static class Explainer
             .Where(c => c.Share > 0).ToList();
         var shares = string.Join(", ", candidates.Select(c => $"{c.Uplink} {c.Share.ToString("P0", CultureInfo.InvariantCulture)}"));
         var rule = $"balance {Vocabulary.Balance.Word(model.Balance)}";
+        // One uplink owns every slot: whatever the mode, that is the answer ("one of office
+        // (100 %)" and "which one depends on the connections before it" said otherwise).
+        if (candidates.Count == 1)
+            return Stop(Decision.Balanced, rule, $"balanced by {Planner.Describe(model.Balance)}, but '{candidates[0].Uplink}' is the only uplink it balances over{(model.Tiered ? " in this tier" : "")} for {familyName}: every new connection takes it",
+                candidates[0].Uplink, candidates);
         switch (model.Balance)
         {
             case BalanceMode.RoundRobin:

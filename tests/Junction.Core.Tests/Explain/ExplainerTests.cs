@@ -175,6 +175,17 @@ public sealed class ExplainerTests
     }
 
     [Fact]
+    public void With_one_uplink_to_balance_over_the_answer_is_that_uplink()
+    {
+        // examples/snat-pool.yaml: "one of office (100 %)", "over 1 slots", "which one depends on the connections before it".
+        var e = Explain("93.184.216.34", Model(Config), "isp2");
+        Assert.Equal(Decision.Balanced, e.Decision);
+        Assert.Equal("isp1", e.Uplink);
+        Assert.Contains("'isp1' is the only uplink it balances over for IPv4", e.Steps[^1], StringComparison.Ordinal);
+        Assert.DoesNotContain("slots", e.Steps[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Round_robin_gives_candidates_and_shares_but_no_pick()
     {
         var e = Explain("93.184.216.34 from 192.168.1.7");
