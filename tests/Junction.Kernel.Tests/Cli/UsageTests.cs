@@ -22,6 +22,23 @@ public sealed class UsageTests
         Assert.Contains("validate", result.Stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("status --interval abc", "--interval: 'abc' is not a number")]
+    [InlineData("apply --confirm soon", "--confirm: 'soon' is not a whole number")]
+    [InlineData("ha render --priority high", "--priority: 'high' is not a whole number")]
+    public void A_value_that_is_not_a_number_gets_one_plain_error_line(string command, string error)
+    {
+        // 'status --interval abc' ended in an unhandled exception (and a core dump); the others
+        // named the .NET type ('System.Nullable`1[System.Int32]').
+        var result = Junction(command.Split(' '));
+
+        Assert.Equal(2, result.ExitCode);
+        var lines = result.Stderr.Trim().Split('\n');
+        Assert.Contains($"error: {error}", lines);
+        Assert.DoesNotContain("System.", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal($"Run 'junction {string.Join(' ', command.Split(' ')[..^2])} --help' for its options.", lines[^1]);
+    }
+
     [Fact]
     public void Docs_without_its_command_names_them_instead_of_an_empty_help()
     {

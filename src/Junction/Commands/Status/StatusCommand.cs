@@ -21,6 +21,9 @@ internal static class StatusCommand
         };
         interval.Validators.Add(r =>
         {
+            // Not a number ('--interval abc'): the parser reports that itself; GetValueOrDefault
+            // would throw on it, and did: an unhandled exception and a core dump.
+            if (r.Tokens.Count == 1 && !double.TryParse(r.Tokens[0].Value, out _)) return;
             if (r.GetValueOrDefault<double>() is < 0.2 or > 3600) r.AddError("--interval must be from 0.2 to 3600 seconds");
         });
         var command = new Command("status",
