@@ -10,21 +10,35 @@ internal static class KernelLock
 {
     public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
 
-    public static Option<double> Wait() => new("--wait")
+    public static Option<double> Wait()
     {
-        Description = "Seconds to wait while another 'junction apply' or 'flush' changes this network namespace " +
-            $"(default {DefaultWait.TotalSeconds:0}); then give up with exit code 3. A running daemon or a pending " +
-            "'apply --confirm' is not waited for: the command fails at once (exit 3) and changes nothing.",
-        DefaultValueFactory = _ => DefaultWait.TotalSeconds,
-        HelpName = "SECONDS",
-    };
+        var wait = new Option<double>("--wait")
+        {
+            Description = "Seconds to wait while another 'junction apply' or 'flush' changes this network namespace " +
+                $"(default {DefaultWait.TotalSeconds:0}, at most {MaxWaitSeconds}); then give up with exit code 3. A running daemon or a pending " +
+                "'apply --confirm' is not waited for: the command fails at once (exit 3) and changes nothing.",
+            DefaultValueFactory = _ => DefaultWait.TotalSeconds,
+            HelpName = "SECONDS",
+        };
+        wait.Validators.Add(r =>
+        {
+            // Not a number: the parser says so. NaN is a double: TimeSpan.FromSeconds threw on it, after the
+            // command had started (an unhandled exception); a negative wait was quietly none.
+            if (r.Tokens.Count == 1 && !double.TryParse(r.Tokens[0].Value, out _)) return;
+            if (r.GetValueOrDefault<double>() is not (>= 0 and <= MaxWaitSeconds))
+                r.AddError($"--wait must be from 0 to {MaxWaitSeconds} seconds");
+        });
+        return wait;
+    }
+
+    private const int MaxWaitSeconds = 3600;
 
     /// <summary>The lock, or null after printing who holds it (as JSON too with <paramref name="json"/>).</summary>
     public static NamespaceLock? Take(string verb, string role, double waitSeconds, bool json)
     {
         try
         {
-            return NamespaceLock.Take(role, TimeSpan.FromSeconds(Math.Clamp(waitSeconds, 0, 3600)));
+            return NamespaceLock.Take(role, TimeSpan.FromSeconds(waitSeconds));
         }
         catch (LockBusyException e)
         {

@@ -6,7 +6,7 @@ namespace Junction.Kernel.Tests.Cli;
 /// <summary>
 /// The program's exit code for a command line without a command, as the README's table says
 /// (2: the command line is wrong), and a hint for the hidden 'docs' that points at something.
-/// No namespace: nothing here touches the kernel.
+/// Only the verbs that could change a kernel get a namespace of their own; the rest never reach one.
 /// </summary>
 public sealed class UsageTests
 {
@@ -30,13 +30,30 @@ public sealed class UsageTests
     {
         // 'status --interval abc' ended in an unhandled exception (and a core dump); the others
         // named the .NET type ('System.Nullable`1[System.Int32]').
-        var result = Junction(command.Split(' '));
+        using var ns = TestNamespace.Create();
+        var result = JunctionCli.Run(ns, command.Split(' '));
 
         Assert.Equal(2, result.ExitCode);
         var lines = result.Stderr.Trim().Split('\n');
         Assert.Contains($"error: {error}", lines);
         Assert.DoesNotContain("System.", result.Stderr, StringComparison.Ordinal);
         Assert.Equal($"Run 'junction {string.Join(' ', command.Split(' ')[..^2])} --help' for its options.", lines[^1]);
+    }
+
+    [Theory]
+    [InlineData("flush", "NaN")]
+    [InlineData("apply", "-1")]
+    [InlineData("confirm", "86400")]
+    public void A_wait_that_is_no_number_of_seconds_up_to_an_hour_is_refused_before_anything_runs(string verb, string seconds)
+    {
+        // 'flush --wait NaN' threw from TimeSpan.FromSeconds after the command had started. In a
+        // namespace of its own: were the check gone, these verbs would reach a kernel.
+        using var ns = TestNamespace.Create();
+        var result = JunctionCli.Run(ns, verb, "--wait", seconds);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(["error: --wait must be from 0 to 3600 seconds", $"Run 'junction {verb} --help' for its options."],
+            result.Stderr.Trim().Split('\n'));
     }
 
     [Fact]
