@@ -20,15 +20,8 @@ internal static class KernelLock
             DefaultValueFactory = _ => DefaultWait.TotalSeconds,
             HelpName = "SECONDS",
         };
-        wait.Validators.Add(r =>
-        {
-            // Not a number: the parser says so. NaN is a double: TimeSpan.FromSeconds threw on it, after the
-            // command had started (an unhandled exception); a negative wait was quietly none.
-            if (r.Tokens.Count == 1 && !double.TryParse(r.Tokens[0].Value, out _)) return;
-            if (r.GetValueOrDefault<double>() is not (>= 0 and <= MaxWaitSeconds))
-                r.AddError($"--wait must be from 0 to {MaxWaitSeconds} seconds");
-        });
-        return wait;
+        // A negative wait was quietly none, and NaN threw from TimeSpan.FromSeconds after the command had started.
+        return wait.Seconds(0, MaxWaitSeconds);
     }
 
     private const int MaxWaitSeconds = 3600;

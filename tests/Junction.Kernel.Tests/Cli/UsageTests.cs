@@ -56,6 +56,21 @@ public sealed class UsageTests
             result.Stderr.Trim().Split('\n'));
     }
 
+    [Theory]
+    [InlineData("status --interval NaN", "--interval must be from 0.2 to 3600 seconds")]
+    [InlineData("status --interval 0.1", "--interval must be from 0.2 to 3600 seconds")]
+    [InlineData("ha render --preempt-delay NaN", "--preempt-delay must be from 0 to 1000 seconds")]
+    public void NaN_is_no_number_of_seconds(string command, string error)
+    {
+        // 'status --interval NaN' passed the range check (NaN compares false) and threw from TimeSpan.FromSeconds.
+        using var ns = TestNamespace.Create();
+        var result = JunctionCli.Run(ns, command.Split(' '));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"error: {error}", result.Stderr.Trim().Split('\n'));
+        Assert.DoesNotContain("exception", result.Stderr, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public void Docs_without_its_command_names_them_instead_of_an_empty_help()
     {
