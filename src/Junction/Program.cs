@@ -19,8 +19,15 @@ internal static class Program
             // Without a timeout System.CommandLine 2.0 never passes SIGTERM/Ctrl-C to the action's token.
             ProcessTerminationTimeout = TimeSpan.FromSeconds(10),
         };
+        if (args.Length == 0)
+        {
+            // 'junction' alone shows the commands, but is still a command line without one:
+            // exit 2 as the README's table says, not System.CommandLine's 1 (an invalid file's code).
+            await root.Parse(["--help"]).InvokeAsync(invocation);
+            return ExitCodes.Usage;
+        }
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0 && args.Length > 0)
+        if (parse.Errors.Count > 0)
             return UsageError.Report(parse);
         return await parse.InvokeAsync(invocation);
     }

@@ -16,7 +16,9 @@ public static class ConfigLoader
         if (ConfigParser.Parse(text, file, errors) is not { } config)
             return (null, errors);
         var model = ConfigValidator.Validate(config, errors);
-        return errors.Count == 0 ? (model, errors) : (null, errors);
+        // The validators go section by section (the uplinks' ranges after every uplink, the
+        // unknown keys first): a person reads the list top to bottom, so it is in file order.
+        return errors.Count == 0 ? (model, errors) : (null, [.. errors.OrderBy(e => e.Position.Line).ThenBy(e => e.Position.Column)]);
     }
 
     public static JunctionModel LoadText(string text, string file)
@@ -27,10 +29,10 @@ public static class ConfigLoader
 
     public static JunctionModel Load(string path)
     {
-        string text;
+        byte[] bytes;
         try
         {
-            text = File.ReadAllText(path);
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -44,6 +46,6 @@ public static class ConfigLoader
             };
             throw new ConfigException([new ConfigError(path, SourcePosition.None, "file", problem, fix)]);
         }
-        return LoadText(text, path);
+        return LoadText(ConfigText.Decode(bytes, path), path);
     }
 }

@@ -50,7 +50,8 @@ public static class ConfigValidator
             flush = v.Word(fl, "flush", Vocabulary.Flush) ?? FlushPolicy.Dead;
 
         var uplinks = UplinkValidator.Validate(config, v, lanSet, layout);
-        var pins = config.Pins.Select((pin, i) => PinValidator.Validate(pin, i, v, uplinks)).OfType<PinModel>().ToList();
+        var declared = config.Uplinks.Select(u => u.Name?.Value).OfType<string>().Distinct().ToList();
+        var pins = config.Pins.Select((pin, i) => PinValidator.Validate(pin, i, v, uplinks, declared)).OfType<PinModel>().ToList();
 
         var metrics = config.Metrics is { } mc ? MetricsValidator.Listen(mc, v) : null;
         var (failback, hold) = TierValidator.Failback(config, v);

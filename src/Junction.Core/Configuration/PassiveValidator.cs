@@ -17,7 +17,7 @@ internal static class PassiveValidator
                 ? "passive" : "passive.enabled", Switch) is { } word)
             model = model with { Enabled = word is "on" or "true" };
         if (config.Destinations is { } d
-            && v.Integer(d, "passive.destinations", 2, 1000, "a number of different destinations from 2 (one dead server must never be enough)") is { } n)
+            && v.Integer(d, "passive.destinations", 2, 1000, "a number of different destinations (one dead server must never be enough)") is { } n)
             model = model with { Destinations = (int)n };
         if (config.DeadlineFloor is { } f)
         {

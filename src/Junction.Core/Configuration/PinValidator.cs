@@ -7,7 +7,9 @@ namespace Junction.Configuration;
 /// <summary>Checks one entry of <c>pins:</c>: what it matches, and that its uplink exists and carries its family.</summary>
 internal static class PinValidator
 {
-    public static PinModel? Validate(PinConfig pin, int index, ValidationContext v, List<UplinkModel> uplinks)
+    /// <param name="declared">The names of every uplink the file declares, also those with errors (which are left out of
+    /// <paramref name="uplinks"/>): a pin to one of them is no error of its own, the uplink's errors are reported where it is written.</param>
+    public static PinModel? Validate(PinConfig pin, int index, ValidationContext v, List<UplinkModel> uplinks, IReadOnlyCollection<string> declared)
     {
         var entity = $"pin[{index}]";
         var before = v.Count;
@@ -42,8 +44,13 @@ internal static class PinValidator
         string? via = null;
         if (pin.Via is null)
             v.Error(pin.Position, entity, "has no 'via'", "add 'via: NAME' naming an uplink");
+        else if (!declared.Contains(pin.Via.Value))
+            v.Error(pin.Via, $"{entity}.via", $"no uplink is named '{pin.Via.Value}'",
+                declared.Count == 0 ? "add the uplink under 'uplinks:'" : Suggest.DidYouMean(pin.Via.Value, declared));
         else if (uplinks.All(u => u.Name != pin.Via.Value))
-            v.Error(pin.Via, $"{entity}.via", $"no uplink is named '{pin.Via.Value}'", Suggest.DidYouMean(pin.Via.Value, uplinks.Select(u => u.Name)));
+        {
+            // The uplink is there but has errors: those say what to fix; "no uplink is named" would be false.
+        }
         else
         {
             via = pin.Via.Value;

@@ -62,15 +62,22 @@ internal sealed class ValidationContext(string file, List<ConfigError> errors)
     {
         var text = value.Value.Contains('/') ? value.Value : value.Value + (value.Value.Contains(':') ? "/128" : "/32");
         // IPNetwork.TryParse quietly clears host bits; "10.0.0.1/8" is more likely a typo than a network.
+        // Like Address, the inet_aton forms are refused: "10.1" would be 10.0.0.1, "1.2.3" 1.2.0.3.
         if (IPNetwork.TryParse(text, out var network) && IPAddress.TryParse(text.Split('/')[0], out var written)
-            && written.Equals(network.BaseAddress))
+            && written.Equals(network.BaseAddress)
+            && (written.AddressFamily == AddressFamily.InterNetworkV6 || text.Split('/')[0].Count(c => c == '.') == 3))
             return network;
         Error(value, entity, $"'{value.Value}' is not an address or a network in CIDR notation",
             "write e.g. 10.0.0.0/8 or 2001:db8::/32 (no host bits set after the prefix)");
         return null;
     }
 
-    /// <summary>"200ms", "1s", "1.5s", "2m"; a bare number is refused because its unit would be a guess.</summary>
+    /// <summary>
+    /// "200ms", "1s", "1.5s", "2m"; a bare number is refused because its unit would be a guess.
+    /// double.TryParse takes "Infinity" and "NaN" whatever the number styles, and a long run of
+    /// digits overflows TimeSpan: those are not durations (null), never an exception, which
+    /// would end 'junction validate' with a stack trace and a daemon's SIGHUP reload.
+    /// </summary>
     public static TimeSpan? ParseDuration(string text)
     {
         var t = text.Trim();
@@ -78,8 +85,12 @@ internal sealed class ValidationContext(string file, List<ConfigError> errors)
             : t.EndsWith('s') ? (t[..^1], 1000.0)
             : t.EndsWith('m') ? (t[..^1], 60_000.0)
             : (null, 0);
-        return number is not null && double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n)
-            ? TimeSpan.FromMilliseconds(Math.Round(n * scale))
-            : null;
+        if (number is null || !double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n))
+            return null;
+        var ms = Math.Round(n * scale);
+        return double.IsFinite(ms) && ms <= MaxDurationMs ? TimeSpan.FromMilliseconds(ms) : null;
     }
+
+    /// <summary>Far above any duration a key accepts (the longest is an hour) and far below TimeSpan's limit.</summary>
+    private const double MaxDurationMs = 366.0 * 24 * 3600 * 1000;
 }

@@ -105,6 +105,13 @@ public sealed record ConnectionQuery(
     private static bool TryEndpoint(string text, out IPAddress? address, out int? port)
     {
         port = null;
+        // "[2001:db8::1]" is how the bracketed form reads without its port (as ip and ss print it).
+        if (text.StartsWith('[') && text.EndsWith(']'))
+        {
+            if (TryAddress(text[1..^1], out address) && address!.AddressFamily == AddressFamily.InterNetworkV6) return true;
+            address = null;
+            return false;
+        }
         // A bare IPv6 address has colons but no brackets; it has no port.
         if (!text.StartsWith('[') && text.Count(c => c == ':') > 1)
             return TryAddress(text, out address);

@@ -21,6 +21,37 @@ public static class Explainer
     public static Explanation WouldBe(JunctionModel model, IReadOnlySet<string> unhealthy, ConnectionQuery query,
         IReadOnlyCollection<IPAddress>? localAddresses = null)
     {
+        var e = Walk(model, unhealthy, query, localAddresses);
+        return e.Decision is Decision.Pinned or Decision.Balanced ? e with { Source = Source(model, e, query.Destination.AddressFamily) } : e;
+    }
+
+    /// <summary>
+    /// The source address the far end would see, from the uplink's <c>snat:</c> as the postrouting
+    /// chain applies it: the uplink's if it is known, else each candidate's.
+    /// </summary>
+    private static string Source(JunctionModel model, Explanation e, AddressFamily family)
+    {
+        string Of(UplinkModel u)
+        {
+            var pool = u.Snat.Pool.Where(a => a.AddressFamily == family).ToList();
+            return u.Snat.Mode switch
+            {
+                SnatMode.None => $"kept (snat: none; this host's own connections take {u.Interface}'s address)",
+                // The pool's rule matches its family only; the other family is masqueraded.
+                SnatMode.Pool when pool.Count > 0 => $"one of {string.Join(", ", pool)} ({Vocabulary.Spread.Word(u.Snat.Spread)})",
+                _ => $"{u.Interface}'s address (masquerade)",
+            };
+        }
+        var uplinks = (e.Uplink is { } one ? new[] { one } : e.Candidates.Select(c => c.Uplink).ToArray()).Select(n => model.Uplinks.First(u => u.Name == n)).ToList();
+        if (uplinks.Count == 1) return Of(uplinks[0]);
+        return uplinks.All(u => u.Snat.Mode == SnatMode.Masquerade)
+            ? "the address of the chosen uplink's interface (masquerade)"
+            : string.Join("; ", uplinks.Select(u => $"via {u.Name}: {Of(u)}"));
+    }
+
+    private static Explanation Walk(JunctionModel model, IReadOnlySet<string> unhealthy, ConnectionQuery query,
+        IReadOnlyCollection<IPAddress>? localAddresses)
+    {
         var steps = new List<string>();
         var text = query.ToString();
         Explanation Stop(Decision d, string rule, string step, string? uplink = null, IReadOnlyList<Candidate>? candidates = null)
@@ -61,8 +92,19 @@ public static class Explainer
                     if (plan.Nft.Set(named.Name)!.Elements.Select(Network).Where(n => n.Contains(d)).Cast<IPNetwork?>().FirstOrDefault() is { } bypass)
                         return Stop(Decision.Bypass, $"bypass {bypass}", $"{d} is in bypass {bypass}: not balanced, it follows the main routing table");
                     break;
+                case NftMatch { Left: NftPayload { Protocol: "icmpv6", Field: "type" } } when query.Protocol == "icmpv6":
+                    // The query has no ICMPv6 type to decide by: say what the rule does, assume the usual case.
+                    steps.Add("ICMPv6 neighbour discovery (router and neighbour solicitations and advertisements, redirects) is never balanced: assuming another type, such as an echo request");
+                    break;
             }
         }
+
+        // The guard after the never-balanced rules: only a SYN may open a TCP connection. Said for a
+        // whole connection, the one a person asks about when it is under way (conntrack may have lost it).
+        if (query.Protocol == "tcp" && query.IsWhole && rules.FirstOrDefault(IsSynGuard) is { } guard)
+            steps.Add(guard.Statements[^1] is NftReject
+                ? "a TCP packet other than a SYN is not balanced: without a conntrack entry it is answered with a reset (the client reconnects); explained as the SYN that opens the connection"
+                : "a TCP packet other than a SYN is not balanced: without a conntrack entry it is dropped (ha: conntrackd may still commit the entry it belongs to); explained as the SYN that opens the connection");
 
         for (var i = 0; i < model.Pins.Count; i++)
         {
@@ -96,6 +138,11 @@ public static class Explainer
             .Where(c => c.Share > 0).ToList();
         var shares = string.Join(", ", candidates.Select(c => $"{c.Uplink} {c.Share.ToString("P0", CultureInfo.InvariantCulture)}"));
         var rule = $"balance {Vocabulary.Balance.Word(model.Balance)}";
+        // One uplink owns every slot: whatever the mode, that is the answer ("one of office
+        // (100 %)" and "which one depends on the connections before it" said otherwise).
+        if (candidates.Count == 1)
+            return Stop(Decision.Balanced, rule, $"balanced by {Planner.Describe(model.Balance)}, but '{candidates[0].Uplink}' is the only uplink it balances over{(model.Tiered ? " in this tier" : "")} for {familyName}: every new connection takes it",
+                candidates[0].Uplink, candidates);
         switch (model.Balance)
         {
             case BalanceMode.RoundRobin:
@@ -127,7 +174,8 @@ public static class Explainer
         var junctionMark = c.Mark & marks.Mask;
         var uplink = model.Uplinks.FirstOrDefault(u => marks.Value(u.Id) == junctionMark);
         var seen = new LiveConnection(c.State, c.Mark, junctionMark, uplink?.Name, c.ReplyDestination.ToString(), c.ReplyDestinationPort, c.SourceNatted);
-        var would = WouldBe(model, unhealthy, c.Query, localAddresses);
+        // The rule that marked it, without a would-be source: conntrack says which source it has.
+        var would = Walk(model, unhealthy, c.Query, localAddresses);
         var steps = new List<string>
         {
             $"conntrack holds it{(c.State is null ? "" : $" ({c.State})")} with mark 0x{c.Mark:x8}: Junction's bits ({marks.Hex(marks.Mask)}) are 0x{junctionMark:x8}",
@@ -179,6 +227,11 @@ public static class Explainer
         return [];
     }
 
+    /// <summary>The rule that refuses mid-stream TCP packets without a conntrack entry (a reset, or a drop on an HA router).</summary>
+    private static bool IsSynGuard(NftRule rule) =>
+        rule.Statements[0] is NftMatch { Left: NftBinary { Left: NftPayload { Protocol: "tcp", Field: "flags" } } }
+        && (rule.Statements[^1] is NftReject || rule.Statements[^1] == NftVerdict.Drop);
+
     private static IPNetwork Network(NftExpr e) => e switch
     {
         NftPrefix p => p.Network,
@@ -202,6 +255,9 @@ public static class Explainer
     private static (bool Matches, List<string> Unknown) Match(PinModel pin, ConnectionQuery q)
     {
         var unknown = new List<string>();
+        // The pin's rule matches 'ip' or 'ip6' addresses: a connection of the other family never meets it,
+        // whatever its source, which an IPv6 query without one would otherwise leave open.
+        if ((pin.To ?? pin.From) is { } net && net.BaseAddress.AddressFamily != q.Destination.AddressFamily) return (false, unknown);
         if (pin.To is { } to && !to.Contains(q.Destination)) return (false, unknown);
         if (pin.From is { } from)
         {

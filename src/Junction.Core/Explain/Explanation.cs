@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json.Serialization;
+using Junction.Status;
 
 namespace Junction.Explain;
 
@@ -27,6 +29,8 @@ public sealed record Candidate(string Uplink, double Share);
 /// <summary>
 /// The answer of <c>junction explain</c>: the decision, the uplink (null: the main routing
 /// table decides), the rule that decided, and the reasoning step by step for people.
+/// <see cref="Source"/>: for a would-be connection Junction marks, the source address it
+/// would leave with (a live one has <see cref="LiveConnection.SeenSource"/> instead).
 /// </summary>
 public sealed record Explanation(
     string Connection,
@@ -35,7 +39,8 @@ public sealed record Explanation(
     string Rule,
     IReadOnlyList<string> Steps,
     IReadOnlyList<Candidate> Candidates,
-    LiveConnection? Live = null);
+    LiveConnection? Live = null,
+    string? Source = null);
 
 /// <summary>A connection conntrack holds, as far as explaining it needs.</summary>
 public sealed record TrackedConnection(
@@ -61,8 +66,9 @@ public sealed record TrackedConnection(
 /// <summary>What conntrack says about a live connection.</summary>
 public sealed record LiveConnection(
     string? State,
-    uint Mark,
-    uint JunctionMark,
+    // Hex strings, as every mark in status and plan JSON (docs/operations.md says so).
+    [property: JsonConverter(typeof(StatusJson.HexMarkConverter))] uint Mark,
+    [property: JsonConverter(typeof(StatusJson.HexMarkConverter))] uint JunctionMark,
     string? Uplink,
     /// <summary>The source address the far end sees (the reply tuple's destination).</summary>
     string SeenSource,

@@ -43,7 +43,8 @@ public static class StatusFormatter
         var tiered = d.Uplinks.Select(u => u.Tier).Distinct().Skip(1).Any();
         if (tiered && d.Uplinks.Where(u => u.InUse).Select(u => u.Tier).DefaultIfEmpty().Min() is var inUse and > 0)
         {
-            var reserve = d.Uplinks.Where(u => u.Tier > inUse).Select(u => $"{u.Name} (tier {u.Tier}, {(u.State == HealthState.Up ? "ready" : Word(u.State))})").ToList();
+            var reserve = d.Uplinks.Where(u => u.Tier > inUse)
+                .Select(u => $"{u.Name} (tier {u.Tier}, {(Held(u) ? OperatorModes.Describe(u.Operator) : u.State == HealthState.Up ? "ready" : Word(u.State))})").ToList();
             Wrap(sb, $"tier {inUse} takes new connections{(reserve.Count == 0 ? "" : $"; in reserve: {string.Join(", ", reserve)}")}", width);
         }
         if (d.FailbackDue is { } due)
@@ -55,8 +56,9 @@ public static class StatusFormatter
             ("UPLINK", (u, _) => u.Name),
             ("INTERFACE", (u, _) => u.Interface + (u.Carrier == false ? " (no carrier)" : "")),
             ("STATE", (u, _) => Word(u.State) + (OperatorModes.Describe(u.Operator) is { } o ? $" ({o})" : "")),
-            // Up is not enough to take connections: a healthy uplink of a worse tier waits.
-            ("TIER", (u, _) => u.Tier.ToString(Inv) + (u.InUse ? " in use" : u.State == HealthState.Up ? " reserve" : "")),
+            // Up is not enough to take connections: a healthy uplink of a worse tier waits. One the
+            // operator drained or forced down is not waiting for anything: STATE says why.
+            ("TIER", (u, _) => u.Tier.ToString(Inv) + (u.InUse ? " in use" : u.State == HealthState.Up && !Held(u) ? " reserve" : "")),
             ("SINCE", (u, _) => $"{Ago(d.Now - u.Since)} ago"),
             // The last answered probe's RTT says nothing about a link that is down now.
             ("RTT", (u, _) => u.State == HealthState.Down ? "-" : Ms(u.Rtt)),
@@ -159,6 +161,9 @@ public static class StatusFormatter
             sb.Append(line.ToString().TrimEnd()).Append('\n');
         }
     }
+
+    /// <summary>Drained or forced down: held out of balancing by the operator, whatever its health or tier.</summary>
+    private static bool Held(UplinkSnapshot u) => u.Operator is OperatorMode.Drain or OperatorMode.Down;
 
     private static string Word(HealthState s) => Vocabulary.Health.Word(s);
 

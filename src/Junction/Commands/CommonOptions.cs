@@ -30,6 +30,24 @@ internal static class CommonOptions
         AllowMultipleArgumentsPerToken = true,
     };
 
+    /// <summary>
+    /// Refuses a number of seconds outside <paramref name="min"/>..<paramref name="max"/> at parse
+    /// time (exit 2). NaN is a double too and compares false with everything, so a plain range
+    /// check let it through to TimeSpan.FromSeconds, which threw: every seconds option has this check.
+    /// </summary>
+    public static Option<double> Seconds(this Option<double> option, double min, double max)
+    {
+        option.Validators.Add(r =>
+        {
+            // Not a number at all ('abc'): the parser reports that itself; GetValueOrDefault would throw.
+            if (r.Tokens.Count == 1 && !double.TryParse(r.Tokens[0].Value, out _)) return;
+            var seconds = r.GetValueOrDefault<double>();
+            if (!(seconds >= min && seconds <= max))
+                r.AddError($"{option.Name} must be from {min} to {max} seconds");
+        });
+        return option;
+    }
+
     /// <summary>The --down names, or null after printing which ones the configuration does not have.</summary>
     public static HashSet<string>? Unhealthy(string[]? names, Model.JunctionModel model, TextWriter error)
     {

@@ -9,21 +9,28 @@ internal static class KernelLock
 {
     public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
 
-    public static Option<double> Wait() => new("--wait")
+    public static Option<double> Wait()
     {
-        Description = "Seconds to wait while another 'junction apply' or 'flush' changes this network namespace " +
-            $"(default {DefaultWait.TotalSeconds:0}); then give up with exit code 3. A running daemon or a pending " +
-            "'apply --confirm' is not waited for: the command fails at once (exit 3) and changes nothing.",
-        DefaultValueFactory = _ => DefaultWait.TotalSeconds,
-        HelpName = "SECONDS",
-    };
+        var wait = new Option<double>("--wait")
+        {
+            Description = "Seconds to wait while another 'junction apply' or 'flush' changes this network namespace " +
+                $"(default {DefaultWait.TotalSeconds:0}, at most {MaxWaitSeconds}); then give up with exit code 3. A running daemon or a pending " +
+                "'apply --confirm' is not waited for: the command fails at once (exit 3) and changes nothing.",
+            DefaultValueFactory = _ => DefaultWait.TotalSeconds,
+            HelpName = "SECONDS",
+        };
+        // A negative wait was quietly none, and NaN threw from TimeSpan.FromSeconds after the command had started.
+        return wait.Seconds(0, MaxWaitSeconds);
+    }
+
+    private const int MaxWaitSeconds = 3600;
 
     /// <summary>The lock, or null after printing who holds it (as JSON too with <paramref name="json"/>).</summary>
     public static NamespaceLock? Take(string verb, string role, double waitSeconds, bool json)
     {
         try
         {
-            return NamespaceLock.Take(role, TimeSpan.FromSeconds(Math.Clamp(waitSeconds, 0, 3600)));
+            return NamespaceLock.Take(role, TimeSpan.FromSeconds(waitSeconds));
         }
         catch (LockBusyException e)
         {

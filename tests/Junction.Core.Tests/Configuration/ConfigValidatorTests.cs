@@ -116,11 +116,62 @@ public sealed class ConfigValidatorTests
     [InlineData("10.0.0.1/8")]
     [InlineData("10.0.0.0/33")]
     [InlineData("banana")]
+    [InlineData("10.1")]
+    [InlineData("1.2.3")]
+    [InlineData("10.0/16")]
     public void Bad_cidrs(string cidr)
     {
         var e = Only($"bypass: [\"{cidr}\"]\n" + Good);
         Assert.Equal("bypass", e.Entity);
         Assert.Contains(cidr, e.Problem);
+    }
+
+    [Fact]
+    public void A_pin_to_an_uplink_with_errors_of_its_own_gets_no_false_no_uplink_is_named()
+    {
+        // isp1's probe error left isp1 out of the valid uplinks; the pin once said "no uplink is named 'isp1' (expected one of: )".
+        var e = Only(Good.Replace("gateway: 10.11.0.1", "gateway: 10.11.0.1\n    probe: { kind: tcp, targets: [192.0.2.1] }")
+            + "\npin:\n  - { to: 203.0.113.0/24, via: isp1 }\n");
+        Assert.Equal("uplink 'isp1'.probe.targets", e.Entity);
+    }
+
+    [Fact]
+    public void A_pin_to_a_missing_uplink_is_offered_every_declared_name_also_of_uplinks_with_errors()
+    {
+        // isp1's probe error leaves it out of the valid uplinks; it is still a name the file declares.
+        var errors = Errors(Good.Replace("gateway: 10.11.0.1", "gateway: 10.11.0.1\n    probe: { kind: tcp, targets: [192.0.2.1] }")
+            + "\npin:\n  - { to: 203.0.113.0/24, via: office }\n");
+        var pin = Assert.Single(errors, e => e.Entity == "pin[0].via");
+        Assert.Equal("expected one of: isp1, isp2", pin.Fix);
+    }
+
+    [Fact]
+    public void Errors_are_listed_in_the_order_of_the_file()
+    {
+        // The validators go section by section: unknown keys first, an uplink's missing interface
+        // after its misspelt weight, local: after uplinks. validate printed 4:74, 6:16, 8:10, 2:8, ...
+        var errors = Errors("""
+            lan: lan0
+            local: maybe
+            uplinks:
+              - { name: isp1, interface: wan1, gateway: 10.0.0.1, weight: two, tier: [1] }
+              - name: isp2
+                interfase: wan2
+            metrics: 9419
+            flush: yes
+            """);
+        Assert.True(errors.Count >= 6, string.Join('\n', errors));
+        var positions = errors.Select(e => (e.Position.Line, e.Position.Column)).ToList();
+        Assert.Equal(positions.Order(), positions);
+    }
+
+    [Fact]
+    public void A_pin_to_a_short_ipv4_form_is_refused_not_read_as_another_address()
+    {
+        // IPAddress reads "192.168.1" as 192.168.0.1 (inet_aton): the pin would match one host the user never wrote.
+        var e = Only(Good + "\npin:\n  - { to: 192.168.1, via: isp1 }\n");
+        Assert.Equal("pin[0].to", e.Entity);
+        Assert.Contains("'192.168.1' is not an address or a network", e.Problem);
     }
 
     [Theory]

@@ -50,7 +50,7 @@ public sealed class PassiveConfigTests
         Assert.Null(model);
         var text = string.Join('\n', errors.Select(e => e.ToString()));
         Assert.Contains("'maybe'", text);
-        Assert.Contains("one dead server must never be enough", text);
+        Assert.Contains("'1' is not a number of different destinations (one dead server must never be enough) from 2 to 1000", text);
         Assert.Contains("passive.deadline-floor", text);
         Assert.Contains("passive.deadline-factor", text);
         Assert.Contains("did you mean 'destinations'", text);

@@ -270,4 +270,22 @@ public sealed class ProbeConfigTests
     [InlineData("2m", 120_000)]
     public void Durations(string text, int ms) =>
         Assert.Equal(TimeSpan.FromMilliseconds(ms), ValidationContext.ParseDuration(text));
+
+    [Theory]
+    [InlineData("Infinitys")]
+    [InlineData("NaNms")]
+    [InlineData("-Infinitym")]
+    [InlineData("99999999999999999999999999999999m")]
+    [InlineData("1e3ms")]
+    public void Words_and_numbers_no_TimeSpan_holds_are_not_durations(string text) =>
+        Assert.Null(ValidationContext.ParseDuration(text));
+
+    [Fact]
+    public void A_non_finite_interval_is_an_error_with_its_line_not_an_exception()
+    {
+        var (model, errors) = ConfigLoader.TryLoadText(WithProbe("interval: Infinitys\ntimeout: NaNms"), "test.yaml");
+        Assert.Null(model);
+        Assert.Equal(["probe.interval", "probe.timeout"], errors.Select(e => e.Entity[e.Entity.IndexOf("probe", StringComparison.Ordinal)..]));
+        Assert.All(errors, e => Assert.True(e.Position.Line > 0, e.ToString()));
+    }
 }

@@ -44,6 +44,10 @@ public sealed class ConnectionQueryTests
         Assert.Equal(443, q.DestinationPort);
         Assert.Equal(40000, q.SourcePort);
         Assert.Equal("tcp [2001:db8::2]:40000 -> [2001:db8::1]:443", q.ToString());
+        // Brackets without a port, as ss and ip print an address: was "'[2001:db8::1]' is not an address or ADDRESS:PORT".
+        Assert.Equal(IPAddress.Parse("2001:db8::1"), ConnectionQuery.Parse("udp [2001:db8::1]").Destination);
+        Assert.Null(ConnectionQuery.Parse("[2001:db8::1] from [2001:db8::2]").DestinationPort);
+        Assert.False(ConnectionQuery.TryParse("[10.1.1.1]", out _, out _));
     }
 
     [Theory]

@@ -38,6 +38,20 @@ public sealed partial class GrafanaDashboardTests
     }
 
     [Fact]
+    public void Every_metric_junction_exports_is_on_a_panel()
+    {
+        // The reverse of the test above: a metric added to MetricsFormatter without a panel was
+        // invisible to whoever imports the dashboard (the operator overrides, the tiers, the
+        // conntrack counting health, traffic and SNAT pools all were).
+        var exported = ExportedFamily().Matches(MetricsFormatterTests.Text()).Select(m => m.Groups[1].Value).ToHashSet();
+        var panels = JsonNode.Parse(Json)!["panels"]!.AsArray()
+            .SelectMany(p => p!["targets"]!.AsArray().Select(t => (string)t!["expr"]!))
+            .SelectMany(expr => MetricName().Matches(expr).Select(m => m.Value)).ToHashSet();
+        Assert.Contains("junction_conntrack_event_overruns_total", exported);
+        Assert.Empty(exported.Except(panels).Order());
+    }
+
+    [Fact]
     public void It_has_the_panels_operators_look_for()
     {
         var titles = JsonNode.Parse(Json)!["panels"]!.AsArray().Select(p => (string)p!["title"]!).ToList();
@@ -47,6 +61,8 @@ public sealed partial class GrafanaDashboardTests
         Assert.Contains("Probe RTT", titles);
         Assert.Contains("Probe loss", titles);
         Assert.Contains("Failover events", titles);
+        Assert.Contains("Operator overrides", titles);
+        Assert.Contains("Conntrack counting", titles);
     }
 
     [GeneratedRegex(@"(?m)^# TYPE (\S+) ")]

@@ -1,3 +1,4 @@
+using Junction.Health;
 using Junction.Health.Tests;
 using Junction.Metrics;
 
@@ -36,6 +37,36 @@ public sealed class TierStatusTests
         Assert.Matches(@"(?m)^lte\s+wwan0\s+up\s+2 reserve\s", text);
         Assert.Contains("tier 1 takes new connections; in reserve: lte (tier 2, ready)", text);
         Assert.Contains("failback: connections left on worse tiers are flushed in 25s if the better tier stays healthy", text);
+    }
+
+    [Fact]
+    public void An_uplink_the_operator_drained_or_forced_down_is_not_called_reserve()
+    {
+        // Seen in the lab: isp1 drained and isp2 forced down (both healthy) showed '1 reserve',
+        // and a drained tier-2 uplink was 'ready' in the reserve line.
+        var tiered = Snapshots.Tiered();
+        var snapshot = tiered with
+        {
+            Uplinks = [.. tiered.Uplinks.Select(u => u.Name switch
+            {
+                "isp1" => u with { Operator = OperatorMode.Down, InUse = false },
+                "isp2" => u with { State = HealthState.Up, Operator = OperatorMode.Drain, InUse = false },
+                _ => u with { Operator = OperatorMode.Drain },
+            })],
+        };
+        var withLteInUse = snapshot with { Uplinks = [.. snapshot.Uplinks.Select(u => u.Name == "lte" ? u with { Operator = OperatorMode.Auto, InUse = true } : u)] };
+
+        var text = StatusFormatter.Format(Report(withLteInUse));
+        Assert.Matches(@"(?m)^isp1\s+wan1\s+up \(forced down\)\s+1\s{2,}\d", text);
+        Assert.Matches(@"(?m)^isp2\s+wan2 \(no carrier\)\s+up \(drained\)\s+1\s{2,}\d", text);
+        Assert.Matches(@"(?m)^lte\s+wwan0\s+up\s+2 in use\s", text);
+
+        var reserveDrained = StatusFormatter.Format(Report(snapshot with
+        {
+            Uplinks = [.. snapshot.Uplinks.Select(u => u.Name == "isp1" ? u with { Operator = OperatorMode.Auto, InUse = true } : u)],
+        }));
+        Assert.Contains("tier 1 takes new connections; in reserve: lte (tier 2, drained)", reserveDrained);
+        Assert.Matches(@"(?m)^lte\s+wwan0\s+up \(drained\)\s+2\s{2,}\d", reserveDrained);
     }
 
     [Fact]

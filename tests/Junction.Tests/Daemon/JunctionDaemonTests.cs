@@ -328,6 +328,21 @@ public sealed class JunctionDaemonTests
     }
 
     [Fact]
+    public void A_reload_with_a_duration_no_TimeSpan_holds_is_rejected_and_the_daemon_keeps_running()
+    {
+        // 'interval: Infinitys' once threw OverflowException out of the validator: SIGHUP ended the daemon.
+        var daemon = Running();
+        var applied = _kernel.Applied.Count;
+        _config = "failback-hold: Infinitys\n" + Yaml;
+
+        daemon.Process([new ReloadRequested()]);
+
+        Assert.Equal(applied, _kernel.Applied.Count);
+        Assert.Contains(_log.Lines, l => l.Contains("failback-hold: 'Infinitys' is not a duration", StringComparison.Ordinal));
+        Assert.Contains(_log.Lines, l => l.Contains("reload rejected (1 error)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_reload_that_changes_the_uplinks_starts_fresh_state_machines_told_the_links()
     {
         _kernel.Links = [.. LinkTableTests.AllUp, LinkTableTests.Link(7, "wan3", up: false)];

@@ -86,6 +86,8 @@ internal static class ExplainCommand
         sb.Append($"  rule:   {e.Rule}\n");
         if (e.Live is { } live)
             sb.Append($"  source: leaves as {live.SeenSource}{(live.SeenSourcePort is { } p ? $":{p}" : "")}{(live.SourceNatted ? " (source NAT here)" : " (not rewritten here)")}\n");
+        else if (e.Source is { } source)
+            sb.Append($"  source: {source}\n");
         sb.Append("  why:\n");
         foreach (var step in e.Steps) sb.Append("    - ").Append(step).Append('\n');
         return sb.ToString();

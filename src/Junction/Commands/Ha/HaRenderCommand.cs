@@ -25,6 +25,7 @@ internal static class HaRenderCommand
         var advert = new Option<int>("--advert-ms") { Description = "VRRP advertisement interval in ms (10-40000, steps of 10). Takeover follows in about 3 intervals. Default: 100.", DefaultValueFactory = _ => 100, HelpName = "MS" };
         var noPreempt = new Option<bool>("--no-preempt") { Description = "A router that becomes healthy again does not take the addresses back from a healthy peer." };
         var preemptDelay = new Option<double>("--preempt-delay") { Description = $"keepalived's preempt_delay in seconds (0-1000): it delays every preemption, also the takeover from a master whose uplinks died, so the default is {HaRenderOptions.DefaultPreemptDelay.TotalSeconds}; a returning router waits for conntrackd through Junction's 'ha.hold-after-start' instead.", DefaultValueFactory = _ => HaRenderOptions.DefaultPreemptDelay.TotalSeconds, HelpName = "S" };
+        preemptDelay.Seconds(0, 1000);
         var configDir = new Option<string>("--config-dir") { Description = $"Where the three files will live (the notify script names conntrackd.conf by this path). Default: {HaRenderOptions.DefaultConfigDirectory}, or --output.", HelpName = "DIR" };
         var output = new Option<string>("--output", "-o") { Description = "Write keepalived.conf, conntrackd.conf and notify.sh (mode 0755) into DIR instead of printing them.", HelpName = "DIR" };
         var json = CommonOptions.Json();
