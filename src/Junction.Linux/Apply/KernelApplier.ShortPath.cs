@@ -96,9 +96,10 @@ public sealed partial class KernelApplier
         if (script.Length > 0)
         {
             var chains = plan.Nft.Chains.Where((c, i) => !c.Rules.SequenceEqual(last.Plan.Nft.Chains[i].Rules)).Select(c => c.Name)
-                .Concat(plan.Nft.Sets.Where((x, i) => x != last.Plan.Nft.Sets[i]).Select(x => $"set {x.Name}"));
+                .Concat(plan.Nft.Sets.Where((x, i) => x != last.Plan.Nft.Sets[i]).Select(x => $"set {x.Name}")).ToList();
             changes.Add(new Change(ChangeAction.Replace, ChangeSubject.Nftables,
-                $"{string.Join(", ", chains)} of table {DesiredState.TableFamily} {DesiredState.TableName} ({plan.Uplinks.Count(u => u.Healthy)} of {plan.Uplinks.Count} uplinks balanced; plan {owner.PlanHash})"));
+                $"{string.Join(", ", chains)} of table {DesiredState.TableFamily} {DesiredState.TableName} ({plan.Uplinks.Count(u => u.Healthy)} of {plan.Uplinks.Count} uplinks balanced; plan {owner.PlanHash})")
+            { Parts = chains });
             generation++;
             remember = GenerationIs(generation);
         }

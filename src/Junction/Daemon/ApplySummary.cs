@@ -4,7 +4,8 @@ namespace Junction.Cli.Daemon;
 
 /// <summary>
 /// An apply's changes in a few words for the info log ("nftables table replaced, 2 routes,
-/// 3 rules"); every change itself goes to the debug log. The full list can run to a thousand
+/// 3 rules"; a health change's short path: "nftables chain choose replaced, 2 routes"); every
+/// change itself goes to the debug log. The full list can run to a thousand
 /// characters, which nobody reads in a journal line.
 /// </summary>
 internal static class ApplySummary
@@ -16,7 +17,9 @@ internal static class ApplySummary
         foreach (var group in result.Changes.GroupBy(c => c.Subject).OrderBy(g => g.Key))
         {
             if (group.Key == ChangeSubject.Nftables)
-                parts.AddRange(group.Select(c => $"nftables table {Past(c.Action)}"));
+                parts.AddRange(group.Select(c => c.Parts is { Count: > 0 } only
+                    ? $"nftables {(only.Count == 1 && !only[0].StartsWith("set ", StringComparison.Ordinal) ? "chain " : "")}{string.Join(", ", only)} {Past(c.Action)}"
+                    : $"nftables table {Past(c.Action)}"));
             else
                 parts.Add(Count(group.Count(), Word(group.Key)));
         }
