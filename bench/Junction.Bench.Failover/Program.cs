@@ -28,6 +28,9 @@ var verbose = false;
 // JIT build next to the benchmark).
 string? baseline = null;
 string? daemonPath = null;
+// --router-interfaces N: the router also holds N veth pairs (2N interfaces) that Junction has
+// nothing to do with, as a PPPoE concentrator holds its sessions' interfaces.
+var routerInterfaces = 0;
 for (var i = 0; i < args.Length; i++)
     if (args[i] == "--verbose") verbose = true;
     else if (args[i] == "--baseline" && i + 1 < args.Length && File.Exists(args[i + 1])) baseline = Path.GetFullPath(args[++i]);
@@ -38,14 +41,30 @@ for (var i = 0; i < args.Length; i++)
         cases = wanted;
     else if (args[i] == "--false-alarm" && i + 1 < args.Length && int.TryParse(args[++i], CultureInfo.InvariantCulture, out var f) && f is >= 1 and <= 3600)
         falseAlarm = f;
+    else if (args[i] == "--router-interfaces" && i + 1 < args.Length && int.TryParse(args[++i], CultureInfo.InvariantCulture, out var ri) && ri is >= 0 and <= 5000)
+        routerInterfaces = ri;
     else if (args[i] == "--trials" && i + 1 < args.Length && int.TryParse(args[++i], CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 100)
         trials = n;
-    else { Console.Error.WriteLine("usage: Junction.Bench.Failover [--trials N (1-100, default 10)] [--cases blackhole,carrier,tier,traffic (default: all)] [--false-alarm SECONDS (also measure a dead destination)] [--verbose: the daemon log on stderr] [--daemon PATH: junction.dll or a native junction] [--every MS: a new client connection every MS ms (default 10)] [--baseline PATH: alternate trials with that build]"); return 2; }
+    else { Console.Error.WriteLine("usage: Junction.Bench.Failover [--trials N (1-100, default 10)] [--cases blackhole,carrier,tier,traffic (default: all)] [--false-alarm SECONDS (also measure a dead destination)] [--verbose: the daemon log on stderr] [--daemon PATH: junction.dll or a native junction] [--every MS: a new client connection every MS ms (default 10)] [--baseline PATH: alternate trials with that build] [--router-interfaces N: N more veth pairs in the router, as a concentrator's sessions (0-5000)]"); return 2; }
 if (Environment.UserName != "root") { Console.Error.WriteLine("failover bench: needs root (it builds network namespaces)"); return 1; }
 
 var loadBefore = File.ReadAllText("/proc/loadavg").Split(' ')[0];
 var prefix = "jbf" + Guid.NewGuid().ToString("N")[..6];
 var lab = LabNetwork.Up(new LabOptions { Prefix = prefix, Uplinks = 3 });
+if (routerInterfaces > 0)
+{
+    var batch = Path.GetTempFileName();
+    File.WriteAllLines(batch, Enumerable.Range(0, routerInterfaces).Select(i => $"link add s{i} type veth peer name t{i}")
+        .Concat(Enumerable.Range(0, routerInterfaces).Select(i => $"link set s{i} up")));
+    try
+    {
+        lab.Router.Check("ip", "-batch", batch);
+    }
+    finally
+    {
+        File.Delete(batch);
+    }
+}
 var results = new List<Trial>();
 string? alarms = null;
 try

@@ -85,9 +85,10 @@ public sealed partial class KernelApplier
         // after. So the routes and sysctls the plan adds (an uplink coming back) go in first, the
         // chains next, the routes it drops (a carrier loss) last; each part is one transaction.
         var early = steps.Where(s => !Dropped(s)).ToList();
+        var devices = last.Plan.Routes.Concat(plan.Routes).Select(r => r.Device).Distinct().ToList();
         var late = steps.Where(Dropped).ToList();
         // Refused, the early part is put back and nothing changed: the whole path applies the plan (or says why not).
-        if (early.Count > 0 && !Routed(ref before, early)) return null;
+        if (early.Count > 0 && !Routed(ref before, early, devices)) return null;
         // Refused, the chains changed nothing; what the early part added is part of the plan the whole path applies.
         if (script.Length > 0 && !_io.Nft.Run(script).Ok) return null;
         changes.AddRange(early.Select(s => s.Change));
@@ -105,7 +106,7 @@ public sealed partial class KernelApplier
         }
         if (late.Count > 0)
         {
-            if (!Routed(ref before, late))
+            if (!Routed(ref before, late, devices))
             {
                 // The transaction put the routes back; the chains go back too, and the whole
                 // path applies the plan from what it reads (or says why not).
@@ -115,23 +116,34 @@ public sealed partial class KernelApplier
             changes.AddRange(late.Select(s => s.Change));
         }
         if (remember)
-            _last = last with { Plan = plan, Owner = owner, Generation = generation, Links = before.Links.Count > 0 ? before.Links : last.Links, Routes = plan.Routes.ToHashSet() };
+            _last = last with { Plan = plan, Owner = owner, Generation = generation, Links = Merged(last.Links, before.Links), Routes = plan.Routes.ToHashSet() };
         return new ApplyResult("apply", changes, false) { Owner = owner };
+    }
+
+    /// <summary>The interfaces known before, with those just read put over them (by index and by name).</summary>
+    private static IReadOnlyDictionary<int, string> Merged(IReadOnlyDictionary<int, string> known, IReadOnlyDictionary<int, string> read)
+    {
+        if (read.Count == 0) return known;
+        var names = read.Values.ToHashSet(StringComparer.Ordinal);
+        var merged = known.Where(kv => !read.ContainsKey(kv.Key) && !names.Contains(kv.Value)).ToDictionary();
+        foreach (var (index, name) in read) merged[index] = name;
+        return merged;
     }
 
     /// <summary>A route the plan drops: removed only once the chains no longer send connections to it.</summary>
     private static bool Dropped(KernelStep step) => step.Change is { Subject: ChangeSubject.Route, Action: ChangeAction.Remove };
 
     /// <summary>
-    /// Runs routing and sysctl steps as one transaction, with the interfaces read just before
-    /// (kept in <paramref name="before"/>); false when the kernel refused and the transaction
-    /// put back what it had done.
+    /// Runs routing and sysctl steps as one transaction, with the interfaces their routes and
+    /// the rollback's name read just before (kept in <paramref name="before"/>; only those:
+    /// see <see cref="RtnetlinkClient.LinksNamed"/>); false when the kernel refused and the
+    /// transaction put back what it had done.
     /// </summary>
-    private bool Routed(ref KernelSnapshot before, IReadOnlyList<KernelStep> steps)
+    private bool Routed(ref KernelSnapshot before, IReadOnlyList<KernelStep> steps, IEnumerable<string> devices)
     {
         try
         {
-            before = before with { Links = _io.Rtnetlink.LinkNames() };
+            before = before with { Links = _io.Rtnetlink.LinksNamed(devices) };
             new KernelTransaction(_io, before, "apply").Run(steps);
             return true;
         }

@@ -22,7 +22,7 @@ internal static unsafe partial class Libc
     public const int SoPeercred = 17, SoNetnsCookie = 71;
     /// <summary>setns(2)'s nstype for a network namespace.</summary>
     public const int CloneNewNet = 0x40000000;
-    public const int Eintr = 4, Eagain = 11, Enoent = 2, Enotdir = 20, Enobufs = 105, Einval = 22;
+    public const int Eintr = 4, Eagain = 11, Enoent = 2, Enodev = 19, Enotdir = 20, Enobufs = 105, Einval = 22;
     public const short PollIn = 0x1;
     /// <summary>MSG_DONTWAIT: a recv that returns EAGAIN instead of blocking.</summary>
     public const int MsgDontWait = 0x40;

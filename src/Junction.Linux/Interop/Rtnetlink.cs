@@ -21,6 +21,9 @@ internal static class Rtnetlink
     public const int IfInfoMsgLength = 16, IfAddrMsgLength = 8, RtMsgLength = 12, FibRuleHdrLength = 12;
 
     public const ushort IflaIfname = 3, IflaOperstate = 16, IflaStats64 = 23;
+    /// <summary>IFLA_EXT_MASK and its RTEXT_FILTER_SKIP_STATS: a link's answer without its counters.</summary>
+    public const ushort IflaExtMask = 29;
+    public const uint RtextFilterSkipStats = 1 << 3;
     /// <summary>struct rtnl_link_stats64: rx_packets, tx_packets, rx_bytes, tx_bytes (u64 each), ...</summary>
     public const int Stats64RxBytes = 16, Stats64TxBytes = 24;
     public const uint IffUp = 0x1, IffLowerUp = 0x10000;

@@ -105,6 +105,45 @@ internal sealed class RtnetlinkClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// The index of each interface named, asked one by one (RTM_GETLINK by IFLA_IFNAME,
+    /// without counters), for writing routes that name them: a router with thousands of
+    /// interfaces (a PPPoE concentrator's sessions) is not dumped whole for the one or two
+    /// a failover touches. A name the kernel does not know is left out.
+    /// </summary>
+    public Dictionary<int, string> LinksNamed(IEnumerable<string> names)
+    {
+        var found = new Dictionary<int, string>();
+        lock (_lock)
+        {
+            foreach (var name in names.Distinct(StringComparer.Ordinal))
+            {
+                // No interface can have it (the kernel would refuse the request: ERANGE).
+                if (System.Text.Encoding.UTF8.GetByteCount(name) is 0 or > Junction.Configuration.InterfaceName.MaxBytes) continue;
+                var sequence = _socket.Next();
+                _writer.Clear();
+                _writer.Begin(Rtnetlink.GetLink, NetlinkAbi.Request | NetlinkAbi.Ack, sequence);
+                _writer.Fixed(Rtnetlink.IfInfoMsgLength);
+                _writer.String(Rtnetlink.IflaIfname, name);
+                _writer.U32(Rtnetlink.IflaExtMask, Rtnetlink.RtextFilterSkipStats);
+                _writer.End();
+                var visitor = new HandlerVisitor((type, body) =>
+                {
+                    if (RtnetlinkParser.Parse(type, body) is LinkStateChanged { Name: { } n } link && n == name) found[link.Index] = n;
+                });
+                try
+                {
+                    // The answer is the link's message, then the ACK asked for: read like a one-message dump.
+                    _socket.Dump(_writer, sequence, $"find interface {name}", ref visitor);
+                }
+                catch (NetlinkException e) when (e.Errno == Libc.Enodev)
+                {
+                }
+            }
+        }
+        return found;
+    }
+
     /// <summary>Every interface with its state, then every address (both families), as link events.</summary>
     public List<LinkEvent> LinksAndAddresses()
     {
