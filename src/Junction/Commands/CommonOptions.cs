@@ -48,13 +48,13 @@ internal static class CommonOptions
         return option;
     }
 
-    /// <summary>The --down names, or null after printing which ones the configuration does not have.</summary>
-    public static HashSet<string>? Unhealthy(string[]? names, Model.JunctionModel model, TextWriter error)
+    /// <summary>The --down names, or null after printing which ones the configuration does not have (as JSON too with <paramref name="json"/>).</summary>
+    public static HashSet<string>? Unhealthy(string[]? names, Model.JunctionModel model, string verb, bool json)
     {
         var unhealthy = new HashSet<string>(names ?? []);
         var unknown = unhealthy.Where(n => model.Uplinks.All(u => u.Name != n)).ToList();
         if (unknown.Count == 0) return unhealthy;
-        error.WriteLine($"error: --down {string.Join(", ", unknown)}: no such uplink (uplinks: {string.Join(", ", model.Uplinks.Select(u => u.Name))})");
+        CliJson.Fail(verb, json, $"--down {string.Join(", ", unknown)}: no such uplink (uplinks: {string.Join(", ", model.Uplinks.Select(u => u.Name))})", ExitCodes.Usage);
         return null;
     }
 }

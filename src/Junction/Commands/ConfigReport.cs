@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Junction.Configuration;
 using Junction.Model;
 
@@ -7,7 +8,11 @@ namespace Junction.Cli.Commands;
 internal static class ConfigReport
 {
     /// <param name="changesKernel">Whether the verb would have touched the kernel: only then is "nothing was changed" news.</param>
-    public static JunctionModel? Load(string path, TextWriter error, bool changesKernel = false)
+    /// <param name="jsonVerb">
+    /// The verb whose <c>--json</c> was asked for, or null: then the errors are also printed as
+    /// <see cref="CliJson.Failure"/> on stdout, one per line under <c>errors</c>.
+    /// </param>
+    public static JunctionModel? Load(string path, TextWriter error, bool changesKernel = false, string? jsonVerb = null)
     {
         try
         {
@@ -18,8 +23,16 @@ internal static class ConfigReport
             foreach (var problem in e.Errors)
                 error.WriteLine($"error: {problem}");
             var count = e.Errors.Count == 1 ? "1 error" : $"{e.Errors.Count} errors";
-            error.WriteLine(changesKernel ? $"{count}; nothing was changed." : $"{count}.");
+            var summary = changesKernel ? $"{count}; nothing was changed." : $"{count}.";
+            error.WriteLine(summary);
+            if (jsonVerb is not null)
+            {
+                var failure = CliJson.Failure(jsonVerb, $"{path}: {summary.TrimEnd('.')}");
+                failure["errors"] = new JsonArray(e.Errors.Select(p => (JsonNode?)p.ToString()).ToArray());
+                Console.WriteLine(failure.ToJsonString(CliJson.Indented));
+            }
             return null;
         }
     }
+
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using Junction.Cli.Daemon;
 
 namespace Junction.Cli.Commands;
@@ -34,20 +33,8 @@ internal static class KernelLock
         }
         catch (LockBusyException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            if (json)
-            {
-                Console.WriteLine(new JsonObject
-                {
-                    ["verb"] = verb,
-                    ["ok"] = false,
-                    ["error"] = e.Message,
-                    ["busy"] = true,
-                    ["holder"] = e.Holder.Role,
-                    ["holderPid"] = e.Holder.Pid,
-                    ["unchanged"] = true,
-                }.ToJsonString(CliJson.Indented));
-            }
+            CliJson.Fail(verb, json, e.Message, ExitCodes.Busy,
+                ("busy", true), ("holder", e.Holder.Role), ("holderPid", e.Holder.Pid), ("unchanged", true));
             return null;
         }
     }

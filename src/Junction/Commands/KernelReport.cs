@@ -20,16 +20,12 @@ internal static class KernelReport
             Console.Error.WriteLine($"error: {e.Message}");
             if (json)
             {
-                Console.WriteLine(new JsonObject
-                {
-                    ["verb"] = verb,
-                    ["ok"] = false,
-                    ["error"] = e.Reason,
-                    ["failedAt"] = e.Failed?.Description,
-                    ["rolledBack"] = e.Failed is not null && e.Unchanged,
-                    ["unchanged"] = e.Unchanged,
-                    ["rollbackProblems"] = new JsonArray(e.RollbackProblems.Select(p => (JsonNode?)p).ToArray()),
-                }.ToJsonString(CliJson.Indented));
+                var failure = CliJson.Failure(verb, e.Reason);
+                failure["failedAt"] = e.Failed?.Description;
+                failure["rolledBack"] = e.Failed is not null && e.Unchanged;
+                failure["unchanged"] = e.Unchanged;
+                failure["rollbackProblems"] = new JsonArray(e.RollbackProblems.Select(p => (JsonNode?)p).ToArray());
+                Console.WriteLine(failure.ToJsonString(CliJson.Indented));
             }
             if (e.Failed is null && e.Reason.Contains("Operation not permitted", StringComparison.Ordinal))
                 Console.Error.WriteLine($"hint: 'junction {verb}' changes the kernel's firewall and routing; run it as root.");
@@ -37,8 +33,7 @@ internal static class KernelReport
         }
         catch (CommandFailedException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.Failed;
+            return CliJson.Fail(verb, json, e.Message, ExitCodes.Failed);
         }
     }
 }

@@ -68,6 +68,13 @@ public sealed class DaemonOperatorTests
         var refused = StatusCommandTests.Cli(CommandRunner.Current, "drain", "ips2", "--socket", lab.SocketPath);
         Assert.False(refused.Ok);
         Assert.Contains("no uplink is named 'ips2' in the running configuration: did you mean 'isp2'?", refused.Stderr);
+        var refusedJson = StatusCommandTests.Cli(CommandRunner.Current, "drain", "ips2", "--json", "--socket", lab.SocketPath);
+        Assert.Equal(refused.ExitCode, refusedJson.ExitCode);
+        using (var doc = JsonDocument.Parse(refusedJson.Stdout))
+        {
+            Assert.False(doc.RootElement.GetProperty("ok").GetBoolean());
+            Assert.Contains("no uplink is named 'ips2'", doc.RootElement.GetProperty("error").GetString());
+        }
 
         Verb(lab, "undrain", "isp2");
         await lab.WaitBalancedOver(1, 2);

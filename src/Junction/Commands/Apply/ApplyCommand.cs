@@ -30,13 +30,12 @@ internal static class ApplyCommand
         };
         command.SetAction(parse =>
         {
+            var asJson = parse.GetValue(json);
             if (parse.GetValue(confirm) is { } asked && ConfirmWindow.Invalid(asked, parse.GetValue(dryRun)) is { } usage)
-            {
-                Console.Error.WriteLine($"error: {usage}");
-                return ExitCodes.Usage;
-            }
-            if (ConfigReport.Load(parse.GetValue(config)!, Console.Error, changesKernel: true) is not { } model) return ExitCodes.Failed;
-            if (CommonOptions.Unhealthy(parse.GetValue(down), model, Console.Error) is not { } unhealthy) return ExitCodes.Usage;
+                return CliJson.Fail("apply", asJson, usage, ExitCodes.Usage);
+            if (ConfigReport.Load(parse.GetValue(config)!, Console.Error, changesKernel: true, jsonVerb: asJson ? "apply" : null) is not { } model)
+                return ExitCodes.Failed;
+            if (CommonOptions.Unhealthy(parse.GetValue(down), model, "apply", asJson) is not { } unhealthy) return ExitCodes.Usage;
             var plan = Planner.Plan(model, unhealthy);
             var applier = new KernelApplier(CommandRunner.Current);
             // A dry run only reads: it needs no lock, and may compare while a daemon runs.

@@ -133,12 +133,6 @@ internal static class ConfirmWindow
         {
             why += $"; restoring the state before it failed too: {e.Message}";
         }
-        Console.Error.WriteLine($"error: {why}");
-        if (json)
-        {
-            Console.WriteLine(new JsonObject { ["verb"] = "apply", ["ok"] = false, ["error"] = why }
-                .ToJsonString(CliJson.Indented));
-        }
-        return ExitCodes.Failed;
+        return CliJson.Fail("apply", json, why, ExitCodes.Failed);
     }
 }

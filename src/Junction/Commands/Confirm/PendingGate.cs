@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Junction.Linux.Apply;
 
 namespace Junction.Cli.Commands.Confirm;
@@ -55,18 +54,6 @@ internal static class PendingGate
 
     private static int Refuse(string verb, bool json, string message, int code)
     {
-        Console.Error.WriteLine($"error: {message}");
-        if (json)
-        {
-            Console.WriteLine(new JsonObject
-            {
-                ["verb"] = verb,
-                ["ok"] = false,
-                ["error"] = message,
-                ["busy"] = code == ExitCodes.Busy,
-                ["unchanged"] = true,
-            }.ToJsonString(CliJson.Indented));
-        }
-        return code;
+        return CliJson.Fail(verb, json, message, code, ("busy", code == ExitCodes.Busy), ("unchanged", true));
     }
 }

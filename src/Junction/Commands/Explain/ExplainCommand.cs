@@ -33,11 +33,9 @@ internal static class ExplainCommand
         command.SetAction(async (parse, ct) =>
         {
             var text = string.Join(' ', parse.GetValue(connection) ?? []);
+            var asJson = parse.GetValue(json);
             if (!ConnectionQuery.TryParse(text, out var query, out var error))
-            {
-                Console.Error.WriteLine($"error: {error}");
-                return ExitCodes.Usage;
-            }
+                return CliJson.Fail("explain", asJson, error, ExitCodes.Usage);
 
             Explanation? answer = null;
             string? note = null;
@@ -53,12 +51,17 @@ internal static class ExplainCommand
                 {
                     note = $"no daemon answers on {client.SocketPath}: explained from {parse.GetValue(config)}, assuming every uplink is up";
                 }
+                catch (InvalidOperationException e)
+                {
+                    // The daemon answered, and refused: its words, not a stack trace.
+                    return CliJson.Fail("explain", asJson, e.Message, ExitCodes.Failed);
+                }
             }
             if (answer is null)
             {
                 // Say first why the file is read: its errors would otherwise look unrelated to the question.
                 if (note is not null && !parse.GetValue(json)) Console.Error.WriteLine($"note: {note}");
-                if (ConfigReport.Load(parse.GetValue(config)!, Console.Error) is not { } model) return ExitCodes.Failed;
+                if (ConfigReport.Load(parse.GetValue(config)!, Console.Error, jsonVerb: asJson ? "explain" : null) is not { } model) return ExitCodes.Failed;
                 answer = StatusService.Explain(model, new HashSet<string>(), query!, new KernelObserver(CommandRunner.Current));
                 note ??= $"explained from {parse.GetValue(config)}, assuming every uplink is up";
             }

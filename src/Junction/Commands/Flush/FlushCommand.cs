@@ -35,7 +35,7 @@ internal static class FlushCommand
             Ownership? assumed = null;
             if (parse.GetValue(config) is { } path)
             {
-                if (ConfigReport.Load(path, Console.Error, changesKernel: true) is not { } model) return ExitCodes.Failed;
+                if (ConfigReport.Load(path, Console.Error, changesKernel: true, jsonVerb: parse.GetValue(json) ? "flush" : null) is not { } model) return ExitCodes.Failed;
                 assumed = Ownership.For(Planner.Plan(model));
             }
             var applier = new KernelApplier(CommandRunner.Current);

@@ -42,8 +42,7 @@ internal static class OperatorCommand
             }
             catch (Exception e) when (e is DaemonUnavailableException or InvalidOperationException)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return ExitCodes.Failed;
+                return CliJson.Fail(mode, parse.GetValue(json), e.Message, ExitCodes.Failed);
             }
         });
         return command;

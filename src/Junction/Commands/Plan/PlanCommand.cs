@@ -18,8 +18,9 @@ internal static class PlanCommand
         };
         command.SetAction(parse =>
         {
-            if (ConfigReport.Load(parse.GetValue(config)!, Console.Error) is not { } model) return ExitCodes.Failed;
-            if (CommonOptions.Unhealthy(parse.GetValue(down), model, Console.Error) is not { } unhealthy) return ExitCodes.Usage;
+            var asJson = parse.GetValue(json);
+            if (ConfigReport.Load(parse.GetValue(config)!, Console.Error, jsonVerb: asJson ? "plan" : null) is not { } model) return ExitCodes.Failed;
+            if (CommonOptions.Unhealthy(parse.GetValue(down), model, "plan", asJson) is not { } unhealthy) return ExitCodes.Usage;
             var plan = Planner.Plan(model, unhealthy);
             Console.Write(parse.GetValue(json) ? PlanFormatter.Json(plan, model) + "\n" : PlanFormatter.Text(plan, model));
             return ExitCodes.Ok;

@@ -54,8 +54,7 @@ internal static class StatusCommand
             }
             catch (DaemonUnavailableException e)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return ExitCodes.Failed;
+                return CliJson.Fail("status", asJson, e.Message, ExitCodes.Failed);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
