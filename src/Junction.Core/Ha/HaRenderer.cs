@@ -28,6 +28,13 @@ public static partial class HaRenderer
     public const string InstanceName = "junction";
     public const string TrackName = "junction_health";
 
+    /// <summary>
+    /// Whether <paramref name="error"/> (one of <see cref="Render"/>'s) is about an option rather than
+    /// the Junction file: those start with the option's name, so 'junction ha render' can tell a wrong
+    /// command line (exit 2) from a file that cannot serve a pair (exit 1).
+    /// </summary>
+    public static bool NamesAnOption(string error) => error.StartsWith("--", StringComparison.Ordinal);
+
     public static HaFiles Render(JunctionModel model, HaRenderOptions o, List<string> errors)
     {
         var before = errors.Count;
@@ -39,9 +46,11 @@ public static partial class HaRenderer
         if (model.Lan.Count == 0)
             errors.Add("the Junction file has no 'lan:' interface: VRRP advertises and carries the clients' gateway address on the LAN; add 'lan: [IFACE]'");
         var lan = model.Lan.Count > 0 ? model.Lan[0] : "";
-        foreach (var iface in model.Lan.Take(1).Concat(model.Uplinks.Select(u => u.Interface)).Append(o.SyncInterface))
+        foreach (var iface in model.Lan.Take(1).Concat(model.Uplinks.Select(u => u.Interface)))
             if (!SafeName().IsMatch(iface))
                 errors.Add($"interface '{iface}' cannot be written into keepalived.conf or conntrackd.conf safely: use letters, digits, '.', '_', '+' and '-'");
+        if (!SafeName().IsMatch(o.SyncInterface))
+            errors.Add($"--sync-interface '{o.SyncInterface}' cannot be written into keepalived.conf or conntrackd.conf safely: use letters, digits, '.', '_', '+' and '-'");
         if (!SafeName().IsMatch(o.RouterId) || o.RouterId.Length > 32)
             errors.Add($"--router-id '{o.RouterId}': use 1-32 letters, digits, '.', '_', '+' or '-'");
         if (o.Priority is < 1 or > 254) errors.Add($"--priority {o.Priority}: use 1 to 254 (255 is reserved for the address owner)");

@@ -121,6 +121,27 @@ public sealed class HaRendererTests
     }
 
     [Fact]
+    public void Errors_about_options_are_told_from_errors_about_the_file()
+    {
+        // 'ha render' exits 2 for a wrong command line and 1 for a file that cannot serve a pair: it tells them apart by this.
+        var yaml = """
+            lan: [lan]
+            uplinks:
+              - { name: isp1, interface: "wan{1}", gateway: 10.100.1.1 }
+            """;
+        var (_, fileOnly) = Render(yaml);
+        Assert.Contains(fileOnly, e => e.Contains("no 'ha:' section"));
+        Assert.Contains(fileOnly, e => e.Contains("interface 'wan{1}'"));
+        Assert.Contains(fileOnly, e => e.Contains("uplink 'isp1' masquerades"));
+        Assert.DoesNotContain(fileOnly, HaRenderer.NamesAnOption);
+
+        var (_, both) = Render(yaml, Options with { Priority = 0, SyncInterface = "sy\"nc" });
+        Assert.Equal(fileOnly.Count + 2, both.Count);
+        Assert.Equal(2, both.Count(HaRenderer.NamesAnOption));
+        Assert.Contains(both, e => e.StartsWith("--sync-interface 'sy\"nc'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_source_file_name_in_headers_cannot_break_out_of_the_comment()
     {
         var files = Render(Pair, Options with { Source = "evil\nvrrp_script x {" }).Files;

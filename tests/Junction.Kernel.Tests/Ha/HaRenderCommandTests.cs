@@ -60,7 +60,7 @@ public sealed class HaRenderCommandTests : IDisposable
               - { name: isp1, interface: wan1, gateway: 10.100.1.1 }
             """), "--priority", "0", "--lan-vip", "10.9.0.1", "--sync-interface", "sync", "--sync-address", "10.254.0.1", "--peer", "10.254.0.1", "--output", output]);
 
-        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(2, result.ExitCode);   // wrong options win over a wrong file: the command line is to fix first
         Assert.Contains("no 'ha:' section", result.Stderr);
         Assert.Contains("--priority 0", result.Stderr);
         Assert.Contains("--lan-vip '10.9.0.1'", result.Stderr);
@@ -68,6 +68,33 @@ public sealed class HaRenderCommandTests : IDisposable
         Assert.Contains("nothing was written", result.Stderr);
         Assert.DoesNotContain("   at ", result.Stderr);
         Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void A_file_that_cannot_serve_a_pair_is_a_configuration_error_exit_1_not_a_usage_error()
+    {
+        // The options are right; the file has no 'ha:' and masquerades: exit 1 as validate and plan give a bad file (it was 2).
+        var output = Path.Combine(_dir, "out");
+        var file = Config("""
+            lan: [lan]
+            uplinks:
+              - { name: isp1, interface: wan1, gateway: 10.100.1.1 }
+            """);
+        var result = Cli(["ha", "render", "-c", file, .. Router1, "--output", output]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("no 'ha:' section", result.Stderr);
+        Assert.Contains("masquerades", result.Stderr);
+        Assert.Contains("2 errors; nothing was written.", result.Stderr);
+        Assert.False(Directory.Exists(output));
+
+        var json = Cli(["ha", "render", "-c", file, .. Router1, "--json"]);
+        Assert.Equal(1, json.ExitCode);
+        using var doc = System.Text.Json.JsonDocument.Parse(json.Stdout);
+        Assert.Equal("ha render", doc.RootElement.GetProperty("verb").GetString());
+        Assert.False(doc.RootElement.GetProperty("ok").GetBoolean());
+        Assert.Equal("2 errors; nothing was written", doc.RootElement.GetProperty("error").GetString());
+        Assert.Equal(2, doc.RootElement.GetProperty("errors").GetArrayLength());
     }
 
     [Fact]

@@ -41,7 +41,8 @@ internal static class HaRenderCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(config)!;
-            if (ConfigReport.Load(path, Console.Error) is not { } model) return ExitCodes.Failed;
+            var asJson = parse.GetValue(json);
+            if (ConfigReport.Load(path, Console.Error, jsonVerb: asJson ? "ha render" : null) is not { } model) return ExitCodes.Failed;
             var errors = new List<string>();
             var (vip, prefix) = AddressWithPrefix(parse.GetValue(lanVip)!, "--lan-vip", errors);
             var sync = Address(parse.GetValue(syncAddress)!, "--sync-address", errors);
@@ -68,8 +69,16 @@ internal static class HaRenderCommand
             if (errors.Count > 0)
             {
                 foreach (var e in errors) Console.Error.WriteLine($"error: {e}");
-                Console.Error.WriteLine(errors.Count == 1 ? "1 error; nothing was written." : $"{errors.Count} errors; nothing was written.");
-                return ExitCodes.Usage;
+                var summary = errors.Count == 1 ? "1 error; nothing was written" : $"{errors.Count} errors; nothing was written";
+                Console.Error.WriteLine(summary + ".");
+                if (asJson)
+                {
+                    var failure = CliJson.Failure("ha render", summary);
+                    failure["errors"] = new JsonArray(errors.Select(e => (JsonNode?)e).ToArray());
+                    Console.WriteLine(failure.ToJsonString(CliJson.Indented));
+                }
+                // A wrong option is a wrong command line (2); a file that cannot be rendered for a pair is a bad configuration (1), as for validate.
+                return errors.Any(HaRenderer.NamesAnOption) ? ExitCodes.Usage : ExitCodes.Failed;
             }
             if (outDir is not null)
             {
@@ -85,11 +94,10 @@ internal static class HaRenderCommand
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    Console.Error.WriteLine($"error: could not write into {outDir}: {e.Message}");
-                    return ExitCodes.Failed;
+                    return CliJson.Fail("ha render", asJson, $"could not write into {outDir}: {e.Message}", ExitCodes.Failed);
                 }
             }
-            if (parse.GetValue(json))
+            if (asJson)
             {
                 var node = new JsonObject { ["configDirectory"] = options.ConfigDirectory, ["written"] = outDir is not null };
                 foreach (var (name, text) in files.All) node[name] = text;
