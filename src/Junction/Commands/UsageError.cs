@@ -18,8 +18,12 @@ internal static partial class UsageError
         for (var c = parse.CommandResult; c.Parent is CommandResult parent; c = parent)
             path.Insert(0, c.Command.Name);
         var name = string.Join(' ', ["junction", .. path]);
-        foreach (var message in parse.Errors.Select(e => Plain(e.Message)).Distinct())
+        var messages = parse.Errors.Select(e => Plain(e.Message)).Distinct().ToList();
+        foreach (var message in messages)
             Console.Error.WriteLine($"error: {message}");
+        // A script that asked for JSON gets JSON, even when the rest of its command line is wrong.
+        if (path.Count > 0 && parse.Tokens.Any(t => t.Value == "--json"))
+            Console.WriteLine(CliJson.Failure(string.Join(' ', path), string.Join("; ", messages.Select(m => m.TrimEnd('.')))).ToJsonString(CliJson.Indented));
         // A hidden command (junction docs) has no --help text to send anyone to: name its commands.
         Console.Error.WriteLine(command.Subcommands.Count > 0 && path.Count == 0
             ? "Run 'junction --help' for the commands."

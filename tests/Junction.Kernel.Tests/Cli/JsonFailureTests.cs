@@ -60,6 +60,20 @@ public sealed class JsonFailureTests : IDisposable
     }
 
     [Fact]
+    public void A_command_line_the_parser_rejects_is_json_too_when_json_is_on_it()
+    {
+        var result = JunctionCli.Run(CommandRunner.Current, "status", "--json", "--interval", "abc", "--nosuch");
+
+        var json = Failure(result, "status", 2);
+        Assert.Contains("--interval: 'abc' is not a number", json.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("--nosuch", json.GetProperty("error").GetString(), StringComparison.Ordinal);
+        // Without --json: the stderr lines only.
+        var plain = JunctionCli.Run(CommandRunner.Current, "status", "--interval", "abc");
+        Assert.Equal(2, plain.ExitCode);
+        Assert.Equal("", plain.Stdout);
+    }
+
+    [Fact]
     public void Explain_with_a_query_it_cannot_read_answers_in_json_and_exits_2()
     {
         var result = JunctionCli.Run(CommandRunner.Current, "explain", "tcp", "nowhere:80", "--json", "--socket", NoSocket);
