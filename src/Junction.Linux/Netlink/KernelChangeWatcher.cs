@@ -22,7 +22,10 @@ public sealed class KernelChangeWatcher : IDisposable
 {
     private readonly FileDescriptor _route;
     private readonly FileDescriptor _nftables;
-    private readonly string _table;
+    // The table's name as nftables notices carry it, and what a match says: a busy ruleset's
+    // notices (another tool's tables, sets being filled) are told apart without a string each.
+    private readonly byte[] _tableName;
+    private readonly string _tableChanged;
     private readonly Channel<KernelChanged> _changes = Channel.CreateBounded<KernelChanged>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true, SingleWriter = true });
     private readonly Thread _reader;
@@ -35,7 +38,9 @@ public sealed class KernelChangeWatcher : IDisposable
 
     private KernelChangeWatcher(FileDescriptor route, FileDescriptor nftables, string table)
     {
-        (_route, _nftables, _table) = (route, nftables, table);
+        (_route, _nftables) = (route, nftables);
+        _tableName = System.Text.Encoding.UTF8.GetBytes(table);
+        _tableChanged = $"nftables table {table} changed";
         _reader = new Thread(Read) { IsBackground = true, Name = "kernel-changes" };
         _reader.Start();
     }
@@ -145,7 +150,8 @@ public sealed class KernelChangeWatcher : IDisposable
         if (Nfnetlink.Subsystem(type) != Nfnetlink.SubsysNftables || Nfnetlink.Message(type) == Nftnetlink.MsgNewGen || body.Length < Nfnetlink.GenMsgLength)
             return null;
         var name = NetlinkAttributes.Find(body[Nfnetlink.GenMsgLength..], Nftnetlink.TableAttribute);
-        return NetlinkAttributes.CString(name) == _table ? $"nftables table {_table} changed" : null;
+        var end = name.IndexOf((byte)0);
+        return (end < 0 ? name : name[..end]).SequenceEqual(_tableName) ? _tableChanged : null;
     }
 
     private string? Routing(ushort type, ReadOnlySpan<byte> body)
