@@ -22,7 +22,7 @@ internal static partial class UsageError
         foreach (var message in messages)
             Console.Error.WriteLine($"error: {message}");
         // A script that asked for JSON gets JSON, even when the rest of its command line is wrong.
-        if (path.Count > 0 && parse.Tokens.Any(t => t.Value == "--json"))
+        if (AskedForJson(parse))
             Console.WriteLine(CliJson.Failure(string.Join(' ', path), string.Join("; ", messages.Select(m => m.TrimEnd('.')))).ToJsonString(CliJson.Indented));
         // A hidden command (junction docs) has no --help text to send anyone to: name its commands.
         Console.Error.WriteLine(command.Subcommands.Count > 0 && path.Count == 0
@@ -31,6 +31,26 @@ internal static partial class UsageError
                 ? $"Its commands: {name} {string.Join('|', command.Subcommands.Select(c => c.Name))}."
                 : $"Run '{name} --help' for its options.");
         return ExitCodes.Usage;
+    }
+
+    /// <summary>
+    /// Whether the verb has a --json option and this command line set it (true): not merely a
+    /// token that reads '--json' (an option's value, '--json=false', a verb without it).
+    /// </summary>
+    private static bool AskedForJson(ParseResult parse)
+    {
+        if (parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--json") is not Option<bool> json ||
+            parse.GetResult(json) is not { Implicit: false })
+            return false;
+        try
+        {
+            return parse.GetValue(json);
+        }
+        catch (InvalidOperationException)
+        {
+            // '--json=maybe': not a yes.
+            return false;
+        }
     }
 
     /// <summary>

@@ -36,6 +36,17 @@ public sealed class RoutingDumpTests
     }
 
     [Fact]
+    public void A_range_that_spans_the_kernels_own_tables_reads_none_of_them()
+    {
+        // An installed record widened to a hull (or edited by hand) can span main; Junction owns none of 0, 253-255.
+        using var ns = Router();
+        using var client = RtnetlinkClient.Open(ns.Name);
+        var tables = RangeSet.Of(0, 0).Union(RangeSet.Of(250, 1002)).Union(RangeSet.Of(70_000, 70_000));
+
+        Assert.Equal(Expected, Routes(RoutingDump.ReadBoth(client, client.LinkNames(), tables)));
+    }
+
+    [Fact]
     public void Without_the_kernels_filter_the_same_routes_are_read_from_one_dump_of_everything()
     {
         using var ns = Router();

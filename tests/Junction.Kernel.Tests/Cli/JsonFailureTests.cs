@@ -67,10 +67,14 @@ public sealed class JsonFailureTests : IDisposable
         var json = Failure(result, "status", 2);
         Assert.Contains("--interval: 'abc' is not a number", json.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Contains("--nosuch", json.GetProperty("error").GetString(), StringComparison.Ordinal);
-        // Without --json: the stderr lines only.
-        var plain = JunctionCli.Run(CommandRunner.Current, "status", "--interval", "abc");
-        Assert.Equal(2, plain.ExitCode);
-        Assert.Equal("", plain.Stdout);
+        // Without --json set, the stderr lines only: not asked, taken as another option's
+        // value, set to false, or on a verb that has no --json.
+        foreach (var args in new[] { ["status", "--interval", "abc"], ["status", "--socket", "--json", "--nosuch"], ["status", "--json=false", "--nosuch"], new[] { "run", "--json" } })
+        {
+            var plain = JunctionCli.Run(CommandRunner.Current, args);
+            Assert.Equal(2, plain.ExitCode);
+            Assert.Equal("", plain.Stdout);
+        }
     }
 
     [Fact]

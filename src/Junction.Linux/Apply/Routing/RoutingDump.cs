@@ -40,9 +40,17 @@ internal sealed record RoutingDump(Families Family, IReadOnlyList<IpRule> Rules,
         if (tables is not null && client.FiltersDumps && Count(tables) <= MaxTableDumps)
         {
             var part = new List<IpRoute>();
+            // A kernel whose IPv6 has policy routing always lists its default IPv6 rules; one
+            // without IPv6 (ipv6.disable=1) would answer an IPv6 route dump as if for every
+            // family, and refuse it where MPLS is loaded (RTA_TABLE is no MPLS filter).
+            byte[] families = rules.Any(r => r.Family == Families.IPv6) ? [Libc.AfInet, Libc.AfInet6] : [Libc.AfInet];
             foreach (var (first, last) in tables.Ranges)
                 for (var t = first; t <= last; t++)
-                    foreach (var family in AddressFamilies)
+                {
+                    // 0 would be no filter at all, and main is the big table this exists to
+                    // pass over: a record that spans the kernel's tables (a widened range) owns none of them.
+                    if (MarkLayout.IsSystemTable(t)) continue;
+                    foreach (var family in families)
                     {
                         client.DumpTable(family, (uint)t, "dump routes", part.Clear, (type, body) =>
                         {
@@ -51,6 +59,7 @@ internal sealed record RoutingDump(Families Family, IReadOnlyList<IpRule> Rules,
                         });
                         routes.AddRange(part);
                     }
+                }
         }
         else
             client.Dump(Rtnetlink.GetRoute, Libc.AfUnspec, "dump routes", routes.Clear, (type, body) =>
@@ -61,8 +70,6 @@ internal sealed record RoutingDump(Families Family, IReadOnlyList<IpRule> Rules,
         return [.. new[] { Families.IPv4, Families.IPv6 }.Select(f => new RoutingDump(f,
             [.. rules.Where(r => r.Family == f)], [.. routes.Where(r => r.Family == f)]))];
     }
-
-    private static readonly byte[] AddressFamilies = [Libc.AfInet, Libc.AfInet6];
 
     private static long Count(RangeSet set) => set.Ranges.Sum(r => r.Last - r.First + 1);
 
