@@ -144,7 +144,11 @@ public sealed partial class KernelApplier
         try
         {
             before = before with { Links = _io.Rtnetlink.LinksNamed(devices) };
-            new KernelTransaction(_io, before, "apply").Run(steps);
+            // A route whose interface is gone (a PPP session ended) went with it: the kernel
+            // deletes an interface's routes, and for IPv4 says nothing. Nothing is left to remove.
+            var present = before.Links.Values.ToHashSet(StringComparer.Ordinal);
+            steps = [.. steps.Where(s => s.RoutingChange is not { Delete: true, Route.Spec: { } gone } || present.Contains(gone.Device))];
+            if (steps.Count > 0) new KernelTransaction(_io, before, "apply").Run(steps);
             return true;
         }
         catch (Exception e) when (e is ApplyFailedException or Interop.KernelCallException)

@@ -37,6 +37,24 @@ public sealed class CarrierLossApplyTests
     }
 
     [Fact]
+    public void An_uplink_whose_interface_is_gone_is_planned_out_on_the_short_path_its_routes_went_with_the_interface()
+    {
+        using var ns = TestNamespace.Create().Uplinks();
+        var applier = new KernelApplier(ns.Runner);
+        applier.Apply(Plan());
+        // A PPP session ends: the interface goes, and with it (silently, for IPv4) its routes.
+        ns.Run("ip", "link", "del", "wan1");
+        var gone = Plan("isp1");
+
+        var result = applier.Apply(gone);
+
+        var table = Assert.Single(result.Changes, c => c.Subject == ChangeSubject.Nftables);
+        Assert.StartsWith("choose of table inet junction", table.Description);
+        Assert.Equal(Ownership.For(gone), applier.InstalledOwnership());
+        Assert.True(applier.Apply(gone).NoChanges);
+    }
+
+    [Fact]
     public void When_the_carrier_returns_the_short_path_puts_the_routes_and_the_rp_filter_back()
     {
         using var ns = TestNamespace.Create().Uplinks();
