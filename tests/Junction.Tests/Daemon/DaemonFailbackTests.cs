@@ -1,8 +1,9 @@
-using System.Net;
 using Junction.Configuration;
 using Junction.Health;
 using Junction.Health.Tests;
 using Junction.Model;
+
+using static Junction.Cli.Daemon.Tests.Reports;
 
 namespace Junction.Cli.Daemon.Tests;
 
@@ -25,11 +26,6 @@ public sealed class DaemonFailbackTests
     private readonly ManualTime _time = new();
     private readonly FakeKernel _kernel = new();
     private readonly ListLogger _log = new();
-
-    private static readonly ProbeTarget Target = new(IPAddress.Parse("192.0.2.1"), null);
-
-    private static ProbeReported Good(string uplink) =>
-        new(uplink, 1, new ProbeRound([ProbeResult.Ok(Target, TimeSpan.FromMilliseconds(2))], 1));
 
     private static LinkObserved Carrier(int index, string name, bool up) => new(LinkTableTests.Link(index, name, carrier: up));
 

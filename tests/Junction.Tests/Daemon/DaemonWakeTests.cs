@@ -1,8 +1,9 @@
-using System.Net;
 using Junction.Configuration;
 using Junction.Health;
 using Junction.Health.Tests;
 using Junction.Model;
+
+using static Junction.Cli.Daemon.Tests.Reports;
 
 namespace Junction.Cli.Daemon.Tests;
 
@@ -21,8 +22,6 @@ public sealed class DaemonWakeTests
         """;
 
     private static readonly TimeSpan TableCheck = TimeSpan.FromSeconds(5);
-    private static readonly ProbeTarget Target = new(IPAddress.Parse("192.0.2.1"), null);
-
     private readonly ManualTime _time = new();
     private readonly FakeKernel _kernel = new();
     private readonly ListLogger _log = new();
@@ -30,9 +29,6 @@ public sealed class DaemonWakeTests
 
     private DaemonSetup Setup(TimeProvider? time = null) => new("test.yaml", ConfigLoader.LoadText(Yaml, "test.yaml"),
         () => ConfigLoader.LoadText(Yaml, "test.yaml"), _kernel, time ?? _time, _log) { Hooks = _hooks };
-
-    private static ProbeReported Good(string uplink) =>
-        new(uplink, 1, new ProbeRound([ProbeResult.Ok(Target, TimeSpan.FromMilliseconds(2))], 1));
 
     private static LinkObserved Carrier(int index, string name, bool carrier) => new(LinkTableTests.Link(index, name, carrier: carrier));
 

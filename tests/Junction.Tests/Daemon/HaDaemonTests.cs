@@ -1,8 +1,9 @@
-using System.Net;
 using Junction.Configuration;
 using Junction.Health;
 using Junction.Health.Tests;
 using Junction.Model;
+
+using static Junction.Cli.Daemon.Tests.Reports;
 
 namespace Junction.Cli.Daemon.Tests;
 
@@ -29,8 +30,6 @@ public sealed class HaDaemonTests : IDisposable
           - { name: isp2, interface: wan2, gateway: 10.2.0.1, id: 2, snat: { addresses: [10.2.0.10] } }
         """;
 
-    private static readonly ProbeTarget Target = new(IPAddress.Parse("192.0.2.1"), null);
-
     private JunctionDaemon Running()
     {
         var daemon = new JunctionDaemon(new DaemonSetup("test.yaml", ConfigLoader.LoadText(Yaml, "test.yaml"),
@@ -39,9 +38,6 @@ public sealed class HaDaemonTests : IDisposable
         daemon.Process([Good("isp1"), Good("isp2")]);
         return daemon;
     }
-
-    private static ProbeReported Good(string uplink) =>
-        new(uplink, 1, new ProbeRound([ProbeResult.Ok(Target, TimeSpan.FromMilliseconds(2))], 1));
 
     private static LinkObserved Carrier(int index, bool up) => new(LinkTableTests.Link(index, $"wan{index - 1}", carrier: up));
 

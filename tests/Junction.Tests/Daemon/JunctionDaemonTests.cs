@@ -1,8 +1,9 @@
-using System.Net;
 using Junction.Configuration;
 using Junction.Health;
 using Junction.Health.Tests;
 using Junction.Model;
+
+using static Junction.Cli.Daemon.Tests.Reports;
 
 namespace Junction.Cli.Daemon.Tests;
 
@@ -23,13 +24,6 @@ public sealed class JunctionDaemonTests
 
     private JunctionDaemon Daemon(string yaml = Yaml) => new(new DaemonSetup("test.yaml", ConfigLoader.LoadText(yaml, "test.yaml"),
         () => ConfigLoader.LoadText(_config, "test.yaml"), _kernel, _time, _log));
-
-    private static readonly ProbeTarget Target = new(IPAddress.Parse("192.0.2.1"), null);
-
-    private static ProbeReported Good(string uplink, double ms = 2) =>
-        new(uplink, 1, new ProbeRound([ProbeResult.Ok(Target, TimeSpan.FromMilliseconds(ms))], 1));
-
-    private static ProbeReported Bad(string uplink) => new(uplink, 1, new ProbeRound([ProbeResult.Failed(Target, "timed out")], 1));
 
     private JunctionDaemon Running()
     {

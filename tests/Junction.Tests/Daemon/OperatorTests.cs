@@ -1,10 +1,11 @@
 using Junction.Planning.Nftables;
-using System.Net;
 using Junction.Cli.Control;
 using Junction.Configuration;
 using Junction.Health;
 using Junction.Health.Tests;
 using Junction.Model;
+
+using static Junction.Cli.Daemon.Tests.Reports;
 
 namespace Junction.Cli.Daemon.Tests;
 
@@ -35,13 +36,6 @@ public sealed class OperatorTests : IDisposable
 
     private JunctionDaemon Daemon() => new(new DaemonSetup("test.yaml", ConfigLoader.LoadText(Yaml, "test.yaml"),
         () => ConfigLoader.LoadText(_config, "test.yaml"), _kernel, _time, _log) { OperatorStatePath = StatePath });
-
-    private static readonly ProbeTarget Target = new(IPAddress.Parse("192.0.2.1"), null);
-
-    private static ProbeReported Good(string uplink) =>
-        new(uplink, 1, new ProbeRound([ProbeResult.Ok(Target, TimeSpan.FromMilliseconds(2))], 1));
-
-    private static ProbeReported Bad(string uplink) => new(uplink, 1, new ProbeRound([ProbeResult.Failed(Target, "timed out")], 1));
 
     private static LinkObserved Carrier(string @interface, bool carrier) =>
         new(LinkTableTests.Link(@interface == "wan1" ? 2 : 3, @interface, carrier: carrier));
